@@ -1,0 +1,4 @@
+//! Loading a workspace: discover the spec files and parse them into YAML trees.
+
+pub mod source;
+pub mod yaml;

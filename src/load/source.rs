@@ -1,0 +1,183 @@
+//! Source text and position bookkeeping.
+//!
+//! The YAML parser reports positions as a 1-based line and a 0-based column
+//! counted in characters. Diagnostics need both that (for JSON, SARIF and
+//! editors) and byte offsets (for `miette` snippets), so every position is
+//! kept in both forms.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A position in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+    /// Byte offset into the file's text.
+    pub offset: usize,
+}
+
+/// A half-open range `[start, end)` in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Span {
+    pub fn new(start: Pos, end: Pos) -> Self {
+        Span { start, end }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.end.offset.saturating_sub(self.start.offset)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One file of the workspace, with its text and a line index.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path relative to the workspace root, with `/` separators.
+    pub rel_path: String,
+    /// Path on disk.
+    pub path: PathBuf,
+    /// The file's text (a leading byte-order mark is kept, so offsets match the file).
+    pub text: Arc<str>,
+    /// Byte offset at which each line starts; `line_starts[0]` skips a BOM.
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(rel_path: String, path: PathBuf, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let line_starts = line_starts(&text);
+        SourceFile {
+            rel_path,
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The text of 1-based `line`, without its line break.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// Converts a 1-based line and 0-based character column (as the YAML
+    /// parser reports them) into a full position. Out-of-range values are
+    /// clamped to the end of the line or file, never a panic.
+    pub fn pos(&self, line: usize, col0: usize) -> Pos {
+        let line = line.clamp(1, self.line_starts.len());
+        let start = self.line_starts[line - 1];
+        let content = self.line_text(line);
+        match content.char_indices().nth(col0) {
+            Some((i, _)) => Pos {
+                line,
+                column: col0 + 1,
+                offset: start + i,
+            },
+            None => Pos {
+                line,
+                column: content.chars().count().min(col0) + 1,
+                offset: start + content.len(),
+            },
+        }
+    }
+
+    /// The position of a byte offset.
+    pub fn pos_of_offset(&self, offset: usize) -> Pos {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i.max(1),
+        };
+        let start = self.line_starts[line - 1].min(offset);
+        Pos {
+            line,
+            column: self.text[start..offset].chars().count() + 1,
+            offset,
+        }
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Line starts, treating `\n`, `\r\n` and a lone `\r` as line breaks (as YAML does).
+fn line_starts(text: &str) -> Vec<usize> {
+    let first = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut starts = vec![first];
+    let bytes = text.as_bytes();
+    let mut i = first;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => starts.push(i + 1),
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::new("t.yaml".into(), "t.yaml".into(), text)
+    }
+
+    #[test]
+    fn positions_count_characters_and_keep_bytes() {
+        let f = file("a: 1\nbé: x\n");
+        let p = f.pos(2, 4);
+        assert_eq!((p.line, p.column), (2, 5));
+        assert_eq!(&f.text[p.offset..p.offset + 1], "x");
+        assert_eq!(f.pos_of_offset(p.offset), p);
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let f = file("\u{feff}a: 1\r\nb: 2\r\n");
+        let p = f.pos(1, 0);
+        assert_eq!(&f.text[p.offset..p.offset + 1], "a");
+        assert_eq!(f.line_text(1), "a: 1");
+        let p = f.pos(2, 3);
+        assert_eq!(&f.text[p.offset..p.offset + 1], "2");
+    }
+
+    #[test]
+    fn out_of_range_is_clamped() {
+        let f = file("ab\n");
+        let p = f.pos(1, 10);
+        assert_eq!(p.offset, 2);
+        assert_eq!(p.column, 3);
+        let p = f.pos(9, 0);
+        assert_eq!(p.line, 2);
+    }
+}

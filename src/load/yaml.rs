@@ -1,0 +1,638 @@
+//! YAML to a tree of spanned nodes.
+//!
+//! `saphyr-parser` gives a stream of events with positions; this module builds
+//! the tree itself so that every node, key and value keeps its span, duplicate
+//! keys are caught at the second key, and aliases and nesting stay within limits.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+
+use super::source::{Pos, SourceFile, Span};
+
+/// A YAML node with the span of its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+/// A YAML value, resolved with the YAML 1.2 core schema.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+/// One `key: value` pair of a mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.value {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The entry for `key` when this node is a mapping.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?.iter().find(|e| e.key == key)
+    }
+
+    /// The value under `key` when this node is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// The string under `key`, if it is one.
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.get(key)?.as_str()
+    }
+
+    /// A short name for the node's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    /// The node as JSON, for schema validation. Keys keep their order.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            // JSON has no NaN or infinity: keep such a value as its text so
+            // that a `number` schema rejects it instead of it turning into null.
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or_else(|| J::String(f.to_string())),
+            Value::String(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn count(&self) -> usize {
+        1 + match &self.value {
+            Value::Seq(items) => items.iter().map(Node::count).sum(),
+            Value::Map(entries) => entries.iter().map(|e| 1 + e.value.count()).sum(),
+            _ => 0,
+        }
+    }
+}
+
+/// Limits that keep hostile input from exhausting the stack or memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of mappings and lists.
+    pub max_depth: usize,
+    /// Most nodes that aliases may expand to, per file.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 100,
+            max_alias_nodes: 10_000,
+        }
+    }
+}
+
+/// What went wrong while reading a file's YAML.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// The text is not valid YAML, or it exceeds a limit; reading stopped here.
+    Syntax { message: String, at: Span },
+    /// A mapping repeats a key; the first value is kept.
+    DuplicateKey { key: String, at: Span, first: Span },
+}
+
+/// The documents of one file, and the problems met reading it.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Each complete document's root node, in file order. Empty documents are left out.
+    pub documents: Vec<Node>,
+    pub problems: Vec<Problem>,
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        start: Pos,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<Entry>,
+        index: Option<HashMap<String, usize>>,
+        start: Pos,
+        anchor: usize,
+        key: Option<(String, Span)>,
+        /// The value being read belongs to a duplicate key and is dropped.
+        skip: bool,
+    },
+}
+
+/// Mappings with more keys than this get a hash index for duplicate detection.
+const INDEX_AFTER: usize = 16;
+
+struct Builder<'a> {
+    file: &'a SourceFile,
+    limits: Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    alias_nodes: usize,
+    root: Option<Node>,
+    out: Parsed,
+}
+
+/// Parses every document of `file`.
+pub fn parse(file: &SourceFile, limits: Limits) -> Parsed {
+    let mut b = Builder {
+        file,
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        root: None,
+        out: Parsed::default(),
+    };
+    for event in Parser::new_from_str(&file.text) {
+        match event {
+            Ok((event, span)) => {
+                if let Err(problem) = b.event(event, span) {
+                    b.out.problems.push(problem);
+                    break;
+                }
+            }
+            Err(e) => {
+                let m = e.marker();
+                let at = file.pos(m.line(), m.col());
+                b.out.problems.push(Problem::Syntax {
+                    message: e.info().to_string(),
+                    at: Span::new(at, at),
+                });
+                break;
+            }
+        }
+    }
+    b.out
+}
+
+impl Builder<'_> {
+    fn span(&self, s: YSpan) -> Span {
+        Span::new(
+            self.file.pos(s.start.line(), s.start.col()),
+            self.file.pos(s.end.line(), s.end.col()),
+        )
+    }
+
+    fn event(&mut self, event: Event<'_>, yspan: YSpan) -> Result<(), Problem> {
+        let span = self.span(yspan);
+        match event {
+            Event::DocumentStart(_) => {
+                self.stack.clear();
+                self.anchors.clear();
+                self.root = None;
+            }
+            Event::DocumentEnd => {
+                if let Some(root) = self.root.take()
+                    && root.value != Value::Null
+                {
+                    self.out.documents.push(root);
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag = tag.map(|t| t.suffix.clone());
+                let value = resolve_scalar(&text, style, tag.as_deref());
+                self.complete(Node { value, span }, anchor);
+            }
+            Event::Alias(id) => {
+                let Some((node, count)) = self.anchors.get(&id) else {
+                    return Err(Problem::Syntax {
+                        message: "alias to an unknown anchor".into(),
+                        at: span,
+                    });
+                };
+                self.alias_nodes += count;
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    return Err(Problem::Syntax {
+                        message: format!(
+                            "aliases expand to more than {} nodes; the file is not read further",
+                            self.limits.max_alias_nodes
+                        ),
+                        at: span,
+                    });
+                }
+                let mut node = node.clone();
+                node.span = span;
+                self.complete(node, 0);
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.open(
+                    Frame::Seq {
+                        items: Vec::new(),
+                        start: span.start,
+                        anchor,
+                    },
+                    span,
+                )?;
+            }
+            Event::MappingStart(anchor, _) => {
+                self.open(
+                    Frame::Map {
+                        entries: Vec::new(),
+                        index: None,
+                        start: span.start,
+                        anchor,
+                        key: None,
+                        skip: false,
+                    },
+                    span,
+                )?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (value, start, anchor) = match self.stack.pop() {
+                    Some(Frame::Seq {
+                        items,
+                        start,
+                        anchor,
+                    }) => (Value::Seq(items), start, anchor),
+                    Some(Frame::Map {
+                        entries,
+                        start,
+                        anchor,
+                        ..
+                    }) => (Value::Map(entries), start, anchor),
+                    None => return Ok(()),
+                };
+                let end = match &value {
+                    // A block collection ends where its last child ends; a flow
+                    // one at its closing bracket.
+                    Value::Seq(items) if span.is_empty() => {
+                        items.last().map_or(span.end, |n| n.span.end)
+                    }
+                    Value::Map(entries) if span.is_empty() => {
+                        entries.last().map_or(span.end, |e| e.value.span.end)
+                    }
+                    _ => span.end,
+                };
+                self.complete(
+                    Node {
+                        value,
+                        span: Span::new(start, end.max(start)),
+                    },
+                    anchor,
+                );
+            }
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, frame: Frame, span: Span) -> Result<(), Problem> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(Problem::Syntax {
+                message: format!(
+                    "nesting deeper than {} levels; the file is not read further",
+                    self.limits.max_depth
+                ),
+                at: span,
+            });
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// Places a finished node into its parent (or makes it the document's root).
+    fn complete(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            let count = node.count();
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                index,
+                key,
+                skip,
+                ..
+            }) => match key.take() {
+                Some((key, key_span)) => {
+                    if !std::mem::take(skip) {
+                        if let Some(index) = index {
+                            index.insert(key.clone(), entries.len());
+                        } else if entries.len() >= INDEX_AFTER {
+                            let mut map: HashMap<String, usize> = entries
+                                .iter()
+                                .enumerate()
+                                .map(|(i, e)| (e.key.clone(), i))
+                                .collect();
+                            map.insert(key.clone(), entries.len());
+                            *index = Some(map);
+                        }
+                        entries.push(Entry {
+                            key,
+                            key_span,
+                            value: node,
+                        });
+                    }
+                }
+                None => {
+                    let key_text = key_string(&node);
+                    let first = match index {
+                        Some(index) => index.get(&key_text).map(|&i| entries[i].key_span),
+                        None => entries
+                            .iter()
+                            .find(|e| e.key == key_text)
+                            .map(|e| e.key_span),
+                    };
+                    if let Some(first) = first {
+                        self.out.problems.push(Problem::DuplicateKey {
+                            key: key_text.clone(),
+                            at: node.span,
+                            first,
+                        });
+                        *skip = true;
+                    }
+                    *key = Some((key_text, node.span));
+                }
+            },
+        }
+    }
+}
+
+/// The text of a mapping key. Scalars keep their YAML spelling; a list or
+/// mapping used as a key (rare, and never valid in a spec) gets a placeholder
+/// that no schema accepts.
+fn key_string(node: &Node) -> String {
+    match &node.value {
+        Value::String(s) => s.clone(),
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Seq(_) => "<list key>".into(),
+        Value::Map(_) => "<mapping key>".into(),
+    }
+}
+
+/// Resolves a scalar with the YAML 1.2 core schema. Quoted and block scalars
+/// are strings; core tags (`!!str`, `!!int`, …) are honoured.
+fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+    match tag {
+        Some("str") => return Value::String(text.to_string()),
+        Some("null") => return Value::Null,
+        Some("bool") | Some("int") | Some("float") => return resolve_plain(text),
+        _ => {}
+    }
+    if style != ScalarStyle::Plain {
+        return Value::String(text.to_string());
+    }
+    resolve_plain(text)
+}
+
+fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    if let Some(hex) = text.strip_prefix("0x")
+        && !hex.is_empty()
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return i64::from_str_radix(hex, 16)
+            .map(Value::Int)
+            .unwrap_or_else(|_| Value::String(text.to_string()));
+    }
+    if let Some(oct) = text.strip_prefix("0o")
+        && !oct.is_empty()
+        && oct.bytes().all(|b| (b'0'..=b'7').contains(&b))
+    {
+        return i64::from_str_radix(oct, 8)
+            .map(Value::Int)
+            .unwrap_or_else(|_| Value::String(text.to_string()));
+    }
+    if is_core_int(text) {
+        return match text.parse::<i64>() {
+            Ok(i) => Value::Int(i),
+            // Too large for 64 bits: keep its magnitude as a float.
+            Err(_) => text
+                .parse::<f64>()
+                .map(Value::Float)
+                .unwrap_or_else(|_| Value::String(text.to_string())),
+        };
+    }
+    if is_core_float(text)
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return Value::Float(f);
+    }
+    Value::String(text.to_string())
+}
+
+fn is_core_int(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+fn is_core_float(s: &str) -> bool {
+    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => {
+            (!int.is_empty() || !frac.is_empty())
+                && int.bytes().all(|b| b.is_ascii_digit())
+                && frac.bytes().all(|b| b.is_ascii_digit())
+        }
+        None => !mantissa.is_empty() && mantissa.bytes().all(|b| b.is_ascii_digit()),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
+    });
+    mantissa_ok && exponent_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Parsed {
+        let file = SourceFile::new("t.yaml".into(), "t.yaml".into(), text);
+        parse(&file, Limits::default())
+    }
+
+    fn at(text: &str, span: Span) -> &str {
+        &text[span.start.offset..span.end.offset]
+    }
+
+    #[test]
+    fn spans_survive_nesting() {
+        let text = "kind: Goal\nmetric:\n  name: Ünits\n  tags: [a, \"b\"]\nlist:\n  - x: 1\n    y: two\n";
+        let p = parse_str(text);
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        let root = &p.documents[0];
+        let metric = root.get("metric").unwrap();
+        assert_eq!(metric.span.start.line, 3);
+        let name = metric.get("name").unwrap();
+        assert_eq!(at(text, name.span), "Ünits");
+        assert_eq!((name.span.start.line, name.span.start.column), (3, 9));
+        let tags = metric.get("tags").unwrap().as_seq().unwrap();
+        assert_eq!(at(text, tags[1].span), "\"b\"");
+        let y = root.get("list").unwrap().as_seq().unwrap()[0].get("y").unwrap();
+        assert_eq!(at(text, y.span), "two");
+        assert_eq!(y.span.start.line, 7);
+        let key = root.entry("metric").unwrap().key_span;
+        assert_eq!(at(text, key), "metric");
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let p = parse_str(
+            "a: 1\nb: -2.5\nc: true\nd: ~\ne: '1'\nf: 2026-01-01\ng: 0x1F\nh: 1e3\ni: .5\nj: 99999999999999999999\nk: 1.2.3\n",
+        );
+        let r = &p.documents[0];
+        assert_eq!(r.get("a").unwrap().value, Value::Int(1));
+        assert_eq!(r.get("b").unwrap().value, Value::Float(-2.5));
+        assert_eq!(r.get("c").unwrap().value, Value::Bool(true));
+        assert_eq!(r.get("d").unwrap().value, Value::Null);
+        assert_eq!(r.get("e").unwrap().value, Value::String("1".into()));
+        assert_eq!(r.get_str("f"), Some("2026-01-01"));
+        assert_eq!(r.get("g").unwrap().value, Value::Int(31));
+        assert_eq!(r.get("h").unwrap().value, Value::Float(1000.0));
+        assert_eq!(r.get("i").unwrap().value, Value::Float(0.5));
+        assert_eq!(r.get("j").unwrap().value, Value::Float(1e20));
+        assert_eq!(r.get_str("k"), Some("1.2.3"));
+    }
+
+    #[test]
+    fn duplicate_key_points_at_second_key() {
+        let text = "id: a\nname: x\nid: b\n";
+        let p = parse_str(text);
+        match &p.problems[..] {
+            [Problem::DuplicateKey { key, at, first }] => {
+                assert_eq!(key, "id");
+                assert_eq!((at.start.line, at.start.column), (3, 1));
+                assert_eq!(first.start.line, 1);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(p.documents[0].get_str("id"), Some("a"));
+    }
+
+    #[test]
+    fn duplicate_keys_in_large_mappings() {
+        let mut text: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k7: again\n");
+        let p = parse_str(&text);
+        assert!(matches!(&p.problems[..], [Problem::DuplicateKey { key, .. }] if key == "k7"));
+    }
+
+    #[test]
+    fn syntax_error_keeps_earlier_documents() {
+        let p = parse_str("a: 1\n---\nb: [1, 2\nc: 3\n");
+        assert_eq!(p.documents.len(), 1);
+        match &p.problems[..] {
+            [Problem::Syntax { at, .. }] => assert_eq!(at.start.line, 4),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_documents_are_skipped() {
+        let p = parse_str("---\n# only a comment\n---\na: 1\n---\n");
+        assert_eq!(p.documents.len(), 1);
+        assert!(p.problems.is_empty());
+    }
+
+    #[test]
+    fn alias_bombs_stop_at_the_limit() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for c in 'b'..='k' {
+            text.push_str(&format!(
+                "{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+            prev = c;
+        }
+        let p = parse_str(&text);
+        assert!(
+            matches!(&p.problems[..], [Problem::Syntax { message, .. }] if message.contains("aliases"))
+        );
+    }
+
+    #[test]
+    fn deep_nesting_stops_at_the_limit() {
+        // Flow nesting: the parser's own recursion limit answers.
+        let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let p = parse_str(&text);
+        assert!(matches!(&p.problems[..], [Problem::Syntax { .. }]));
+        // Block nesting: ours does.
+        let text: String = (0..150).map(|i| format!("{}- \n", "  ".repeat(i))).collect();
+        let p = parse_str(&text);
+        assert!(
+            matches!(&p.problems[..], [Problem::Syntax { message, .. }] if message.contains("nesting")),
+            "{:?}",
+            p.problems
+        );
+    }
+}
