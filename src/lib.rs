@@ -1,2 +1,51 @@
 //! throughline: validate and trace a workspace of data-product specs.
+//!
+//! The pipeline reads like the data flow: [`load`] discovers and parses the
+//! YAML files, [`model`] turns documents into entities with resolved links,
+//! [`rules`] checks them, and [`report`] renders the findings.
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
 pub mod load;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod suggest;
+
+use std::path::Path;
+
+use config::{Config, ConfigError};
+use load::{LoadError, LoadOptions, Workspace};
+use model::time::Date;
+use rules::{Analysis, Schemas};
+
+/// A checked workspace.
+#[derive(Debug)]
+pub struct Checked {
+    pub config: Config,
+    pub workspace: Workspace,
+    pub analysis: Analysis,
+}
+
+/// Why a workspace could not be checked at all (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+}
+
+/// Loads and checks the workspace in `dir`, as `throughline check` does.
+pub fn check_dir(dir: &Path, today: Date) -> Result<Checked, Error> {
+    let config = Config::load(dir)?;
+    let workspace = load::load(dir, &LoadOptions::default())?;
+    let schemas = Schemas::builtin();
+    let analysis = rules::check(&workspace, &config, &schemas, today);
+    Ok(Checked {
+        config,
+        workspace,
+        analysis,
+    })
+}

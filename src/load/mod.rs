@@ -2,3 +2,264 @@
 
 pub mod source;
 pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, FileId, Rule};
+use source::{Pos, SourceFile, Span};
+use yaml::{Limits, Node, Problem};
+
+/// A directory holding this file was written by `throughline build`; discovery skips it.
+pub const SITE_MARKER: &str = ".throughline-site";
+
+/// One YAML document of the workspace.
+#[derive(Debug)]
+pub struct Document {
+    pub file: FileId,
+    pub node: Node,
+}
+
+/// Every spec file of a workspace, parsed.
+#[derive(Debug)]
+pub struct Workspace {
+    pub root: PathBuf,
+    /// Files in byte order of their relative path.
+    pub files: Vec<SourceFile>,
+    /// Non-empty documents, in file order then document order.
+    pub documents: Vec<Document>,
+    /// `yaml-syntax` and `duplicate-key` findings.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// How to load a workspace.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub limits: Limits,
+    /// Directories to leave out (the build output, when it lies inside the workspace).
+    pub exclude: Vec<PathBuf>,
+}
+
+/// The workspace directory cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("workspace directory {0} does not exist")]
+    Missing(PathBuf),
+    #[error("{0} is not a directory")]
+    NotADirectory(PathBuf),
+    #[error("cannot read workspace directory {path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// A file found by discovery, or a path discovery could not read.
+struct Found {
+    rel: String,
+    path: PathBuf,
+    error: Option<String>,
+}
+
+/// Reads and parses every spec file below `root`.
+pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, LoadError> {
+    let found = discover(root, &options.exclude)?;
+    let parsed: Vec<(SourceFile, Vec<Node>, Vec<Diagnostic>)> = found
+        .into_par_iter()
+        .enumerate()
+        .map(|(id, f)| read_and_parse(id, f, options.limits))
+        .collect();
+    let mut ws = Workspace {
+        root: root.to_path_buf(),
+        files: Vec::with_capacity(parsed.len()),
+        documents: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    for (id, (file, docs, diags)) in parsed.into_iter().enumerate() {
+        ws.files.push(file);
+        ws.documents
+            .extend(docs.into_iter().map(|node| Document { file: id, node }));
+        ws.diagnostics.extend(diags);
+    }
+    Ok(ws)
+}
+
+fn read_and_parse(
+    id: FileId,
+    found: Found,
+    limits: Limits,
+) -> (SourceFile, Vec<Node>, Vec<Diagnostic>) {
+    let unreadable = |message: String| {
+        let file = SourceFile::new(found.rel.clone(), found.path.clone(), "");
+        let at = file.pos(1, 0);
+        let diag = Diagnostic::new(Rule::YamlSyntax, message).at(id, Span::new(at, at));
+        (file, Vec::new(), vec![diag])
+    };
+    if let Some(error) = &found.error {
+        return unreadable(error.clone());
+    }
+    let bytes = match std::fs::read(&found.path) {
+        Ok(bytes) => bytes,
+        Err(e) => return unreadable(format!("cannot read file: {e}")),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let file = SourceFile::new(
+                found.rel,
+                found.path,
+                String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            );
+            let at = file.pos_of_offset(valid);
+            let diag = Diagnostic::new(
+                Rule::YamlSyntax,
+                format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
+            )
+            .help("spec files must be UTF-8 text")
+            .at(id, Span::new(at, at));
+            return (file, Vec::new(), vec![diag]);
+        }
+    };
+    let file = SourceFile::new(found.rel, found.path, text);
+    let parsed = yaml::parse(&file, limits);
+    let diags = parsed
+        .problems
+        .into_iter()
+        .map(|p| problem_diagnostic(id, p))
+        .collect();
+    (file, parsed.documents, diags)
+}
+
+fn problem_diagnostic(file: FileId, problem: Problem) -> Diagnostic {
+    match problem {
+        Problem::Syntax { message, at } => Diagnostic::new(Rule::YamlSyntax, message)
+            .label("here")
+            .at(file, at),
+        Problem::DuplicateKey { key, at, first } => Diagnostic::new(
+            Rule::DuplicateKey,
+            format!("key `{key}` appears twice in one mapping"),
+        )
+        .label("repeated here")
+        .help("the first value is used; remove or rename one of them")
+        .at(file, at)
+        .related(file, first, format!("`{key}` first appears here")),
+    }
+}
+
+/// Finds every `*.yaml` / `*.yml` file below `root`, skipping hidden and `_`
+/// entries, excluded directories and earlier build output. Sorted by relative path.
+fn discover(root: &Path, exclude: &[PathBuf]) -> Result<Vec<Found>, LoadError> {
+    match std::fs::metadata(root) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(LoadError::NotADirectory(root.to_path_buf())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LoadError::Missing(root.to_path_buf()));
+        }
+        Err(source) => {
+            return Err(LoadError::Unreadable {
+                path: root.to_path_buf(),
+                source,
+            });
+        }
+    }
+    let exclude: Vec<PathBuf> = exclude
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            let name = e.file_name().to_string_lossy();
+            if name.starts_with('.') || name.starts_with('_') {
+                return false;
+            }
+            if e.file_type().is_dir() {
+                if e.path().join(SITE_MARKER).exists() {
+                    return false;
+                }
+                if !exclude.is_empty()
+                    && let Ok(canonical) = std::fs::canonicalize(e.path())
+                    && exclude.contains(&canonical)
+                {
+                    return false;
+                }
+            }
+            true
+        });
+    let mut found = Vec::new();
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                if !e.file_type().is_file() || !is_spec_name(e.file_name()) {
+                    continue;
+                }
+                found.push(Found {
+                    rel: relative(root, e.path()),
+                    path: e.into_path(),
+                    error: None,
+                });
+            }
+            Err(e) => {
+                if e.depth() == 0 {
+                    return Err(LoadError::Unreadable {
+                        path: root.to_path_buf(),
+                        source: e
+                            .into_io_error()
+                            .unwrap_or_else(|| std::io::Error::other("walk failed")),
+                    });
+                }
+                let Some(path) = e.path().map(Path::to_path_buf) else {
+                    continue;
+                };
+                let message = match e.loop_ancestor() {
+                    Some(a) => format!(
+                        "skipped: a symbolic link loops back to {}",
+                        relative(root, a)
+                    ),
+                    None => format!(
+                        "cannot read: {}",
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), |io| io.to_string())
+                    ),
+                };
+                found.push(Found {
+                    rel: relative(root, &path),
+                    path,
+                    error: Some(message),
+                });
+            }
+        }
+    }
+    found.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
+    Ok(found)
+}
+
+fn is_spec_name(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.ends_with(".yaml") || name.ends_with(".yml")
+}
+
+/// `path` relative to `root`, with `/` separators.
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A position for findings about a whole file.
+pub fn file_start() -> Span {
+    let p = Pos {
+        line: 1,
+        column: 1,
+        offset: 0,
+    };
+    Span::new(p, p)
+}

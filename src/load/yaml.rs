@@ -527,7 +527,8 @@ mod tests {
 
     #[test]
     fn spans_survive_nesting() {
-        let text = "kind: Goal\nmetric:\n  name: Ünits\n  tags: [a, \"b\"]\nlist:\n  - x: 1\n    y: two\n";
+        let text =
+            "kind: Goal\nmetric:\n  name: Ünits\n  tags: [a, \"b\"]\nlist:\n  - x: 1\n    y: two\n";
         let p = parse_str(text);
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         let root = &p.documents[0];
@@ -538,7 +539,9 @@ mod tests {
         assert_eq!((name.span.start.line, name.span.start.column), (3, 9));
         let tags = metric.get("tags").unwrap().as_seq().unwrap();
         assert_eq!(at(text, tags[1].span), "\"b\"");
-        let y = root.get("list").unwrap().as_seq().unwrap()[0].get("y").unwrap();
+        let y = root.get("list").unwrap().as_seq().unwrap()[0]
+            .get("y")
+            .unwrap();
         assert_eq!(at(text, y.span), "two");
         assert_eq!(y.span.start.line, 7);
         let key = root.entry("metric").unwrap().key_span;
@@ -627,7 +630,9 @@ mod tests {
         let p = parse_str(&text);
         assert!(matches!(&p.problems[..], [Problem::Syntax { .. }]));
         // Block nesting: ours does.
-        let text: String = (0..150).map(|i| format!("{}- \n", "  ".repeat(i))).collect();
+        let text: String = (0..150)
+            .map(|i| format!("{}- \n", "  ".repeat(i)))
+            .collect();
         let p = parse_str(&text);
         assert!(
             matches!(&p.problems[..], [Problem::Syntax { message, .. }] if message.contains("nesting")),

@@ -1,0 +1,116 @@
+//! `throughline.toml`: per-workspace settings.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Rule, Severity};
+use crate::suggest;
+
+/// The file name looked up at the workspace root.
+pub const FILE_NAME: &str = "throughline.toml";
+
+/// What a rule is set to in `[rules]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Off,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    rules: BTreeMap<String, Level>,
+}
+
+/// The workspace's configuration; the defaults when there is no file.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Rules whose severity is changed from the default.
+    pub rules: BTreeMap<Rule, Level>,
+    /// Where the configuration was read from, if anywhere.
+    pub path: Option<PathBuf>,
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Reads `DIR/throughline.toml` if it exists.
+    pub fn load(dir: &Path) -> Result<Config, ConfigError> {
+        let path = dir.join(FILE_NAME);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(source) => return Err(ConfigError::Read { path, source }),
+        };
+        let mut config = Config::parse(&text).map_err(|message| ConfigError::Invalid {
+            path: path.clone(),
+            message,
+        })?;
+        config.path = Some(path);
+        Ok(config)
+    }
+
+    /// Parses the text of a `throughline.toml`.
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut rules = BTreeMap::new();
+        for (name, level) in raw.rules {
+            let Some(rule) = Rule::from_name(&name) else {
+                let hint = suggest::did_you_mean(&name, Rule::ALL.iter().map(|r| r.name()))
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                return Err(format!("unknown rule `{name}` in [rules]{hint}"));
+            };
+            rules.insert(rule, level);
+        }
+        Ok(Config { rules, path: None })
+    }
+
+    /// The severity `rule` has in this workspace, or `None` when it is off.
+    pub fn severity(&self, rule: Rule) -> Option<Severity> {
+        match self.rules.get(&rule) {
+            None => Some(rule.default_severity()),
+            Some(Level::Error) => Some(Severity::Error),
+            Some(Level::Warning) => Some(Severity::Warning),
+            Some(Level::Off) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_levels() {
+        let c = Config::parse("[rules]\nmissing-slo = \"off\"\nunused = \"error\"\n").unwrap();
+        assert_eq!(c.severity(Rule::MissingSlo), None);
+        assert_eq!(c.severity(Rule::Unused), Some(Severity::Error));
+        assert_eq!(c.severity(Rule::BrokenRef), Some(Severity::Error));
+    }
+
+    #[test]
+    fn mistakes_are_explained() {
+        let e = Config::parse("[rules]\nmissng-slo = \"off\"\n").unwrap_err();
+        assert!(e.contains("did you mean `missing-slo`"), "{e}");
+        let e = Config::parse("[rules]\nmissing-slo = \"loud\"\n").unwrap_err();
+        assert!(e.contains("unknown variant"), "{e}");
+        let e = Config::parse("[rulez]\n").unwrap_err();
+        assert!(e.contains("rulez"), "{e}");
+    }
+}

@@ -1,0 +1,158 @@
+//! The eight kinds of entity and the references each may hold.
+
+use std::fmt;
+
+/// The kind of an entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    NorthStar,
+    Goal,
+    Initiative,
+    Hypothesis,
+    UseCase,
+    DataProduct,
+    Source,
+    Consumer,
+}
+
+impl Kind {
+    /// All kinds, from the North Star outward.
+    pub const ALL: [Kind; 8] = [
+        Kind::NorthStar,
+        Kind::Goal,
+        Kind::Initiative,
+        Kind::Hypothesis,
+        Kind::UseCase,
+        Kind::DataProduct,
+        Kind::Source,
+        Kind::Consumer,
+    ];
+
+    /// The name used for `kind:` in specs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::NorthStar => "NorthStar",
+            Kind::Goal => "Goal",
+            Kind::Initiative => "Initiative",
+            Kind::Hypothesis => "Hypothesis",
+            Kind::UseCase => "UseCase",
+            Kind::DataProduct => "DataProduct",
+            Kind::Source => "Source",
+            Kind::Consumer => "Consumer",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Sources and Consumers give context; they are never "traced" or "untraced".
+    pub fn is_context(self) -> bool {
+        matches!(self, Kind::Source | Kind::Consumer)
+    }
+
+    /// The fields of this kind that reference other entities.
+    pub fn ref_fields(self) -> &'static [RefField] {
+        use RefField::*;
+        match self {
+            Kind::Goal => &[ContributesTo, GoalConsumers],
+            Kind::Initiative => &[Goals],
+            Kind::Hypothesis => &[HypothesisInitiative, HypothesisGoal],
+            Kind::UseCase => &[Hypotheses, Initiatives, UseCaseConsumers, DataProducts],
+            Kind::DataProduct => &[Inputs, UsageConsumer],
+            Kind::NorthStar | Kind::Source | Kind::Consumer => &[],
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How a reference field holds its ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `field: id`
+    One,
+    /// `field: [id, …]`
+    List,
+    /// `usagePatterns: [{consumer: id}, …]`
+    UsagePatterns,
+}
+
+/// A field that references other entities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefField {
+    ContributesTo,
+    GoalConsumers,
+    Goals,
+    HypothesisInitiative,
+    HypothesisGoal,
+    Hypotheses,
+    Initiatives,
+    UseCaseConsumers,
+    DataProducts,
+    Inputs,
+    UsageConsumer,
+}
+
+impl RefField {
+    /// The YAML key the ids are under.
+    pub fn key(self) -> &'static str {
+        match self {
+            RefField::ContributesTo => "contributesTo",
+            RefField::GoalConsumers | RefField::UseCaseConsumers => "consumers",
+            RefField::Goals => "goals",
+            RefField::HypothesisInitiative => "initiative",
+            RefField::HypothesisGoal => "goal",
+            RefField::Hypotheses => "hypotheses",
+            RefField::Initiatives => "initiatives",
+            RefField::DataProducts => "dataProducts",
+            RefField::Inputs => "inputs",
+            RefField::UsageConsumer => "usagePatterns",
+        }
+    }
+
+    /// The field as users read it in messages.
+    pub fn display(self) -> &'static str {
+        match self {
+            RefField::UsageConsumer => "usagePatterns[].consumer",
+            other => other.key(),
+        }
+    }
+
+    pub fn shape(self) -> Shape {
+        match self {
+            RefField::ContributesTo | RefField::HypothesisInitiative | RefField::HypothesisGoal => {
+                Shape::One
+            }
+            RefField::UsageConsumer => Shape::UsagePatterns,
+            _ => Shape::List,
+        }
+    }
+
+    /// The kinds this field may name.
+    pub fn targets(self) -> &'static [Kind] {
+        match self {
+            RefField::ContributesTo => &[Kind::NorthStar, Kind::Goal],
+            RefField::GoalConsumers | RefField::UseCaseConsumers | RefField::UsageConsumer => {
+                &[Kind::Consumer]
+            }
+            RefField::Goals | RefField::HypothesisGoal => &[Kind::Goal],
+            RefField::HypothesisInitiative | RefField::Initiatives => &[Kind::Initiative],
+            RefField::Hypotheses => &[Kind::Hypothesis],
+            RefField::DataProducts => &[Kind::DataProduct],
+            RefField::Inputs => &[Kind::Source, Kind::DataProduct],
+        }
+    }
+
+    /// Whether the link carries the trace toward the North Star.
+    pub fn is_trace(self) -> bool {
+        !matches!(
+            self,
+            RefField::GoalConsumers | RefField::UseCaseConsumers | RefField::UsageConsumer
+        )
+    }
+}

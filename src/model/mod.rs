@@ -1,0 +1,209 @@
+//! Typed entities, the id index and resolved references.
+
+pub mod kind;
+pub mod time;
+
+use std::collections::HashMap;
+
+use crate::diagnostic::FileId;
+use crate::load::Workspace;
+use crate::load::source::Span;
+use crate::load::yaml::Node;
+pub use kind::{Kind, RefField, Shape};
+
+/// Index of an entity in [`Model::entities`].
+pub type EntityId = usize;
+
+/// A document with a usable `kind` and `id`.
+#[derive(Debug)]
+pub struct Entity {
+    /// `None` when the document names a kind throughline does not know; such
+    /// an entity still owns its id, so references to it are not "broken".
+    pub kind: Option<Kind>,
+    pub id: String,
+    pub id_span: Span,
+    pub file: FileId,
+    /// Index into [`Workspace::documents`].
+    pub doc: usize,
+}
+
+impl Entity {
+    pub fn node<'w>(&self, ws: &'w Workspace) -> &'w Node {
+        &ws.documents[self.doc].node
+    }
+
+    pub fn is(&self, kind: Kind) -> bool {
+        self.kind == Some(kind)
+    }
+}
+
+/// One id written in a reference field.
+#[derive(Debug)]
+pub struct Reference {
+    pub from: EntityId,
+    pub field: RefField,
+    pub target: String,
+    pub span: Span,
+    /// The entity the id names (the first one, when the id is duplicated).
+    pub resolved: Option<EntityId>,
+}
+
+/// The entities of a workspace and the links between them.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub entities: Vec<Entity>,
+    /// Each id's first entity, in file order.
+    pub by_id: HashMap<String, EntityId>,
+    /// Later entities that reuse an id: `(later, first)`.
+    pub duplicates: Vec<(EntityId, EntityId)>,
+    pub refs: Vec<Reference>,
+    /// For each entity, the range of its references in `refs`.
+    refs_of: Vec<std::ops::Range<usize>>,
+    /// For each document, its entity.
+    entity_of_doc: Vec<Option<EntityId>>,
+}
+
+impl Model {
+    /// Builds the model from the parsed workspace.
+    pub fn build(ws: &Workspace) -> Model {
+        let mut model = Model {
+            entity_of_doc: vec![None; ws.documents.len()],
+            ..Model::default()
+        };
+        for (doc, d) in ws.documents.iter().enumerate() {
+            let Some(kind_name) = d.node.get_str("kind") else {
+                continue;
+            };
+            let Some(id_node) = d.node.get("id") else {
+                continue;
+            };
+            let Some(id) = id_node.as_str().filter(|id| is_valid_id(id)) else {
+                continue;
+            };
+            let eid = model.entities.len();
+            model.entities.push(Entity {
+                kind: Kind::from_name(kind_name),
+                id: id.to_string(),
+                id_span: id_node.span,
+                file: d.file,
+                doc,
+            });
+            model.entity_of_doc[doc] = Some(eid);
+            match model.by_id.get(id) {
+                Some(&first) => model.duplicates.push((eid, first)),
+                None => {
+                    model.by_id.insert(id.to_string(), eid);
+                }
+            }
+        }
+        for eid in 0..model.entities.len() {
+            let start = model.refs.len();
+            let entity = &model.entities[eid];
+            if let Some(kind) = entity.kind {
+                let node = entity.node(ws);
+                for &field in kind.ref_fields() {
+                    for (target, span) in ref_values(node, field) {
+                        model.refs.push(Reference {
+                            from: eid,
+                            field,
+                            resolved: model.by_id.get(target).copied(),
+                            target: target.to_string(),
+                            span,
+                        });
+                    }
+                }
+            }
+            model.refs_of.push(start..model.refs.len());
+        }
+        model
+    }
+
+    pub fn get(&self, id: &str) -> Option<EntityId> {
+        self.by_id.get(id).copied()
+    }
+
+    /// The entity a document defines, if any.
+    pub fn entity_of_doc(&self, doc: usize) -> Option<EntityId> {
+        self.entity_of_doc.get(doc).copied().flatten()
+    }
+
+    /// The references written on `entity`.
+    pub fn refs_from(&self, entity: EntityId) -> &[Reference] {
+        &self.refs[self.refs_of[entity].clone()]
+    }
+
+    /// The entities `entity` names in `field` that exist and have an allowed kind.
+    pub fn targets(
+        &self,
+        entity: EntityId,
+        field: RefField,
+    ) -> impl Iterator<Item = EntityId> + '_ {
+        self.refs_from(entity)
+            .iter()
+            .filter(move |r| r.field == field)
+            .filter_map(|r| r.resolved)
+            .filter(move |&t| {
+                self.entities[t]
+                    .kind
+                    .is_some_and(|k| field.targets().contains(&k))
+            })
+    }
+
+    /// Entities of `kind`, in file order.
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = EntityId> + '_ {
+        (0..self.entities.len()).filter(move |&e| self.entities[e].is(kind))
+    }
+}
+
+/// The ids in `field` of an entity's node, with their spans. Values of the
+/// wrong type are skipped here; the schema reports them.
+fn ref_values(node: &Node, field: RefField) -> Vec<(&str, Span)> {
+    fn one(n: &Node) -> Option<(&str, Span)> {
+        n.as_str().map(|s| (s, n.span))
+    }
+    let Some(value) = node.get(field.key()) else {
+        return Vec::new();
+    };
+    match field.shape() {
+        Shape::One => one(value).into_iter().collect(),
+        Shape::List => value
+            .as_seq()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(one)
+            .collect(),
+        Shape::UsagePatterns => value
+            .as_seq()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|p| p.get("consumer").and_then(one))
+            .collect(),
+    }
+}
+
+/// `^[a-z0-9]+([-_.][a-z0-9]+)*$`, at most 64 characters.
+pub fn is_valid_id(id: &str) -> bool {
+    id.len() <= 64
+        && !id.is_empty()
+        && id.split(['-', '_', '.']).all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_pattern() {
+        for ok in ["a", "north-star", "dp.orders_v2", "x1-2"] {
+            assert!(is_valid_id(ok), "{ok}");
+        }
+        for bad in ["", "A", "-a", "a-", "a--b", "a b", "é", &"a".repeat(65)] {
+            assert!(!is_valid_id(bad), "{bad}");
+        }
+    }
+}

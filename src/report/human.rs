@@ -1,0 +1,178 @@
+//! Human output: each finding with its source snippet, then a summary line.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::load::Workspace;
+use crate::load::source::SourceFile;
+use crate::rules::Analysis;
+
+/// Width the report wraps at.
+const WIDTH: usize = 100;
+
+/// A diagnostic as `miette` wants to see it.
+struct Shown {
+    code: Option<&'static str>,
+    severity: miette::Severity,
+    message: String,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<str>>>,
+    label: Option<LabeledSpan>,
+    related: Vec<Shown>,
+}
+
+impl fmt::Debug for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Shown {}
+
+impl miette::Diagnostic for Shown {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label
+            .clone()
+            .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+/// The labelled range: a span that runs over several lines is cut to its
+/// first line, so a missing field in a large mapping does not print it all.
+fn label_span(file: &SourceFile, loc: Location) -> SourceSpan {
+    let start = loc.span.start.offset.min(file.text.len());
+    let line_end = start
+        + file.text[start..]
+            .find(['\n', '\r'])
+            .unwrap_or(file.text.len() - start);
+    let end = loc.span.end.offset.clamp(start, line_end);
+    SourceSpan::new(start.into(), end - start)
+}
+
+fn shown(ws: &Workspace, d: &Diagnostic) -> Shown {
+    let mut s = Shown {
+        code: Some(d.rule.name()),
+        severity: match d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        },
+        message: d.message.clone(),
+        help: d.help.clone(),
+        source: None,
+        label: None,
+        related: Vec::new(),
+    };
+    if let Some(loc) = d.location {
+        let file = &ws.files[loc.file];
+        s.source = Some(NamedSource::new(&file.rel_path, file.text.clone()));
+        s.label = Some(LabeledSpan::new_with_span(
+            d.label.clone(),
+            label_span(file, loc),
+        ));
+    }
+    s.related = d
+        .related
+        .iter()
+        .map(|r| {
+            let file = &ws.files[r.location.file];
+            Shown {
+                code: None,
+                severity: miette::Severity::Advice,
+                message: r.message.clone(),
+                help: None,
+                source: Some(NamedSource::new(&file.rel_path, file.text.clone())),
+                label: Some(LabeledSpan::new_with_span(
+                    Some(r.message.clone()),
+                    label_span(file, r.location),
+                )),
+                related: Vec::new(),
+            }
+        })
+        .collect();
+    s
+}
+
+/// Renders every finding, then the summary line.
+pub fn render(
+    ws: &Workspace,
+    analysis: &Analysis,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(WIDTH)
+        .with_links(false);
+    for d in &analysis.diagnostics {
+        let mut text = String::new();
+        handler
+            .render_report(&mut text, &shown(ws, d))
+            .map_err(|_| io::Error::other("cannot format diagnostic"))?;
+        writeln!(out, "{text}")?;
+    }
+    writeln!(out, "{}", summary(ws, analysis))
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `2 errors, 1 warning in 12 files (30 entities)`
+pub fn summary(ws: &Workspace, analysis: &Analysis) -> String {
+    let scope = format!(
+        "{} ({})",
+        plural(ws.files.len(), "file", "files"),
+        plural(ws.documents.len(), "entity", "entities")
+    );
+    let (errors, warnings) = (analysis.errors(), analysis.warnings());
+    if errors + warnings == 0 {
+        format!("no problems in {scope}")
+    } else {
+        format!(
+            "{}, {} in {scope}",
+            plural(errors, "error", "errors"),
+            plural(warnings, "warning", "warnings")
+        )
+    }
+}

@@ -1,0 +1,97 @@
+//! The JSON report, version 1 (contract §4).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::load::Workspace;
+use crate::rules::Analysis;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    summary: Summary,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    entities: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonDiagnostic<'a> {
+    rule: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    help: Option<&'a str>,
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    entity: Option<&'a str>,
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    message: &'a str,
+}
+
+fn diagnostic<'a>(ws: &'a Workspace, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let loc = d.location;
+    JsonDiagnostic {
+        rule: d.rule.name(),
+        severity: d.severity.as_str(),
+        message: &d.message,
+        help: d.help.as_deref(),
+        file: loc.map(|l| ws.files[l.file].rel_path.as_str()),
+        line: loc.map(|l| l.span.start.line),
+        column: loc.map(|l| l.span.start.column),
+        end_line: loc.map(|l| l.span.end.line),
+        end_column: loc.map(|l| l.span.end.column),
+        entity: d.entity.as_deref(),
+        related: d
+            .related
+            .iter()
+            .map(|r| {
+                let Location { file, span } = r.location;
+                JsonRelated {
+                    file: &ws.files[file].rel_path,
+                    line: span.start.line,
+                    column: span.start.column,
+                    message: &r.message,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Writes the report as pretty-printed JSON.
+pub fn render(ws: &Workspace, analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
+    let report = Report {
+        version: 1,
+        summary: Summary {
+            files: ws.files.len(),
+            entities: ws.documents.len(),
+            errors: analysis.errors(),
+            warnings: analysis.warnings(),
+        },
+        diagnostics: analysis
+            .diagnostics
+            .iter()
+            .map(|d| diagnostic(ws, d))
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    writeln!(out)
+}
