@@ -5,7 +5,10 @@ pub fn closest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let limit = (word.chars().count() / 3).max(2);
+    // About one edit in three characters, at least one, and never so many
+    // that the whole word is replaced.
+    let len = word.chars().count();
+    let limit = (len / 3).max(1).min(len.saturating_sub(1));
     let lower = word.to_lowercase();
     candidates
         .into_iter()
@@ -38,5 +41,8 @@ mod tests {
             Some("contributesTo")
         );
         assert_eq!(closest("zzzzzz", ids), None);
+        assert_eq!(closest("nss", ["ns", "g"]), Some("ns"));
+        assert_eq!(closest("ns", ["g"]), None);
+        assert_eq!(closest("uc", ["g"]), None);
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, FileId, Rule};
-use source::{Pos, SourceFile, Span};
+use source::{SourceFile, Span};
 use yaml::{Limits, Node, Problem};
 
 /// A directory holding this file was written by `throughline build`; discovery skips it.
@@ -65,13 +65,35 @@ struct Found {
 /// Reads and parses every spec file below `root`.
 pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, LoadError> {
     let found = discover(root, &options.exclude)?;
-    let parsed: Vec<(SourceFile, Vec<Node>, Vec<Diagnostic>)> = found
+    let parsed: Vec<FileResult> = found
         .into_par_iter()
         .enumerate()
         .map(|(id, f)| read_and_parse(id, f, options.limits))
         .collect();
+    Ok(assemble(root.to_path_buf(), parsed))
+}
+
+/// Builds a workspace from in-memory files `(relative path, text)`, as if
+/// they had been read from disk (for tests and fuzzing).
+pub fn from_texts(files: Vec<(String, String)>, limits: Limits) -> Workspace {
+    let mut files = files;
+    files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let parsed = files
+        .into_iter()
+        .enumerate()
+        .map(|(id, (rel, text))| {
+            let file = SourceFile::new(rel.clone(), PathBuf::from(rel), text);
+            parse_file(id, file, limits)
+        })
+        .collect();
+    assemble(PathBuf::new(), parsed)
+}
+
+type FileResult = (SourceFile, Vec<Node>, Vec<Diagnostic>);
+
+fn assemble(root: PathBuf, parsed: Vec<FileResult>) -> Workspace {
     let mut ws = Workspace {
-        root: root.to_path_buf(),
+        root,
         files: Vec::with_capacity(parsed.len()),
         documents: Vec::new(),
         diagnostics: Vec::new(),
@@ -82,14 +104,20 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, LoadError> 
             .extend(docs.into_iter().map(|node| Document { file: id, node }));
         ws.diagnostics.extend(diags);
     }
-    Ok(ws)
+    ws
 }
 
-fn read_and_parse(
-    id: FileId,
-    found: Found,
-    limits: Limits,
-) -> (SourceFile, Vec<Node>, Vec<Diagnostic>) {
+fn parse_file(id: FileId, file: SourceFile, limits: Limits) -> FileResult {
+    let parsed = yaml::parse(&file, limits);
+    let diags = parsed
+        .problems
+        .into_iter()
+        .map(|p| problem_diagnostic(id, p))
+        .collect();
+    (file, parsed.documents, diags)
+}
+
+fn read_and_parse(id: FileId, found: Found, limits: Limits) -> FileResult {
     let unreadable = |message: String| {
         let file = SourceFile::new(found.rel.clone(), found.path.clone(), "");
         let at = file.pos(1, 0);
@@ -122,14 +150,7 @@ fn read_and_parse(
             return (file, Vec::new(), vec![diag]);
         }
     };
-    let file = SourceFile::new(found.rel, found.path, text);
-    let parsed = yaml::parse(&file, limits);
-    let diags = parsed
-        .problems
-        .into_iter()
-        .map(|p| problem_diagnostic(id, p))
-        .collect();
-    (file, parsed.documents, diags)
+    parse_file(id, SourceFile::new(found.rel, found.path, text), limits)
 }
 
 fn problem_diagnostic(file: FileId, problem: Problem) -> Diagnostic {
@@ -252,14 +273,4 @@ fn relative(root: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// A position for findings about a whole file.
-pub fn file_start() -> Span {
-    let p = Pos {
-        line: 1,
-        column: 1,
-        offset: 0,
-    };
-    Span::new(p, p)
 }

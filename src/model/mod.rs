@@ -118,6 +118,11 @@ impl Model {
         model
     }
 
+    /// Whether `entity` is the one its id resolves to (not a later duplicate).
+    pub fn is_canonical(&self, entity: EntityId) -> bool {
+        self.get(&self.entities[entity].id) == Some(entity)
+    }
+
     pub fn get(&self, id: &str) -> Option<EntityId> {
         self.by_id.get(id).copied()
     }

@@ -159,7 +159,10 @@ pub fn unused(model: &Model, out: &mut Vec<Diagnostic>) {
         .entities
         .iter()
         .enumerate()
-        .filter(|(i, e)| !used[*i] && e.kind.is_some_and(Kind::is_context))
+        // A later duplicate can never be referenced; `duplicate-id` covers it.
+        .filter(|(i, e)| {
+            !used[*i] && model.is_canonical(*i) && e.kind.is_some_and(Kind::is_context)
+        })
         .map(|(_, e)| e)
     {
         let (what, help) = if e.is(Kind::Source) {

@@ -105,7 +105,9 @@ fn nearest(model: &Model, r: &Reference) -> Option<String> {
     let allowed = model
         .entities
         .iter()
-        .filter(|e| e.kind.is_some_and(|k| r.field.targets().contains(&k)))
+        .enumerate()
+        .filter(|&(i, e)| i != r.from && e.kind.is_some_and(|k| r.field.targets().contains(&k)))
+        .map(|(_, e)| e)
         .map(|e| e.id.as_str());
     suggest::did_you_mean(&r.target, allowed)
 }

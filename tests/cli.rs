@@ -1,0 +1,197 @@
+//! The command line: exit codes, options, configuration.
+
+use crate::common::{
+    TODAY, base_yaml, check_json, example_spec, findings, fixture, stderr, stdout, throughline,
+    workspace,
+};
+
+#[test]
+fn example_spec_is_clean() {
+    let out = throughline(&["check", example_spec().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("no problems in 33 files (33 entities)"));
+    let (report, code) = check_json(&example_spec(), &["--strict"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        report["diagnostics"].as_array().unwrap().len(),
+        0,
+        "{report}"
+    );
+    assert_eq!(report["summary"]["entities"], 33);
+}
+
+#[test]
+fn missing_directory_exits_2() {
+    let out = throughline(&["check", "/definitely/not/here"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+}
+
+#[test]
+fn unknown_flag_and_bad_values_exit_2() {
+    for args in [
+        vec!["check", "--no-such-flag"],
+        vec!["check", "--format", "xml"],
+        vec!["check", "--today", "2026-13-01"],
+        vec!["frobnicate"],
+        vec![],
+    ] {
+        let out = throughline(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+    let out = throughline(&["check", "--today", "tomorrow"]);
+    assert!(stderr(&out).contains("YYYY-MM-DD"), "{}", stderr(&out));
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    assert_eq!(throughline(&["--help"]).status.code(), Some(0));
+    assert_eq!(throughline(&["--version"]).status.code(), Some(0));
+}
+
+#[test]
+fn bad_config_exits_2_naming_the_file() {
+    for (toml, says) in [
+        (
+            "[rules]\nmissng-slo = \"off\"\n",
+            "did you mean `missing-slo`",
+        ),
+        ("[rules]\nmissing-slo = \"loud\"\n", "loud"),
+        ("[rules\n", "throughline.toml"),
+    ] {
+        let ws = workspace(&[("base.yaml", &base_yaml()), ("throughline.toml", toml)]);
+        let out = throughline(&["check", ws.path().to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{toml}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("throughline.toml") && err.contains(says),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn config_changes_severities() {
+    let unused = std::fs::read_to_string(fixture("unused/case.yaml")).unwrap();
+    let files = |toml: &'static str| {
+        workspace(&[
+            ("base.yaml", &base_yaml()),
+            ("case.yaml", &unused),
+            ("throughline.toml", toml),
+        ])
+    };
+    let ws = files("[rules]\nunused = \"error\"\n");
+    let (report, code) = check_json(ws.path(), &[]);
+    assert_eq!(code, 1);
+    assert!(
+        findings(&report, "unused")
+            .iter()
+            .all(|d| d["severity"] == "error")
+    );
+
+    let ws = files("[rules]\nunused = \"off\"\n");
+    let (report, code) = check_json(ws.path(), &["--strict"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["summary"]["warnings"], 0);
+}
+
+#[test]
+fn allow_turns_a_rule_off_for_one_entity() {
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        (
+            "case.yaml",
+            "kind: Source\nid: s1\nname: S1\nsystem: x\nallow: [unused]\n---\nkind: Source\nid: s2\nname: S2\nsystem: x\n",
+        ),
+    ]);
+    let (report, _) = check_json(ws.path(), &[]);
+    let unused: Vec<&str> = findings(&report, "unused")
+        .iter()
+        .map(|d| d["entity"].as_str().unwrap())
+        .collect();
+    assert_eq!(unused, ["s2"]);
+}
+
+#[test]
+fn strict_fails_on_warnings() {
+    let dir = fixture("unused");
+    let (_, code) = check_json(&dir, &[]);
+    assert_eq!(code, 0);
+    let (_, code) = check_json(&dir, &["--strict"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn today_moves_the_review_clock() {
+    let dir = fixture("stale-review");
+    let dir = dir.to_str().unwrap();
+    for (today, stale) in [("2026-01-01", 0), (TODAY, 1), ("2027-01-01", 2)] {
+        let out = throughline(&["check", dir, "--format", "json", "--today", today]);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(findings(&report, "stale-review").len(), stale, "{today}");
+    }
+}
+
+#[test]
+fn discovery_skips_hidden_underscore_and_site_output() {
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        (
+            "nested/deeper/more.yml",
+            "kind: Source\nid: deep\nname: Deep\nsystem: x\n",
+        ),
+        (".hidden/x.yaml", "not: [valid"),
+        ("_drafts/x.yaml", "not: [valid"),
+        ("_site/x.yaml", "not: [valid"),
+        ("public/.throughline-site", ""),
+        ("public/x.yaml", "not: [valid"),
+        ("notes.txt", "not: [valid"),
+    ]);
+    let (report, _) = check_json(ws.path(), &[]);
+    assert_eq!(report["summary"]["files"], 2, "{report}");
+    let unused = findings(&report, "unused");
+    assert_eq!(unused[0]["file"], "nested/deeper/more.yml");
+}
+
+#[test]
+fn multi_document_files_and_empty_documents() {
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        ("empty.yaml", ""),
+        ("comments.yaml", "# nothing here\n---\n---\n"),
+    ]);
+    let (report, code) = check_json(ws.path(), &["--strict"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["summary"]["files"], 3);
+    assert_eq!(report["summary"]["entities"], 7);
+}
+
+#[test]
+fn json_report_has_every_contracted_field() {
+    let (report, _) = check_json(&fixture("north-star-none"), &[]);
+    assert_eq!(report["version"], 1);
+    for key in ["files", "entities", "errors", "warnings"] {
+        assert!(report["summary"][key].is_u64(), "{key}");
+    }
+    let diags = report["diagnostics"].as_array().unwrap();
+    for d in diags {
+        for key in [
+            "rule",
+            "severity",
+            "message",
+            "help",
+            "file",
+            "line",
+            "column",
+            "endLine",
+            "endColumn",
+            "entity",
+            "related",
+        ] {
+            assert!(d.get(key).is_some(), "missing {key} in {d}");
+        }
+    }
+    // A finding about the whole workspace has no file, and sorts first.
+    assert_eq!(diags[0]["rule"], "north-star-count");
+    assert!(diags[0]["file"].is_null());
+}

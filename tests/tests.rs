@@ -1,0 +1,8 @@
+//! Integration tests: one binary, a module per area.
+
+mod cli;
+mod common;
+mod fixtures;
+mod invariant;
+mod messages;
+mod report;
