@@ -164,7 +164,8 @@ impl Model {
 /// wrong type are skipped here; the schema reports them.
 fn ref_values(node: &Node, field: RefField) -> Vec<(&str, Span)> {
     fn one(n: &Node) -> Option<(&str, Span)> {
-        n.as_str().map(|s| (s, n.span))
+        // An empty id is the schema's to report, not a broken reference.
+        n.as_str().filter(|s| !s.is_empty()).map(|s| (s, n.span))
     }
     let Some(value) = node.get(field.key()) else {
         return Vec::new();

@@ -16,7 +16,8 @@ const WIDTH: usize = 100;
 
 /// A diagnostic as `miette` wants to see it.
 struct Shown {
-    code: Option<&'static str>,
+    /// `error[broken-ref]`: the severity in words and the rule.
+    code: Option<String>,
     severity: miette::Severity,
     message: String,
     help: Option<String>,
@@ -41,7 +42,9 @@ impl std::error::Error for Shown {}
 
 impl miette::Diagnostic for Shown {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code.map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -88,7 +91,7 @@ fn label_span(file: &SourceFile, loc: Location) -> SourceSpan {
 
 fn shown(ws: &Workspace, d: &Diagnostic) -> Shown {
     let mut s = Shown {
-        code: Some(d.rule.name()),
+        code: Some(format!("{}[{}]", d.severity, d.rule)),
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
@@ -119,7 +122,7 @@ fn shown(ws: &Workspace, d: &Diagnostic) -> Shown {
                 help: None,
                 source: Some(NamedSource::new(&file.rel_path, file.text.clone())),
                 label: Some(LabeledSpan::new_with_span(
-                    Some(r.message.clone()),
+                    None,
                     label_span(file, r.location),
                 )),
                 related: Vec::new(),
@@ -143,7 +146,8 @@ pub fn render(
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(WIDTH)
-        .with_links(false);
+        .with_links(false)
+        .with_show_related_as_nested(true);
     for d in &analysis.diagnostics {
         let mut text = String::new();
         handler
