@@ -65,7 +65,7 @@ pub fn run() -> i32 {
     match std::panic::catch_unwind(|| dispatch(cli)) {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {e}");
             EXIT_ERROR
         }
         Err(_) => {

@@ -39,6 +39,7 @@ pub enum Error {
 
 /// Loads and checks the workspace in `dir`, as `throughline check` does.
 pub fn check_dir(dir: &Path, today: Date) -> Result<Checked, Error> {
+    load::check_root(dir)?;
     let config = Config::load(dir)?;
     let workspace = load::load(dir, &LoadOptions::default())?;
     let schemas = Schemas::builtin();

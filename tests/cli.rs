@@ -195,3 +195,42 @@ fn json_report_has_every_contracted_field() {
     assert_eq!(diags[0]["rule"], "north-star-count");
     assert!(diags[0]["file"].is_null());
 }
+
+#[test]
+fn a_file_is_not_a_workspace() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let file = ws.path().join("base.yaml");
+    let out = throughline(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not a directory"), "{}", stderr(&out));
+}
+
+#[test]
+fn bom_crlf_and_binary_files() {
+    let crlf = "\u{feff}kind: Source\r\nid: crlf\r\nname: CRLF\r\nsystem: x\r\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.yaml"), base_yaml()).unwrap();
+    std::fs::write(dir.path().join("crlf.yaml"), crlf).unwrap();
+    std::fs::write(
+        dir.path().join("binary.yaml"),
+        b"kind: Source\nid: \xff\xfe\x00\n",
+    )
+    .unwrap();
+    let (report, code) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    // The CRLF file with a BOM reads fine; its id is on line 2, column 5.
+    let unused = findings(&report, "unused");
+    assert_eq!(unused.len(), 1, "{report}");
+    assert_eq!(
+        (unused[0]["line"].as_u64(), unused[0]["column"].as_u64()),
+        (Some(2), Some(5))
+    );
+    // The binary file gets one clear finding where the bad byte is.
+    let syntax = findings(&report, "yaml-syntax");
+    assert_eq!(syntax.len(), 1, "{report}");
+    assert_eq!(syntax[0]["file"], "binary.yaml");
+    assert_eq!(
+        (syntax[0]["line"].as_u64(), syntax[0]["column"].as_u64()),
+        (Some(2), Some(5))
+    );
+}

@@ -169,22 +169,25 @@ fn problem_diagnostic(file: FileId, problem: Problem) -> Diagnostic {
     }
 }
 
+/// Fails unless `root` is a readable directory.
+pub fn check_root(root: &Path) -> Result<(), LoadError> {
+    match std::fs::metadata(root) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(LoadError::NotADirectory(root.to_path_buf())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(LoadError::Missing(root.to_path_buf()))
+        }
+        Err(source) => Err(LoadError::Unreadable {
+            path: root.to_path_buf(),
+            source,
+        }),
+    }
+}
+
 /// Finds every `*.yaml` / `*.yml` file below `root`, skipping hidden and `_`
 /// entries, excluded directories and earlier build output. Sorted by relative path.
 fn discover(root: &Path, exclude: &[PathBuf]) -> Result<Vec<Found>, LoadError> {
-    match std::fs::metadata(root) {
-        Ok(m) if m.is_dir() => {}
-        Ok(_) => return Err(LoadError::NotADirectory(root.to_path_buf())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(LoadError::Missing(root.to_path_buf()));
-        }
-        Err(source) => {
-            return Err(LoadError::Unreadable {
-                path: root.to_path_buf(),
-                source,
-            });
-        }
-    }
+    check_root(root)?;
     let exclude: Vec<PathBuf> = exclude
         .iter()
         .filter_map(|p| std::fs::canonicalize(p).ok())
