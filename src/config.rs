@@ -25,6 +25,21 @@ pub enum Level {
 struct RawConfig {
     #[serde(default)]
     rules: BTreeMap<String, Level>,
+    #[serde(default)]
+    site: SiteConfig,
+}
+
+/// `[site]`: settings of the generated site.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Title shown in the site's header; the North Star's name by default.
+    pub title: Option<String>,
+    /// Base URL for "edit this spec" links, e.g.
+    /// `https://github.com/acme/specs/edit/main/specs`; the spec's relative path is appended.
+    pub repo_url: Option<String>,
+    /// Directory of template overrides, relative to the workspace; `templates` by default.
+    pub templates: Option<PathBuf>,
 }
 
 /// The workspace's configuration; the defaults when there is no file.
@@ -32,6 +47,7 @@ struct RawConfig {
 pub struct Config {
     /// Rules whose severity is changed from the default.
     pub rules: BTreeMap<Rule, Level>,
+    pub site: SiteConfig,
     /// Where the configuration was read from, if anywhere.
     pub path: Option<PathBuf>,
 }
@@ -78,7 +94,11 @@ impl Config {
             };
             rules.insert(rule, level);
         }
-        Ok(Config { rules, path: None })
+        Ok(Config {
+            rules,
+            site: raw.site,
+            path: None,
+        })
     }
 
     /// The severity `rule` has in this workspace, or `None` when it is off.
@@ -110,6 +130,9 @@ mod tests {
         assert!(e.contains("did you mean `missing-slo`"), "{e}");
         let e = Config::parse("[rules]\nmissing-slo = \"loud\"\n").unwrap_err();
         assert!(e.contains("unknown variant"), "{e}");
+        let c = Config::parse("[site]\nrepo_url = \"https://example.com\"\n").unwrap();
+        assert_eq!(c.site.repo_url.as_deref(), Some("https://example.com"));
+        assert!(Config::parse("[site]\nrepo = \"x\"\n").is_err());
         let e = Config::parse("[rulez]\n").unwrap_err();
         assert!(e.contains("rulez"), "{e}");
     }
