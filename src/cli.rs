@@ -30,6 +30,24 @@ struct Cli {
 enum Command {
     /// Check a workspace: parse, validate against the schemas, trace, and report every finding.
     Check(CheckArgs),
+    /// Check a workspace and render it as a static HTML site that works offline.
+    Build(BuildArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct BuildArgs {
+    /// The workspace directory.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Where to write the site [default: DIR/_site].
+    #[arg(short, long, value_name = "OUT")]
+    out: Option<PathBuf>,
+    /// Write the site even when the check finds errors (the site lists them).
+    #[arg(long)]
+    allow_errors: bool,
+    /// The date `stale-review` compares against (YYYY-MM-DD); today (UTC) by default.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<Date>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -78,7 +96,44 @@ pub fn run() -> i32 {
 fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Build(args) => build(args),
     }
+}
+
+fn build(args: BuildArgs) -> anyhow::Result<i32> {
+    let today = args.today.unwrap_or_else(Date::today);
+    let out = args.out.clone().unwrap_or_else(|| args.dir.join("_site"));
+    let checked = crate::check_dir_excluding(&args.dir, today, std::slice::from_ref(&out))?;
+    let analysis = &checked.analysis;
+    let color = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if !analysis.diagnostics.is_empty() {
+        let mut err = std::io::stderr().lock();
+        report::render(Format::Human, &checked.workspace, analysis, color, &mut err)
+            .or_else(ignore_broken_pipe)?;
+    }
+    if analysis.errors() > 0 && !args.allow_errors {
+        eprintln!(
+            "error: the site was not built because the check found {} error{}; fix them, or pass --allow-errors to build anyway",
+            analysis.errors(),
+            if analysis.errors() == 1 { "" } else { "s" }
+        );
+        return Ok(EXIT_FINDINGS);
+    }
+    let built = crate::site::build(
+        &checked.workspace,
+        analysis,
+        &checked.config,
+        &args.dir,
+        &out,
+    )
+    .map_err(crate::Error::from)?;
+    eprintln!(
+        "built {} pages into {}",
+        built.pages,
+        built.out.display()
+    );
+    Ok(EXIT_OK)
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<i32> {

@@ -13,7 +13,7 @@ pub mod report;
 pub mod rules;
 pub mod suggest;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use config::{Config, ConfigError};
 use load::{LoadError, LoadOptions, Workspace};
@@ -35,13 +35,24 @@ pub enum Error {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Load(#[from] LoadError),
+    #[error(transparent)]
+    Site(#[from] site::SiteError),
 }
 
 /// Loads and checks the workspace in `dir`, as `throughline check` does.
 pub fn check_dir(dir: &Path, today: Date) -> Result<Checked, Error> {
+    check_dir_excluding(dir, today, &[])
+}
+
+/// Like [`check_dir`], leaving out the directories in `exclude` (the build output).
+pub fn check_dir_excluding(dir: &Path, today: Date, exclude: &[PathBuf]) -> Result<Checked, Error> {
     load::check_root(dir)?;
     let config = Config::load(dir)?;
-    let workspace = load::load(dir, &LoadOptions::default())?;
+    let options = LoadOptions {
+        exclude: exclude.to_vec(),
+        ..LoadOptions::default()
+    };
+    let workspace = load::load(dir, &options)?;
     let schemas = Schemas::builtin();
     let analysis = rules::check(&workspace, &config, &schemas, today);
     Ok(Checked {
@@ -50,3 +61,4 @@ pub fn check_dir(dir: &Path, today: Date) -> Result<Checked, Error> {
         analysis,
     })
 }
+pub mod site;

@@ -46,6 +46,48 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 
+    /// The site directory of this kind's pages.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Kind::NorthStar => "north-star",
+            Kind::Goal => "goals",
+            Kind::Initiative => "initiatives",
+            Kind::Hypothesis => "hypotheses",
+            Kind::UseCase => "use-cases",
+            Kind::DataProduct => "data-products",
+            Kind::Source => "sources",
+            Kind::Consumer => "consumers",
+        }
+    }
+
+    /// The kind in words: "Data product".
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::NorthStar => "North Star",
+            Kind::Goal => "Goal",
+            Kind::Initiative => "Initiative",
+            Kind::Hypothesis => "Hypothesis",
+            Kind::UseCase => "Use case",
+            Kind::DataProduct => "Data product",
+            Kind::Source => "Source",
+            Kind::Consumer => "Consumer",
+        }
+    }
+
+    /// The kind in words, plural: "Data products".
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::NorthStar => "North Star",
+            Kind::Goal => "Goals",
+            Kind::Initiative => "Initiatives",
+            Kind::Hypothesis => "Hypotheses",
+            Kind::UseCase => "Use cases",
+            Kind::DataProduct => "Data products",
+            Kind::Source => "Sources",
+            Kind::Consumer => "Consumers",
+        }
+    }
+
     /// Sources and Consumers give context; they are never "traced" or "untraced".
     pub fn is_context(self) -> bool {
         matches!(self, Kind::Source | Kind::Consumer)
@@ -145,6 +187,39 @@ impl RefField {
             RefField::Hypotheses => &[Kind::Hypothesis],
             RefField::DataProducts => &[Kind::DataProduct],
             RefField::Inputs => &[Kind::Source, Kind::DataProduct],
+        }
+    }
+
+    /// The label of the link as seen from the entity that writes it.
+    pub fn forward_label(self) -> &'static str {
+        match self {
+            RefField::ContributesTo => "Contributes to",
+            RefField::GoalConsumers | RefField::UseCaseConsumers => "Consumers",
+            RefField::Goals => "Goals",
+            RefField::HypothesisInitiative => "Initiative",
+            RefField::HypothesisGoal => "Goal",
+            RefField::Hypotheses => "Hypotheses",
+            RefField::Initiatives => "Initiatives",
+            RefField::DataProducts => "Data products",
+            RefField::Inputs => "Inputs",
+            RefField::UsageConsumer => "Used by",
+        }
+    }
+
+    /// The label of the link as seen from the entity it names.
+    pub fn reverse_label(self) -> &'static str {
+        match self {
+            RefField::ContributesTo => "Contributing goals",
+            RefField::GoalConsumers => "Goals that serve them",
+            RefField::UseCaseConsumers => "Use cases that serve them",
+            RefField::Goals => "Initiatives working on it",
+            RefField::HypothesisInitiative => "Hypotheses behind it",
+            RefField::HypothesisGoal => "Hypotheses aiming at it",
+            RefField::Hypotheses => "Use cases applying it",
+            RefField::Initiatives => "Use cases serving it",
+            RefField::DataProducts => "Needed by use cases",
+            RefField::Inputs => "Read by data products",
+            RefField::UsageConsumer => "Data products they use",
         }
     }
 

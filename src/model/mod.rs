@@ -59,6 +59,8 @@ pub struct Model {
     pub refs: Vec<Reference>,
     /// For each entity, the range of its references in `refs`.
     refs_of: Vec<std::ops::Range<usize>>,
+    /// For each entity, the indices in `refs` of the references that resolve to it.
+    incoming: Vec<Vec<usize>>,
     /// For each document, its entity.
     entity_of_doc: Vec<Option<EntityId>>,
 }
@@ -115,7 +117,25 @@ impl Model {
             }
             model.refs_of.push(start..model.refs.len());
         }
+        model.incoming = vec![Vec::new(); model.entities.len()];
+        for (i, r) in model.refs.iter().enumerate() {
+            if let Some(t) = r.resolved {
+                model.incoming[t].push(i);
+            }
+        }
         model
+    }
+
+    /// The references that name `entity`, in file order of their holders.
+    pub fn refs_to(&self, entity: EntityId) -> impl Iterator<Item = &Reference> + '_ {
+        self.incoming[entity].iter().map(|&i| &self.refs[i])
+    }
+
+    /// The entities that name `entity` in `field`.
+    pub fn referrers(&self, entity: EntityId, field: RefField) -> impl Iterator<Item = EntityId> + '_ {
+        self.refs_to(entity)
+            .filter(move |r| r.field == field)
+            .map(|r| r.from)
     }
 
     /// Whether `entity` is the one its id resolves to (not a later duplicate).

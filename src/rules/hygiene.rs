@@ -10,19 +10,6 @@ fn on(e: &Entity, d: Diagnostic) -> Diagnostic {
     d.entity(&e.id).doc(e.doc)
 }
 
-/// Entities that name `target` in `field`.
-fn referrers(
-    model: &Model,
-    field: RefField,
-    target: EntityId,
-) -> impl Iterator<Item = EntityId> + '_ {
-    model
-        .refs
-        .iter()
-        .filter(move |r| r.field == field && r.resolved == Some(target))
-        .map(|r| r.from)
-}
-
 /// `hypothesis-mismatch`: the hypothesis's initiative does not list its goal.
 pub fn hypothesis_mismatch(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) {
     for h in model.of_kind(Kind::Hypothesis) {
@@ -123,8 +110,8 @@ fn slos(node: &Node) -> impl Iterator<Item = &Node> {
 /// `unaddressed-goal`: a goal nobody works on.
 pub fn unaddressed_goals(model: &Model, out: &mut Vec<Diagnostic>) {
     for g in model.of_kind(Kind::Goal) {
-        if referrers(model, RefField::Goals, g).next().is_some()
-            || referrers(model, RefField::ContributesTo, g)
+        if model.referrers(g, RefField::Goals).next().is_some()
+            || model.referrers(g, RefField::ContributesTo)
                 .next()
                 .is_some()
         {
@@ -280,7 +267,7 @@ pub fn invalidated_hypotheses(ws: &Workspace, model: &Model, out: &mut Vec<Diagn
         if !matches!(status, None | Some("proposed") | Some("active")) {
             continue;
         }
-        let hypotheses: Vec<EntityId> = referrers(model, RefField::HypothesisInitiative, i)
+        let hypotheses: Vec<EntityId> = model.referrers(i, RefField::HypothesisInitiative)
             .filter(|&h| model.entities[h].is(Kind::Hypothesis))
             .collect();
         if hypotheses.is_empty()

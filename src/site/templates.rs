@@ -1,0 +1,92 @@
+//! Built-in templates, embedded in the binary, and the user's overrides.
+//!
+//! A file in the workspace's `templates/` directory (or `[site] templates`)
+//! replaces the built-in template of the same name. Every built-in template is
+//! also registered as `builtin/NAME`, so an override can extend the original
+//! and change one block: `{% extends "builtin/entity.html" %}`.
+
+use std::path::Path;
+
+use tera::Tera;
+
+/// The built-in page templates.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("list.html", include_str!("../../templates/list.html")),
+    ("entity.html", include_str!("../../templates/entity.html")),
+    ("matrix.html", include_str!("../../templates/matrix.html")),
+    ("graph.html", include_str!("../../templates/graph.html")),
+    ("findings.html", include_str!("../../templates/findings.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+];
+
+/// The built-in static files, copied under `assets/`.
+pub const ASSETS: &[(&str, &str)] = &[
+    ("style.css", include_str!("../../templates/static/style.css")),
+    ("search.js", include_str!("../../templates/static/search.js")),
+];
+
+/// A template or asset that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("cannot read template {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("template error: {0}")]
+    Tera(String),
+}
+
+/// Renders a tera error with its causes (tera keeps the useful part in `source`).
+pub fn describe(e: &tera::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+fn read_override(dir: Option<&Path>, name: &str) -> Result<Option<String>, TemplateError> {
+    let Some(dir) = dir else { return Ok(None) };
+    let path = dir.join(name);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(TemplateError::Read {
+            path: path.display().to_string(),
+            source,
+        }),
+    }
+}
+
+/// Loads the templates, letting files in `overrides` replace built-in ones.
+pub fn load(overrides: Option<&Path>) -> Result<Tera, TemplateError> {
+    let mut sources: Vec<(String, String)> = Vec::new();
+    for (name, builtin) in TEMPLATES {
+        sources.push((format!("builtin/{name}"), builtin.to_string()));
+        let text = read_override(overrides, name)?.unwrap_or_else(|| builtin.to_string());
+        sources.push((name.to_string(), text));
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    tera.add_raw_templates(sources)
+        .map_err(|e| TemplateError::Tera(describe(&e)))?;
+    Ok(tera)
+}
+
+/// The static asset `name`, overridden by `overrides/static/NAME` if present.
+pub fn asset(overrides: Option<&Path>, name: &str) -> Result<String, TemplateError> {
+    let builtin = ASSETS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| text.to_string())
+        .unwrap_or_default();
+    Ok(read_override(overrides, &format!("static/{name}"))?.unwrap_or(builtin))
+}

@@ -1,0 +1,551 @@
+//! What the templates see: plain, serializable views of entities and links.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::load::Workspace;
+use crate::load::yaml::{Node, Value};
+use crate::model::{EntityId, Kind, Model, RefField};
+use crate::rules::Analysis;
+
+use super::markdown;
+
+/// A link to an entity (or to an id that names none).
+#[derive(Debug, Clone, Serialize)]
+pub struct Ref {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    /// Path from the site root; `None` for an id that names no entity.
+    pub path: Option<String>,
+    pub traced: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Group {
+    pub label: &'static str,
+    pub items: Vec<Ref>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TreeNode {
+    #[serde(rename = "ref")]
+    pub entity: Ref,
+    pub children: Vec<TreeNode>,
+    /// Shown in full elsewhere in the same tree; only linked here.
+    pub repeat: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Table {
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Progress {
+    pub name: String,
+    pub unit: String,
+    pub baseline: Option<f64>,
+    pub current: Option<f64>,
+    pub target: Option<f64>,
+    pub direction: String,
+    pub by: Option<String>,
+    /// Share of the way from baseline to target, 0–100, when it can be computed.
+    pub percent: Option<f64>,
+    pub timeframe: Option<String>,
+    pub definition: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub entity: Option<Ref>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceLine {
+    pub n: usize,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EntityView {
+    #[serde(flatten)]
+    pub entity: Ref,
+    pub dir: &'static str,
+    pub owner: Option<String>,
+    pub status: Option<String>,
+    pub tags: Vec<String>,
+    pub summary: String,
+    pub description: Option<String>,
+    pub evidence: Option<String>,
+    pub fields: Vec<(String, String)>,
+    pub progress: Vec<Progress>,
+    pub tables: Vec<Table>,
+    pub links: Vec<Group>,
+    pub backlinks: Vec<Group>,
+    /// From the North Star down to this entity's parent.
+    pub chain: Vec<Ref>,
+    pub impact: Vec<TreeNode>,
+    pub findings: Vec<Finding>,
+    pub file: String,
+    pub line: usize,
+    pub source: Vec<SourceLine>,
+    pub edit_url: Option<String>,
+}
+
+/// Fields shown in their own place on the page, not in the generic list.
+const SHOWN_APART: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "id",
+    "name",
+    "description",
+    "owner",
+    "status",
+    "tags",
+    "allow",
+    "evidence",
+    "metric",
+    "successIndicators",
+];
+
+/// Everything the site is rendered from.
+pub struct SiteModel<'a> {
+    pub ws: &'a Workspace,
+    pub model: &'a Model,
+    pub analysis: &'a Analysis,
+    pub config: &'a Config,
+}
+
+impl<'a> SiteModel<'a> {
+    pub fn new(ws: &'a Workspace, analysis: &'a Analysis, config: &'a Config) -> Self {
+        SiteModel {
+            ws,
+            model: &analysis.model,
+            analysis,
+            config,
+        }
+    }
+
+    /// Entities that get a page: a known kind, and the first with their id.
+    pub fn pages(&self) -> impl Iterator<Item = EntityId> + '_ {
+        (0..self.model.entities.len())
+            .filter(|&e| self.model.entities[e].kind.is_some() && self.model.is_canonical(e))
+    }
+
+    pub fn path(&self, e: EntityId) -> Option<String> {
+        let entity = &self.model.entities[e];
+        let kind = entity.kind?;
+        self.model
+            .is_canonical(e)
+            .then(|| format!("{}/{}.html", kind.dir(), entity.id))
+    }
+
+    pub fn node(&self, e: EntityId) -> &'a Node {
+        self.model.entities[e].node(self.ws)
+    }
+
+    pub fn entity_ref(&self, e: EntityId) -> Ref {
+        let entity = &self.model.entities[e];
+        Ref {
+            id: entity.id.clone(),
+            name: self
+                .node(e)
+                .get_str("name")
+                .unwrap_or(&entity.id)
+                .to_string(),
+            kind: entity.kind.map_or("Unknown", Kind::name),
+            kind_label: entity.kind.map_or("Unknown", Kind::label),
+            path: self.path(e),
+            traced: self.analysis.trace.traced[e],
+        }
+    }
+
+    fn missing_ref(id: &str) -> Ref {
+        Ref {
+            id: id.to_string(),
+            name: id.to_string(),
+            kind: "Missing",
+            kind_label: "Missing",
+            path: None,
+            traced: false,
+        }
+    }
+
+    /// The entities below `e` in the trace (what depends on it), in file order.
+    pub fn children(&self, e: EntityId) -> Vec<EntityId> {
+        let m = self.model;
+        let referrers = |field: RefField| -> Vec<EntityId> { m.referrers(e, field).collect() };
+        let mut out = match m.entities[e].kind {
+            Some(Kind::NorthStar) => referrers(RefField::ContributesTo),
+            Some(Kind::Goal) => {
+                let mut v = referrers(RefField::ContributesTo);
+                v.extend(referrers(RefField::Goals));
+                v
+            }
+            Some(Kind::Initiative) => {
+                let mut v = referrers(RefField::HypothesisInitiative);
+                v.extend(referrers(RefField::Initiatives));
+                v
+            }
+            Some(Kind::Hypothesis) => referrers(RefField::Hypotheses),
+            Some(Kind::UseCase) => m.targets(e, RefField::DataProducts).collect(),
+            Some(Kind::DataProduct) => m.targets(e, RefField::Inputs).collect(),
+            _ => Vec::new(),
+        };
+        let mut seen = HashSet::new();
+        out.retain(|&c| seen.insert(c) && m.entities[c].kind.is_some());
+        out
+    }
+
+    /// The entity one step up the trace from `e`, preferring a traced one.
+    fn parent(&self, e: EntityId) -> Option<EntityId> {
+        let m = self.model;
+        let traced = &self.analysis.trace.traced;
+        let pick = |candidates: Vec<EntityId>| {
+            candidates
+                .iter()
+                .copied()
+                .find(|&c| traced[c])
+                .or_else(|| candidates.first().copied())
+        };
+        let referrers = |field: RefField| -> Vec<EntityId> { m.referrers(e, field).collect() };
+        match m.entities[e].kind? {
+            Kind::NorthStar | Kind::Consumer => None,
+            Kind::Goal => pick(m.targets(e, RefField::ContributesTo).collect()),
+            Kind::Initiative => pick(m.targets(e, RefField::Goals).collect()),
+            Kind::Hypothesis => pick(m.targets(e, RefField::HypothesisInitiative).collect()),
+            Kind::UseCase => {
+                let mut c: Vec<EntityId> = m.targets(e, RefField::Hypotheses).collect();
+                c.extend(m.targets(e, RefField::Initiatives));
+                pick(c)
+            }
+            Kind::DataProduct | Kind::Source => {
+                let mut c = referrers(RefField::DataProducts);
+                c.extend(referrers(RefField::Inputs));
+                pick(c)
+            }
+        }
+    }
+
+    /// The chain from the North Star down to `e`'s parent.
+    pub fn chain(&self, e: EntityId) -> Vec<Ref> {
+        let mut chain = Vec::new();
+        let mut seen = HashSet::from([e]);
+        let mut at = e;
+        while let Some(p) = self.parent(at) {
+            if !seen.insert(p) {
+                break;
+            }
+            chain.push(self.entity_ref(p));
+            at = p;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The tree of entities below `roots`, each expanded once.
+    pub fn tree(&self, roots: &[EntityId], max_depth: usize) -> Vec<TreeNode> {
+        let mut expanded = HashSet::new();
+        roots
+            .iter()
+            .map(|&r| self.subtree(r, &mut expanded, max_depth))
+            .collect()
+    }
+
+    fn subtree(&self, e: EntityId, expanded: &mut HashSet<EntityId>, depth: usize) -> TreeNode {
+        let repeat = !expanded.insert(e);
+        let children = if repeat || depth == 0 {
+            Vec::new()
+        } else {
+            self.children(e)
+                .into_iter()
+                .map(|c| self.subtree(c, expanded, depth - 1))
+                .collect()
+        };
+        TreeNode {
+            entity: self.entity_ref(e),
+            children,
+            repeat,
+        }
+    }
+
+    fn links(&self, e: EntityId) -> Vec<Group> {
+        let mut groups: Vec<Group> = Vec::new();
+        for r in self.model.refs_from(e) {
+            if r.field == RefField::UsageConsumer {
+                continue; // shown in the usage-pattern table
+            }
+            let item = match r.resolved {
+                Some(t) => self.entity_ref(t),
+                None => Self::missing_ref(&r.target),
+            };
+            push_grouped(&mut groups, r.field.forward_label(), item);
+        }
+        groups
+    }
+
+    fn backlinks(&self, e: EntityId) -> Vec<Group> {
+        let mut groups: Vec<Group> = Vec::new();
+        for r in self.model.refs_to(e) {
+            let label = if r.field == RefField::Inputs
+                && self.model.entities[e].is(Kind::DataProduct)
+            {
+                "Feeds data products"
+            } else {
+                r.field.reverse_label()
+            };
+            push_grouped(&mut groups, label, self.entity_ref(r.from));
+        }
+        for g in &mut groups {
+            let mut seen = HashSet::new();
+            g.items.retain(|i| seen.insert(i.id.clone()));
+        }
+        groups
+    }
+
+    pub fn finding(&self, d: &Diagnostic) -> Finding {
+        let loc = d.location;
+        Finding {
+            rule: d.rule.name(),
+            severity: d.severity.as_str(),
+            message: d.message.clone(),
+            help: d.help.clone(),
+            file: loc.map(|l| self.ws.files[l.file].rel_path.clone()),
+            line: loc.map(|l| l.span.start.line),
+            column: loc.map(|l| l.span.start.column),
+            entity: d
+                .doc
+                .and_then(|doc| self.model.entity_of_doc(doc))
+                .filter(|&e| self.path(e).is_some())
+                .map(|e| self.entity_ref(e)),
+        }
+    }
+
+    /// The full view of one entity's page.
+    pub fn entity(&self, e: EntityId) -> EntityView {
+        let entity = &self.model.entities[e];
+        let node = self.node(e);
+        let kind = entity.kind.unwrap_or(Kind::Source);
+        let file = &self.ws.files[entity.file];
+        let description = node.get_str("description");
+        let mut progress = Vec::new();
+        if let Some(metric) = node.get("metric") {
+            progress.push(progress_of(metric));
+        }
+        for indicator in node
+            .get("successIndicators")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+        {
+            progress.push(progress_of(indicator));
+        }
+        let ref_keys: HashSet<&str> = kind.ref_fields().iter().map(|f| f.key()).collect();
+        let mut fields = Vec::new();
+        let mut tables = Vec::new();
+        for entry in node.as_map().unwrap_or(&[]) {
+            let key = entry.key.as_str();
+            if SHOWN_APART.contains(&key) || (ref_keys.contains(key) && key != "usagePatterns") {
+                continue;
+            }
+            match table_of(&entry.value) {
+                Some((columns, rows)) => tables.push(Table {
+                    title: title_case(key),
+                    columns,
+                    rows,
+                }),
+                None => fields.push((title_case(key), text_of(&entry.value))),
+            }
+        }
+        let findings = self
+            .analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.doc == Some(entity.doc))
+            .map(|d| self.finding(d))
+            .collect();
+        let doc_span = node.span;
+        let first = doc_span.start.line;
+        let last = doc_span.end.line.max(first).min(file.line_count());
+        let source = (first..=last)
+            .map(|n| SourceLine {
+                n,
+                text: file.line_text(n).to_string(),
+            })
+            .collect();
+        EntityView {
+            entity: self.entity_ref(e),
+            dir: kind.dir(),
+            owner: node.get_str("owner").map(str::to_string),
+            status: node.get_str("status").map(str::to_string),
+            tags: node
+                .get("tags")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .map(text_of)
+                .collect(),
+            summary: description.map(|d| markdown::summary(d, 160)).unwrap_or_default(),
+            description: description.map(markdown::render),
+            evidence: node.get_str("evidence").map(markdown::render),
+            fields,
+            progress,
+            tables,
+            links: self.links(e),
+            backlinks: self.backlinks(e),
+            chain: self.chain(e),
+            impact: self.tree(&self.children(e), 6),
+            findings,
+            file: file.rel_path.clone(),
+            line: entity.id_span.start.line,
+            source,
+            edit_url: self.config.site.repo_url.as_ref().map(|base| {
+                format!("{}/{}", base.trim_end_matches('/'), file.rel_path)
+            }),
+        }
+    }
+}
+
+fn push_grouped(groups: &mut Vec<Group>, label: &'static str, item: Ref) {
+    match groups.iter_mut().find(|g| g.label == label) {
+        Some(g) => g.items.push(item),
+        None => groups.push(Group {
+            label,
+            items: vec![item],
+        }),
+    }
+}
+
+fn progress_of(node: &Node) -> Progress {
+    let num = |k: &str| node.get(k).and_then(Node::as_f64);
+    let (baseline, current, target) = (num("baseline"), num("current"), num("target"));
+    let percent = match (baseline, target) {
+        (Some(b), Some(t)) if (t - b).abs() > f64::EPSILON => {
+            let at = current.unwrap_or(b);
+            Some(((at - b) / (t - b) * 100.0).clamp(0.0, 100.0))
+        }
+        _ => None,
+    };
+    let text = |k: &str| node.get(k).map(text_of);
+    Progress {
+        name: text("name").unwrap_or_default(),
+        unit: text("unit").unwrap_or_default(),
+        baseline,
+        current,
+        target,
+        direction: text("direction").unwrap_or_else(|| "increase".into()),
+        by: text("by"),
+        percent: percent.map(|p| (p * 10.0).round() / 10.0),
+        timeframe: text("timeframe"),
+        definition: text("definition"),
+    }
+}
+
+/// A scalar, list or mapping as one line of text.
+pub fn text_of(node: &Node) -> String {
+    match &node.value {
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Seq(items) => items.iter().map(text_of).collect::<Vec<_>>().join(", "),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|e| format!("{}: {}", e.key, text_of(&e.value)))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+/// A list of mappings as a table; nested mappings become `parent.child` columns.
+fn table_of(node: &Node) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+    let items = node.as_seq()?;
+    if items.is_empty() || !items.iter().all(|i| i.as_map().is_some()) {
+        return None;
+    }
+    let mut flat: Vec<BTreeMap<String, String>> = Vec::new();
+    let mut columns: Vec<String> = Vec::new();
+    for item in items {
+        let mut row = BTreeMap::new();
+        flatten(item, "", &mut row, &mut columns);
+        flat.push(row);
+    }
+    let rows = flat
+        .iter()
+        .map(|r| {
+            columns
+                .iter()
+                .map(|c| r.get(c).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    Some((columns.iter().map(|c| title_case(c)).collect(), rows))
+}
+
+fn flatten(node: &Node, prefix: &str, row: &mut BTreeMap<String, String>, columns: &mut Vec<String>) {
+    for e in node.as_map().unwrap_or(&[]) {
+        let key = if prefix.is_empty() {
+            e.key.clone()
+        } else {
+            format!("{prefix}.{}", e.key)
+        };
+        if e.value.as_map().is_some() {
+            flatten(&e.value, &key, row, columns);
+            continue;
+        }
+        if !columns.contains(&key) {
+            columns.push(key.clone());
+        }
+        row.insert(key, text_of(&e.value));
+    }
+}
+
+/// `usagePatterns` → "Usage patterns"; `requirements.freshness` → "Requirements: freshness".
+pub fn title_case(key: &str) -> String {
+    if key == "slos" {
+        return "SLOs".into();
+    }
+    key.split('.')
+        .map(|part| {
+            let mut words = String::new();
+            for (i, c) in part.chars().enumerate() {
+                if c.is_uppercase() && i > 0 {
+                    words.push(' ');
+                    words.extend(c.to_lowercase());
+                } else if i == 0 {
+                    words.extend(c.to_uppercase());
+                } else {
+                    words.push(c);
+                }
+            }
+            words
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles() {
+        assert_eq!(title_case("usagePatterns"), "Usage patterns");
+        assert_eq!(title_case("requirements.freshness"), "Requirements: freshness");
+        assert_eq!(title_case("slos"), "SLOs");
+    }
+}
