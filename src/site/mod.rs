@@ -324,7 +324,7 @@ fn graph_node(site: &SiteModel, e: EntityId, column: usize, root: &str, focus: b
         }),
         kind_label: r.kind_label,
         href: r.path.map(|p| format!("{root}{p}")),
-        traced: r.traced || site.model.entities[e].kind.is_some_and(Kind::is_context),
+        traced: r.traced,
         focus,
     }
 }

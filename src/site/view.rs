@@ -170,7 +170,8 @@ impl<'a> SiteModel<'a> {
             kind: entity.kind.map_or("Unknown", Kind::name),
             kind_label: entity.kind.map_or("Unknown", Kind::label),
             path: self.path(e),
-            traced: self.analysis.trace.traced[e],
+            // Sources and consumers are context: never shown as untraced.
+            traced: self.analysis.trace.traced[e] || entity.kind.is_some_and(Kind::is_context),
         }
     }
 
