@@ -128,11 +128,7 @@ fn build(args: BuildArgs) -> anyhow::Result<i32> {
         &out,
     )
     .map_err(crate::Error::from)?;
-    eprintln!(
-        "built {} pages into {}",
-        built.pages,
-        built.out.display()
-    );
+    eprintln!("built {} pages into {}", built.pages, built.out.display());
     Ok(EXIT_OK)
 }
 

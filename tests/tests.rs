@@ -6,3 +6,4 @@ mod fixtures;
 mod invariant;
 mod messages;
 mod report;
+mod site;

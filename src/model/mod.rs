@@ -132,7 +132,11 @@ impl Model {
     }
 
     /// The entities that name `entity` in `field`.
-    pub fn referrers(&self, entity: EntityId, field: RefField) -> impl Iterator<Item = EntityId> + '_ {
+    pub fn referrers(
+        &self,
+        entity: EntityId,
+        field: RefField,
+    ) -> impl Iterator<Item = EntityId> + '_ {
         self.refs_to(entity)
             .filter(move |r| r.field == field)
             .map(|r| r.from)

@@ -111,9 +111,7 @@ fn slos(node: &Node) -> impl Iterator<Item = &Node> {
 pub fn unaddressed_goals(model: &Model, out: &mut Vec<Diagnostic>) {
     for g in model.of_kind(Kind::Goal) {
         if model.referrers(g, RefField::Goals).next().is_some()
-            || model.referrers(g, RefField::ContributesTo)
-                .next()
-                .is_some()
+            || model.referrers(g, RefField::ContributesTo).next().is_some()
         {
             continue;
         }
@@ -267,7 +265,8 @@ pub fn invalidated_hypotheses(ws: &Workspace, model: &Model, out: &mut Vec<Diagn
         if !matches!(status, None | Some("proposed") | Some("active")) {
             continue;
         }
-        let hypotheses: Vec<EntityId> = model.referrers(i, RefField::HypothesisInitiative)
+        let hypotheses: Vec<EntityId> = model
+            .referrers(i, RefField::HypothesisInitiative)
             .filter(|&h| model.entities[h].is(Kind::Hypothesis))
             .collect();
         if hypotheses.is_empty()

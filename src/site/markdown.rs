@@ -48,7 +48,9 @@ mod tests {
 
     #[test]
     fn renders_and_sanitizes() {
-        let html = render("**bold** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>");
+        let html = render(
+            "**bold** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        );
         assert!(html.contains("<strong>bold</strong>"));
         assert!(!html.contains("<script"));
         assert!(!html.contains("javascript:"));
@@ -60,7 +62,10 @@ mod tests {
 
     #[test]
     fn summaries_are_plain_and_short() {
-        assert_eq!(summary("Some **bold** text.\n\nMore.", 100), "Some bold text. More.");
+        assert_eq!(
+            summary("Some **bold** text.\n\nMore.", 100),
+            "Some bold text. More."
+        );
         assert_eq!(summary("abcdefghij", 5), "abcd…");
     }
 }

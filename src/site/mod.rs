@@ -142,13 +142,19 @@ fn common(site: &SiteModel) -> Common {
     let nav = Kind::ALL
         .iter()
         .map(|&k| {
-            let ids: Vec<EntityId> = site.pages().filter(|&e| site.model.entities[e].is(k)).collect();
+            let ids: Vec<EntityId> = site
+                .pages()
+                .filter(|&e| site.model.entities[e].is(k))
+                .collect();
             NavItem {
                 label: k.plural(),
                 dir: k.dir(),
                 path: format!("{}/index.html", k.dir()),
                 count: ids.len(),
-                traced: ids.iter().filter(|&&e| site.analysis.trace.traced[e]).count(),
+                traced: ids
+                    .iter()
+                    .filter(|&&e| site.analysis.trace.traced[e])
+                    .count(),
                 context: k.is_context(),
             }
         })
@@ -200,9 +206,17 @@ fn render_pages(site: &SiteModel, tera: &Tera) -> Result<Vec<(String, String)>, 
         ("graph.html".to_string(), graph_page(site, tera, &common)?),
     ];
     let mut ctx = context(&common, "", "findings", "Findings");
-    let findings: Vec<view::Finding> = site.analysis.diagnostics.iter().map(|d| site.finding(d)).collect();
+    let findings: Vec<view::Finding> = site
+        .analysis
+        .diagnostics
+        .iter()
+        .map(|d| site.finding(d))
+        .collect();
     ctx.insert("findings", &findings);
-    pages.push(("findings.html".into(), render(tera, "findings.html", &ctx, "findings.html")?));
+    pages.push((
+        "findings.html".into(),
+        render(tera, "findings.html", &ctx, "findings.html")?,
+    ));
     for (name, title) in [("search.html", "Search"), ("404.html", "Not found")] {
         let ctx = context(&common, "", "", title);
         pages.push((name.into(), render(tera, name, &ctx, name)?));
@@ -256,7 +270,10 @@ fn index_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, 
         .pages()
         .filter(|&e| site.model.entities[e].kind.is_some_and(|k| !k.is_context()))
         .collect();
-    let traced = traceable.iter().filter(|&&e| site.analysis.trace.traced[e]).count();
+    let traced = traceable
+        .iter()
+        .filter(|&&e| site.analysis.trace.traced[e])
+        .count();
     let percent = if traceable.is_empty() {
         100
     } else {
@@ -275,8 +292,17 @@ fn index_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, 
 }
 
 fn matrix_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, SiteError> {
-    let of = |k: Kind| -> Vec<EntityId> { site.pages().filter(|&e| site.model.entities[e].is(k)).collect() };
-    let build = |title, row_label, column_label, rows: Vec<EntityId>, columns: Vec<EntityId>, field: RefField| {
+    let of = |k: Kind| -> Vec<EntityId> {
+        site.pages()
+            .filter(|&e| site.model.entities[e].is(k))
+            .collect()
+    };
+    let build = |title,
+                 row_label,
+                 column_label,
+                 rows: Vec<EntityId>,
+                 columns: Vec<EntityId>,
+                 field: RefField| {
         Matrix {
             title,
             row_label,
@@ -299,8 +325,22 @@ fn matrix_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String,
         }
     };
     let matrices = vec![
-        build("Goals × initiatives", "Goal", "Initiative", of(Kind::Goal), of(Kind::Initiative), RefField::Goals),
-        build("Use cases × data products", "Use case", "Data product", of(Kind::UseCase), of(Kind::DataProduct), RefField::DataProducts),
+        build(
+            "Goals × initiatives",
+            "Goal",
+            "Initiative",
+            of(Kind::Goal),
+            of(Kind::Initiative),
+            RefField::Goals,
+        ),
+        build(
+            "Use cases × data products",
+            "Use case",
+            "Data product",
+            of(Kind::UseCase),
+            of(Kind::DataProduct),
+            RefField::DataProducts,
+        ),
     ];
     let mut ctx = context(common, "", "matrix", "Traceability matrix");
     ctx.insert("matrices", &matrices);
@@ -347,7 +387,10 @@ fn graph_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, 
     let mut order: Vec<EntityId> = ids.clone();
     order.sort_by_key(|&e| column(e));
     let index: HashMap<EntityId, usize> = order.iter().enumerate().map(|(i, &e)| (e, i)).collect();
-    let nodes: Vec<GraphNode> = order.iter().map(|&e| graph_node(site, e, column(e), "", false)).collect();
+    let nodes: Vec<GraphNode> = order
+        .iter()
+        .map(|&e| graph_node(site, e, column(e), "", false))
+        .collect();
     let mut edges = Vec::new();
     for &e in &order {
         for c in site.children(e) {
@@ -358,7 +401,11 @@ fn graph_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, 
             }
         }
     }
-    let svg = graph::svg(&nodes, &edges, "The trace from the North Star to the sources");
+    let svg = graph::svg(
+        &nodes,
+        &edges,
+        "The trace from the North Star to the sources",
+    );
     let mut ctx = context(common, "", "graph", "Trace graph");
     ctx.insert("graph", &svg);
     render(tera, "graph.html", &ctx, "graph.html")
@@ -418,7 +465,13 @@ fn neighbourhood(site: &SiteModel, e: EntityId) -> String {
         nodes.push(graph_node(site, p, 0, "../", false));
     }
     let me = nodes.len();
-    nodes.push(graph_node(site, e, usize::from(!up.is_empty()), "../", true));
+    nodes.push(graph_node(
+        site,
+        e,
+        usize::from(!up.is_empty()),
+        "../",
+        true,
+    ));
     edges.extend((0..me).map(|p| (p, me)));
     let column = nodes[me].column + 1;
     for c in site.children(e) {

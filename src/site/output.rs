@@ -37,10 +37,16 @@ pub fn check_target(out: &Path, dir: &Path) -> Result<(), OutputError> {
     let abs_out = absolute(out);
     let abs_dir = fs::canonicalize(dir).unwrap_or_else(|_| absolute(dir));
     if abs_out.parent().is_none() {
-        return Err(OutputError::Unsafe(out.to_path_buf(), "it is the root directory"));
+        return Err(OutputError::Unsafe(
+            out.to_path_buf(),
+            "it is the root directory",
+        ));
     }
     if std::env::var_os("HOME").is_some_and(|h| absolute(Path::new(&h)) == abs_out) {
-        return Err(OutputError::Unsafe(out.to_path_buf(), "it is the home directory"));
+        return Err(OutputError::Unsafe(
+            out.to_path_buf(),
+            "it is the home directory",
+        ));
     }
     if abs_dir.starts_with(&abs_out) {
         return Err(OutputError::Unsafe(
@@ -122,8 +128,11 @@ impl Staging {
             fs::remove_dir_all(&dir).map_err(io_err(&dir))?;
         }
         fs::create_dir(&dir).map_err(io_err(&dir))?;
-        fs::write(dir.join(SITE_MARKER), "This directory was written by `throughline build`; a later build replaces it.\n")
-            .map_err(io_err(&dir))?;
+        fs::write(
+            dir.join(SITE_MARKER),
+            "This directory was written by `throughline build`; a later build replaces it.\n",
+        )
+        .map_err(io_err(&dir))?;
         Ok(Staging {
             dir,
             out: out.to_path_buf(),
@@ -194,7 +203,10 @@ mod tests {
         let foreign = tmp.path().join("foreign");
         fs::create_dir(&foreign).unwrap();
         fs::write(foreign.join("keep.txt"), "mine").unwrap();
-        assert!(matches!(check_target(&foreign, &ws), Err(OutputError::NotOurs(_))));
+        assert!(matches!(
+            check_target(&foreign, &ws),
+            Err(OutputError::NotOurs(_))
+        ));
         assert!(check_target(&ws, &ws).is_err());
         assert!(check_target(tmp.path(), &ws).is_err());
         assert!(check_target(Path::new("/"), &ws).is_err());

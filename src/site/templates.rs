@@ -18,15 +18,24 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("entity.html", include_str!("../../templates/entity.html")),
     ("matrix.html", include_str!("../../templates/matrix.html")),
     ("graph.html", include_str!("../../templates/graph.html")),
-    ("findings.html", include_str!("../../templates/findings.html")),
+    (
+        "findings.html",
+        include_str!("../../templates/findings.html"),
+    ),
     ("search.html", include_str!("../../templates/search.html")),
     ("404.html", include_str!("../../templates/404.html")),
 ];
 
 /// The built-in static files, copied under `assets/`.
 pub const ASSETS: &[(&str, &str)] = &[
-    ("style.css", include_str!("../../templates/static/style.css")),
-    ("search.js", include_str!("../../templates/static/search.js")),
+    (
+        "style.css",
+        include_str!("../../templates/static/style.css"),
+    ),
+    (
+        "search.js",
+        include_str!("../../templates/static/search.js"),
+    ),
 ];
 
 /// A template or asset that cannot be used.

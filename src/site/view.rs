@@ -302,13 +302,12 @@ impl<'a> SiteModel<'a> {
     fn backlinks(&self, e: EntityId) -> Vec<Group> {
         let mut groups: Vec<Group> = Vec::new();
         for r in self.model.refs_to(e) {
-            let label = if r.field == RefField::Inputs
-                && self.model.entities[e].is(Kind::DataProduct)
-            {
-                "Feeds data products"
-            } else {
-                r.field.reverse_label()
-            };
+            let label =
+                if r.field == RefField::Inputs && self.model.entities[e].is(Kind::DataProduct) {
+                    "Feeds data products"
+                } else {
+                    r.field.reverse_label()
+                };
             push_grouped(&mut groups, label, self.entity_ref(r.from));
         }
         for g in &mut groups {
@@ -399,7 +398,9 @@ impl<'a> SiteModel<'a> {
                 .iter()
                 .map(text_of)
                 .collect(),
-            summary: description.map(|d| markdown::summary(d, 160)).unwrap_or_default(),
+            summary: description
+                .map(|d| markdown::summary(d, 160))
+                .unwrap_or_default(),
             description: description.map(markdown::render),
             evidence: node.get_str("evidence").map(markdown::render),
             fields,
@@ -413,9 +414,12 @@ impl<'a> SiteModel<'a> {
             file: file.rel_path.clone(),
             line: entity.id_span.start.line,
             source,
-            edit_url: self.config.site.repo_url.as_ref().map(|base| {
-                format!("{}/{}", base.trim_end_matches('/'), file.rel_path)
-            }),
+            edit_url: self
+                .config
+                .site
+                .repo_url
+                .as_ref()
+                .map(|base| format!("{}/{}", base.trim_end_matches('/'), file.rel_path)),
         }
     }
 }
@@ -497,7 +501,12 @@ fn table_of(node: &Node) -> Option<(Vec<String>, Vec<Vec<String>>)> {
     Some((columns.iter().map(|c| title_case(c)).collect(), rows))
 }
 
-fn flatten(node: &Node, prefix: &str, row: &mut BTreeMap<String, String>, columns: &mut Vec<String>) {
+fn flatten(
+    node: &Node,
+    prefix: &str,
+    row: &mut BTreeMap<String, String>,
+    columns: &mut Vec<String>,
+) {
     for e in node.as_map().unwrap_or(&[]) {
         let key = if prefix.is_empty() {
             e.key.clone()
@@ -515,7 +524,7 @@ fn flatten(node: &Node, prefix: &str, row: &mut BTreeMap<String, String>, column
     }
 }
 
-/// `usagePatterns` → "Usage patterns"; `requirements.freshness` → "Requirements: freshness".
+/// `usagePatterns` → "Usage patterns"; `requirements.freshness` → "Requirements: Freshness".
 pub fn title_case(key: &str) -> String {
     if key == "slos" {
         return "SLOs".into();
@@ -546,7 +555,10 @@ mod tests {
     #[test]
     fn titles() {
         assert_eq!(title_case("usagePatterns"), "Usage patterns");
-        assert_eq!(title_case("requirements.freshness"), "Requirements: freshness");
+        assert_eq!(
+            title_case("requirements.freshness"),
+            "Requirements: Freshness"
+        );
         assert_eq!(title_case("slos"), "SLOs");
     }
 }

@@ -1,0 +1,301 @@
+//! `throughline build`: pages at the contracted URLs, links that resolve,
+//! output that never eats user files.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::common::{TODAY, base_yaml, example_spec, stderr, throughline, workspace};
+
+fn build(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "build",
+        dir.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--today",
+        TODAY,
+    ];
+    args.extend_from_slice(extra);
+    throughline(&args)
+}
+
+fn html_files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Values of `attr="…"` in `html`, with the few entities we emit decoded.
+fn attributes(html: &str, attr: &str) -> Vec<String> {
+    let needle = format!(" {attr}=\"");
+    html.match_indices(&needle)
+        .map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            let value = &rest[..rest.find('"').unwrap()];
+            value
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+#[test]
+fn example_site_has_every_page_at_its_contracted_url() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let o = build(&example_spec(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out.join("index.html").is_file());
+    assert!(out.join(".throughline-site").is_file());
+    let kinds = [
+        ("north-star", "NorthStar"),
+        ("goals", "Goal"),
+        ("initiatives", "Initiative"),
+        ("hypotheses", "Hypothesis"),
+        ("use-cases", "UseCase"),
+        ("data-products", "DataProduct"),
+        ("sources", "Source"),
+        ("consumers", "Consumer"),
+    ];
+    let mut pages = 0;
+    for file in walk_yaml(&example_spec()) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let kind = field(&text, "kind");
+        let id = field(&text, "id");
+        let dir = kinds.iter().find(|(_, k)| *k == kind).unwrap().0;
+        let page = out.join(dir).join(format!("{id}.html"));
+        assert!(page.is_file(), "no page for {kind} {id}");
+        let html = std::fs::read_to_string(page).unwrap();
+        let name = field(&text, "name")
+            .trim_matches('\'')
+            .replace('"', "&quot;");
+        assert!(html.contains(&name), "{id}: name {name} missing");
+        pages += 1;
+    }
+    assert_eq!(pages, 33);
+}
+
+fn walk_yaml(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk_yaml(&path));
+        } else if path.extension().is_some_and(|e| e == "yaml") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn field(text: &str, key: &str) -> String {
+    let prefix = format!("{key}: ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn every_link_resolves_and_nothing_is_fetched_from_elsewhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    assert_eq!(build(&example_spec(), &out, &[]).status.code(), Some(0));
+    let files = html_files(&out);
+    let mut ids: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
+    for f in &files {
+        let html = std::fs::read_to_string(f).unwrap();
+        ids.insert(
+            f.canonicalize().unwrap(),
+            attributes(&html, "id").into_iter().collect(),
+        );
+    }
+    let mut checked = 0;
+    for f in &files {
+        let html = std::fs::read_to_string(f).unwrap();
+        for src in attributes(&html, "src") {
+            assert!(
+                !src.contains("://") && !src.starts_with("//"),
+                "{f:?}: remote src {src}"
+            );
+        }
+        for link in attributes(&html, "href") {
+            if link.starts_with("https://") || link.starts_with("mailto:") {
+                continue; // links a reader follows, not requests the page makes
+            }
+            assert!(
+                !link.contains("://") && !link.starts_with("//") && !link.starts_with('/'),
+                "{f:?}: {link}"
+            );
+            let (path, fragment) = link.split_once('#').unwrap_or((&link, ""));
+            let target = if path.is_empty() {
+                f.clone()
+            } else {
+                f.parent().unwrap().join(path)
+            };
+            assert!(target.is_file(), "{f:?}: broken link {link}");
+            if !fragment.is_empty() && target.extension().is_some_and(|e| e == "html") {
+                let target_ids = &ids[&target.canonicalize().unwrap()];
+                assert!(
+                    target_ids.contains(fragment),
+                    "{f:?}: no #{fragment} in {target:?}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "only {checked} links checked");
+}
+
+#[test]
+fn errors_stop_the_build_unless_allowed() {
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        (
+            "bad.yaml",
+            "kind: Initiative\nid: i2\nname: I2\ngoals: [nope]\n",
+        ),
+    ]);
+    let out = ws.path().join("public");
+    let o = build(ws.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("broken-ref"), "{}", stderr(&o));
+    assert!(!out.exists());
+    let o = build(ws.path(), &out, &["--allow-errors"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let findings = std::fs::read_to_string(out.join("findings.html")).unwrap();
+    assert!(findings.contains("broken-ref"));
+    let page = std::fs::read_to_string(out.join("initiatives/i2.html")).unwrap();
+    assert!(page.contains("not traced"));
+}
+
+#[test]
+fn never_writes_into_a_directory_it_did_not_create() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("precious.txt"), "do not delete").unwrap();
+    let o = build(ws.path(), out.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not created by throughline"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("precious.txt")).unwrap(),
+        "do not delete"
+    );
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1);
+    // Nor over the workspace itself.
+    let o = build(ws.path(), ws.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(ws.path().join("base.yaml").is_file());
+}
+
+#[test]
+fn default_output_is_replaced_on_rebuild_and_skipped_by_check() {
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        (
+            "extra.yaml",
+            "kind: Source\nid: extra\nname: Extra\nsystem: x\n",
+        ),
+    ]);
+    let dir = ws.path().to_str().unwrap();
+    let o = throughline(&["build", dir, "--today", TODAY]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(ws.path().join("_site/sources/extra.html").is_file());
+    std::fs::remove_file(ws.path().join("extra.yaml")).unwrap();
+    let o = throughline(&["build", dir, "--today", TODAY]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!ws.path().join("_site/sources/extra.html").exists());
+    assert!(ws.path().join("_site/sources/src.html").is_file());
+    // Output elsewhere inside the workspace is not read back as specs.
+    let o = throughline(&[
+        "build",
+        dir,
+        "-o",
+        ws.path().join("public").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    std::fs::write(ws.path().join("public/trap.yaml"), "not: [valid").unwrap();
+    let o = throughline(&["check", dir, "--strict"]);
+    assert_eq!(o.status.code(), Some(0), "{}", crate::common::stdout(&o));
+}
+
+#[test]
+fn a_user_template_changes_one_block() {
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        (
+            "templates/entity.html",
+            "{% extends \"builtin/entity.html\" %}{% block title %}Custom {{ e.name }}{% endblock title %}",
+        ),
+    ]);
+    let out = ws.path().join("_site");
+    let o = build(ws.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(out.join("goals/g.html")).unwrap();
+    assert!(page.contains("<title>Custom Goal ·"), "{page}");
+    // The rest of the built-in page is still there.
+    assert!(page.contains("Success indicators"));
+    // A broken override is a clear error naming the template.
+    std::fs::write(ws.path().join("templates/entity.html"), "{% if %}").unwrap();
+    let o = build(ws.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("entity.html"), "{}", stderr(&o));
+}
+
+#[test]
+fn entity_pages_show_the_trace_and_the_details() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    assert_eq!(build(&example_spec(), &out, &[]).status.code(), Some(0));
+    let page = std::fs::read_to_string(out.join("data-products/orders.html")).unwrap();
+    // Breadcrumb up to the North Star.
+    assert!(page.contains("href=\"../north-star/cross-sell-revenue-share.html\""));
+    // Reverse links, tables, source with line numbers.
+    assert!(page.contains("Feeds data products"));
+    assert!(page.contains("<h2 id=\"table-2\">SLOs</h2>") || page.contains(">SLOs</h2>"));
+    assert!(page.contains("Usage patterns"));
+    assert!(page.contains("<span class=\"ln\" aria-hidden=\"true\">1</span>kind: DataProduct"));
+    assert!(page.contains("<svg"));
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("<progress"));
+    assert!(home.contains("100%"));
+    let search = std::fs::read_to_string(out.join("assets/search-index.js")).unwrap();
+    assert!(search.contains("\"i\":\"basket-affinity\""));
+}
+
+#[test]
+fn markdown_is_rendered_and_sanitized() {
+    let ws = workspace(&[
+        (
+            "base.yaml",
+            &base_yaml().replace(
+                "name: Goal\n",
+                "name: Goal\ndescription: \"**Bold** <script>window.pwned=1</script> [x](javascript:alert(1))\"\n",
+            ),
+        ),
+    ]);
+    let out = ws.path().join("_site");
+    assert_eq!(build(ws.path(), &out, &[]).status.code(), Some(0));
+    let page = std::fs::read_to_string(out.join("goals/g.html")).unwrap();
+    assert!(page.contains("<strong>Bold</strong>"));
+    assert!(!page.contains("<script>window.pwned"));
+    assert!(!page.contains("href=\"javascript:"));
+}
