@@ -70,7 +70,7 @@ pub fn svg(nodes: &[GraphNode], edges: &[(usize, usize)], title: &str) -> String
     let mut out = String::with_capacity(256 + nodes.len() * 400 + edges.len() * 120);
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {width} {height}" width="{width}" height="{height}" aria-label="{}">"#,
         escape(title)
     );
     let _ = write!(out, "<title>{}</title><g class=\"edges\">", escape(title));

@@ -11,7 +11,8 @@
     var hits = [];
     for (var i = 0; i < index.length; i++) {
       var e = index[i];
-      var name = e.n.toLowerCase(), id = e.i, text = name + " " + id + " " + e.d.toLowerCase();
+      var name = e.n.toLowerCase(), id = e.i;
+      var text = name + " " + id + " " + e.k.toLowerCase() + " " + e.d.toLowerCase();
       var score = 0, ok = true;
       for (var t = 0; t < terms.length; t++) {
         var term = terms[t];

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust suite, then the built example site in a real
+# browser (headless Chromium from Debian, driven by playwright-core, with axe
+# for accessibility and the Nu HTML checker for validity).
+#
+# Installs what the browser tests need when it is missing: Debian's chromium
+# (needs root, as in CI) and the npm packages pinned in tests/browser.
+# THROUGHLINE_SKIP_BROWSER=1 runs the Rust suite only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo test
+
+if [ "${THROUGHLINE_SKIP_BROWSER:-0}" = 1 ]; then
+  echo "browser tests skipped (THROUGHLINE_SKIP_BROWSER=1)"
+  exit 0
+fi
+
+chromium_bin=${CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium_bin" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "error: the browser tests need Chromium at $chromium_bin (Debian: apt-get install chromium)," >&2
+    echo "       or set CHROMIUM, or THROUGHLINE_SKIP_BROWSER=1 to skip them" >&2
+    exit 1
+  fi
+fi
+command -v java >/dev/null || { echo "error: the HTML checker needs Java (17 or later)" >&2; exit 1; }
+
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+
+cargo build --quiet
+site_parent=$(mktemp -d)
+trap 'rm -rf "$site_parent"' EXIT
+target/debug/throughline build example-spec -o "$site_parent/site"
+
+shots="$PWD/target/screenshots"
+(cd tests/browser && SITE_DIR="$site_parent/site" SHOTS_DIR="$shots" CHROMIUM="$chromium_bin" npm test --silent)
+echo "screenshots for review: $shots"

@@ -1,0 +1,156 @@
+// Browser tests of the built site, as a reader sees it: pages opened from
+// file:// in headless Chromium. Run by scripts/test.sh after `cargo build`.
+//
+//   SITE_DIR   the built site to test (required)
+//   SHOTS_DIR  where to save desktop and phone screenshots (default: ./screenshots)
+//   CHROMIUM   the browser binary (default: /usr/bin/chromium)
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readdirSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { pathToFileURL, fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const siteDir = resolve(process.env.SITE_DIR ?? "");
+const shotsDir = resolve(process.env.SHOTS_DIR ?? join(here, "screenshots"));
+const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const axeSource = readFileSync(join(here, "node_modules/axe-core/axe.min.js"), "utf8");
+
+function htmlFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return htmlFiles(path);
+    return name.endsWith(".html") ? [path] : [];
+  });
+}
+
+const pages = htmlFiles(siteDir).sort();
+const url = (rel) => pathToFileURL(join(siteDir, rel)).href;
+let browser;
+
+before(async () => {
+  assert.ok(pages.length > 10, `no site at ${siteDir}`);
+  browser = await chromium.launch({
+    executablePath,
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/// Opens `href` and records console errors, page errors and every request.
+async function open(context, href) {
+  const page = await context.newPage();
+  const problems = [];
+  const requests = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("request", (r) => requests.push(r.url()));
+  page.on("dialog", (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+  await page.goto(href, { waitUntil: "load" });
+  return { page, problems, requests };
+}
+
+test("every page loads from file:// with no console error and no network request", async () => {
+  const context = await browser.newContext();
+  for (const file of pages) {
+    const rel = relative(siteDir, file);
+    const { page, problems, requests } = await open(context, url(rel));
+    assert.deepEqual(problems, [], `${rel}: ${problems.join("; ")}`);
+    const remote = requests.filter((r) => !r.startsWith("file://"));
+    assert.deepEqual(remote, [], `${rel} requested ${remote.join(", ")}`);
+    // The stylesheet and scripts really loaded (CSP did not block them).
+    const styled = await page.evaluate(() => getComputedStyle(document.body).fontFamily.includes("system-ui"));
+    assert.ok(styled, `${rel}: stylesheet not applied`);
+    await page.close();
+  }
+  await context.close();
+});
+
+test("axe finds no serious or critical accessibility violation", async () => {
+  // axe is injected by the test, so this context alone bypasses the pages' CSP.
+  const context = await browser.newContext({ bypassCSP: true });
+  const failures = [];
+  for (const file of pages) {
+    const rel = relative(siteDir, file);
+    const { page } = await open(context, url(rel));
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(async () => await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+    }));
+    for (const v of result.violations) {
+      if (v.impact === "serious" || v.impact === "critical") {
+        failures.push(`${rel}: ${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+      }
+    }
+    await page.close();
+  }
+  await context.close();
+  assert.deepEqual(failures, []);
+});
+
+test("search finds an entity and navigates to it", async () => {
+  const context = await browser.newContext();
+  const { page, problems } = await open(context, url("goals/index.html"));
+  await page.fill("#search-input", "basket affinity");
+  const first = page.locator("#search-results a").first();
+  await first.waitFor();
+  assert.match(await first.textContent(), /Basket affinity/);
+  await page.press("#search-input", "Enter");
+  await page.waitForURL(/data-products\/basket-affinity\.html$/);
+  assert.equal(await page.locator("h1").textContent(), "Basket affinity");
+  // The search page lists results for ?q= too.
+  await page.goto(url("search.html") + "?q=hypothesis");
+  const results = await page.locator("#search-page-results li").count();
+  assert.ok(results >= 5, `only ${results} results`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the trace tree works without JavaScript", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(url("index.html"));
+  const links = await page.locator(".tree a").count();
+  assert.ok(links > 30, `tree shows ${links} links`);
+  await page.locator(".tree summary").first().click();
+  await context.close();
+});
+
+test("desktop and phone screenshots", async () => {
+  mkdirSync(shotsDir, { recursive: true });
+  const shots = [
+    ["desktop", { width: 1280, height: 900 }],
+    ["phone", { width: 390, height: 844 }],
+  ];
+  for (const [name, viewport] of shots) {
+    const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+    for (const rel of ["index.html", "data-products/product-affinity-scores.html", "matrix.html"]) {
+      const page = await context.newPage();
+      await page.goto(url(rel));
+      // Nothing may overflow the viewport sideways (tables and graphs scroll inside their box).
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${name} ${rel} overflows by ${overflow}px`);
+      await page.screenshot({ path: join(shotsDir, `${name}-${rel.replaceAll("/", "-")}.png`), fullPage: true });
+      await page.close();
+    }
+    await context.close();
+  }
+});
+
+test("the Nu HTML checker reports no error on any page", () => {
+  const jar = join(here, "node_modules/vnu-jar/build/dist/vnu.jar");
+  try {
+    execFileSync("java", ["-jar", jar, "--errors-only", "--skip-non-html", siteDir], { stdio: "pipe" });
+  } catch (e) {
+    assert.fail(`vnu: ${e.stderr?.toString() || e.message}`);
+  }
+});
