@@ -299,3 +299,28 @@ fn markdown_is_rendered_and_sanitized() {
     assert!(!page.contains("<script>window.pwned"));
     assert!(!page.contains("href=\"javascript:"));
 }
+
+#[test]
+fn edit_links_and_title_come_from_site_settings() {
+    let ws = workspace(&[
+        ("specs/base.yaml", &base_yaml()),
+        (
+            "throughline.toml",
+            "[site]\ntitle = \"Acme data\"\nrepo_url = \"https://git.example.com/acme/specs/edit/main/\"\n",
+        ),
+    ]);
+    let out = ws.path().join("_site");
+    assert_eq!(build(ws.path(), &out, &[]).status.code(), Some(0));
+    let page = std::fs::read_to_string(out.join("goals/g.html")).unwrap();
+    assert!(
+        page.contains("href=\"https://git.example.com/acme/specs/edit/main/specs/base.yaml\""),
+        "{page}"
+    );
+    assert!(page.contains("<title>Goal · Acme data</title>"));
+    // Without repo_url there is no edit link.
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let out = ws.path().join("_site");
+    assert_eq!(build(ws.path(), &out, &[]).status.code(), Some(0));
+    let page = std::fs::read_to_string(out.join("goals/g.html")).unwrap();
+    assert!(!page.contains("Edit this spec"));
+}

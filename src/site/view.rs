@@ -44,7 +44,14 @@ pub struct TreeNode {
 pub struct Table {
     pub title: String,
     pub columns: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A table cell; ids of entities (a usage pattern's consumer) link to their page.
+#[derive(Debug, Serialize)]
+pub struct Cell {
+    pub text: String,
+    pub path: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -362,11 +369,30 @@ impl<'a> SiteModel<'a> {
                 continue;
             }
             match table_of(&entry.value) {
-                Some((columns, rows)) => tables.push(Table {
-                    title: title_case(key),
-                    columns,
-                    rows,
-                }),
+                Some((columns, rows)) => {
+                    let link_column = (key == "usagePatterns")
+                        .then(|| columns.iter().position(|c| c == "Consumer"))
+                        .flatten();
+                    let rows = rows
+                        .into_iter()
+                        .map(|row| {
+                            row.into_iter()
+                                .enumerate()
+                                .map(|(i, text)| {
+                                    let path = (Some(i) == link_column)
+                                        .then(|| self.model.get(&text).and_then(|t| self.path(t)))
+                                        .flatten();
+                                    Cell { text, path }
+                                })
+                                .collect()
+                        })
+                        .collect();
+                    tables.push(Table {
+                        title: title_case(key),
+                        columns,
+                        rows,
+                    })
+                }
                 None => fields.push((title_case(key), text_of(&entry.value))),
             }
         }

@@ -75,11 +75,11 @@ test("every page loads from file:// with no console error and no network request
   await context.close();
 });
 
-test("axe finds no serious or critical accessibility violation", async () => {
+async function axeViolations(colorScheme, files) {
   // axe is injected by the test, so this context alone bypasses the pages' CSP.
-  const context = await browser.newContext({ bypassCSP: true });
+  const context = await browser.newContext({ bypassCSP: true, colorScheme });
   const failures = [];
-  for (const file of pages) {
+  for (const file of files) {
     const rel = relative(siteDir, file);
     const { page } = await open(context, url(rel));
     await page.evaluate(axeSource);
@@ -88,13 +88,23 @@ test("axe finds no serious or critical accessibility violation", async () => {
     }));
     for (const v of result.violations) {
       if (v.impact === "serious" || v.impact === "critical") {
-        failures.push(`${rel}: ${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+        failures.push(`${colorScheme} ${rel}: ${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
       }
     }
     await page.close();
   }
   await context.close();
-  assert.deepEqual(failures, []);
+  return failures;
+}
+
+test("axe finds no serious or critical accessibility violation", async () => {
+  assert.deepEqual(await axeViolations("light", pages), []);
+});
+
+test("dark mode keeps contrast", async () => {
+  const sample = pages.filter((p) => /(index|matrix|findings|orders|product-affinity-scores)\.html$/.test(p));
+  assert.ok(sample.length >= 5);
+  assert.deepEqual(await axeViolations("dark", sample), []);
 });
 
 test("search finds an entity and navigates to it", async () => {
@@ -128,11 +138,12 @@ test("the trace tree works without JavaScript", async () => {
 test("desktop and phone screenshots", async () => {
   mkdirSync(shotsDir, { recursive: true });
   const shots = [
-    ["desktop", { width: 1280, height: 900 }],
-    ["phone", { width: 390, height: 844 }],
+    ["desktop", { width: 1280, height: 900 }, "light"],
+    ["phone", { width: 390, height: 844 }, "light"],
+    ["desktop-dark", { width: 1280, height: 900 }, "dark"],
   ];
-  for (const [name, viewport] of shots) {
-    const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  for (const [name, viewport, colorScheme] of shots) {
+    const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme });
     for (const rel of ["index.html", "data-products/product-affinity-scores.html", "matrix.html"]) {
       const page = await context.newPage();
       await page.goto(url(rel));
