@@ -60,20 +60,12 @@ struct NavItem {
 }
 
 #[derive(Serialize)]
-struct ListRow {
-    #[serde(flatten)]
-    entity: Ref,
-    owner: Option<String>,
-    status: Option<String>,
-    summary: String,
-    links: Vec<view::Group>,
-}
-
-#[derive(Serialize)]
 struct Matrix {
     title: &'static str,
     row_label: &'static str,
     column_label: &'static str,
+    /// A full grid; otherwise each row lists its linked columns.
+    dense: bool,
     columns: Vec<Ref>,
     rows: Vec<MatrixRow>,
 }
@@ -82,6 +74,7 @@ struct Matrix {
 struct MatrixRow {
     entity: Ref,
     cells: Vec<bool>,
+    links: Vec<Ref>,
 }
 
 #[derive(Serialize)]
@@ -222,19 +215,10 @@ fn render_pages(site: &SiteModel, tera: &Tera) -> Result<Vec<(String, String)>, 
         pages.push((name.into(), render(tera, name, &ctx, name)?));
     }
     for kind in Kind::ALL {
-        let rows: Vec<ListRow> = site
+        let rows: Vec<view::Row> = site
             .pages()
             .filter(|&e| site.model.entities[e].is(kind))
-            .map(|e| {
-                let v = site.entity(e);
-                ListRow {
-                    entity: v.entity,
-                    owner: v.owner,
-                    status: v.status,
-                    summary: v.summary,
-                    links: v.links,
-                }
-            })
+            .map(|e| site.row(e))
             .collect();
         let mut ctx = context(&common, "../", kind.dir(), kind.plural());
         ctx.insert("rows", &rows);
@@ -291,35 +275,64 @@ fn index_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, 
     render(tera, "index.html", &ctx, "index.html")
 }
 
+/// Matrices larger than this many cells are shown as lists of links instead,
+/// so the page grows with the links, not with rows × columns.
+const MAX_MATRIX_CELLS: usize = 2_500;
+
 fn matrix_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, SiteError> {
     let of = |k: Kind| -> Vec<EntityId> {
         site.pages()
             .filter(|&e| site.model.entities[e].is(k))
             .collect()
     };
+    // `field` is written on the row entity (a goal's initiatives are written on
+    // the initiative, so there the column entity holds it).
     let build = |title,
                  row_label,
                  column_label,
                  rows: Vec<EntityId>,
                  columns: Vec<EntityId>,
-                 field: RefField| {
+                 field: RefField,
+                 on_row: bool| {
+        let linked: std::collections::HashSet<(EntityId, EntityId)> = site
+            .model
+            .refs
+            .iter()
+            .filter(|r| r.field == field)
+            .filter_map(|r| {
+                r.resolved
+                    .map(|t| if on_row { (r.from, t) } else { (t, r.from) })
+            })
+            .collect();
+        let dense = rows.len() * columns.len() <= MAX_MATRIX_CELLS;
         Matrix {
             title,
             row_label,
             column_label,
-            columns: columns.iter().map(|&c| site.entity_ref(c)).collect(),
+            dense,
+            columns: if dense {
+                columns.iter().map(|&c| site.entity_ref(c)).collect()
+            } else {
+                Vec::new()
+            },
             rows: rows
                 .iter()
                 .map(|&r| MatrixRow {
                     entity: site.entity_ref(r),
-                    cells: columns
-                        .iter()
-                        .map(|&c| {
-                            // Links are written on one side: look both ways.
-                            site.model.targets(r, field).any(|t| t == c)
-                                || site.model.targets(c, field).any(|t| t == r)
-                        })
-                        .collect(),
+                    cells: if dense {
+                        columns.iter().map(|&c| linked.contains(&(r, c))).collect()
+                    } else {
+                        Vec::new()
+                    },
+                    links: if dense {
+                        Vec::new()
+                    } else {
+                        columns
+                            .iter()
+                            .filter(|&&c| linked.contains(&(r, c)))
+                            .map(|&c| site.entity_ref(c))
+                            .collect()
+                    },
                 })
                 .collect(),
         }
@@ -332,6 +345,7 @@ fn matrix_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String,
             of(Kind::Goal),
             of(Kind::Initiative),
             RefField::Goals,
+            false,
         ),
         build(
             "Use cases × data products",
@@ -340,6 +354,7 @@ fn matrix_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String,
             of(Kind::UseCase),
             of(Kind::DataProduct),
             RefField::DataProducts,
+            true,
         ),
     ];
     let mut ctx = context(common, "", "matrix", "Traceability matrix");

@@ -87,6 +87,17 @@ pub struct SourceLine {
     pub text: String,
 }
 
+/// One row of a kind's list page.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    #[serde(flatten)]
+    pub entity: Ref,
+    pub owner: Option<String>,
+    pub status: Option<String>,
+    pub summary: String,
+    pub links: Vec<Group>,
+}
+
 #[derive(Debug, Serialize)]
 pub struct EntityView {
     #[serde(flatten)]
@@ -339,6 +350,21 @@ impl<'a> SiteModel<'a> {
                 .and_then(|doc| self.model.entity_of_doc(doc))
                 .filter(|&e| self.path(e).is_some())
                 .map(|e| self.entity_ref(e)),
+        }
+    }
+
+    /// The short view of an entity for its kind's list page.
+    pub fn row(&self, e: EntityId) -> Row {
+        let node = self.node(e);
+        Row {
+            entity: self.entity_ref(e),
+            owner: node.get_str("owner").map(str::to_string),
+            status: node.get_str("status").map(str::to_string),
+            summary: node
+                .get_str("description")
+                .map(|d| markdown::summary(d, 160))
+                .unwrap_or_default(),
+            links: self.links(e),
         }
     }
 
