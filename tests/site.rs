@@ -324,3 +324,22 @@ fn edit_links_and_title_come_from_site_settings() {
     let page = std::fs::read_to_string(out.join("goals/g.html")).unwrap();
     assert!(!page.contains("Edit this spec"));
 }
+
+#[test]
+fn large_matrices_list_links_instead_of_a_grid() {
+    let mut specs = base_yaml();
+    for n in 0..60 {
+        specs.push_str(&format!(
+            "---\nkind: Goal\nid: goal-{n}\nname: Goal {n}\ncontributesTo: ns\nsuccessIndicators: [{{name: x, unit: u, target: 1}}]\n\
+             ---\nkind: Initiative\nid: initiative-{n}\nname: Initiative {n}\ngoals: [goal-{n}]\n"
+        ));
+    }
+    let ws = workspace(&[("base.yaml", &specs)]);
+    let out = ws.path().join("_site");
+    assert_eq!(build(ws.path(), &out, &[]).status.code(), Some(0));
+    let page = std::fs::read_to_string(out.join("matrix.html")).unwrap();
+    assert!(page.contains("Too large for a grid"));
+    assert!(page.contains("<a href=\"initiatives/initiative-42.html\">Initiative 42</a>"));
+    // One line per goal, not one cell per goal × initiative.
+    assert!(page.len() < 60_000, "matrix page is {} bytes", page.len());
+}
