@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::model::time::Date;
-use crate::report::{self, Format};
+use crate::report::{self, Format, Report};
 
 /// Exit code: no failing finding.
 pub const EXIT_OK: i32 = 0;
@@ -64,6 +64,21 @@ struct CheckArgs {
     /// The date `stale-review` compares against (YYYY-MM-DD); today (UTC) by default.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     today: Option<Date>,
+    /// Fail only on findings that are new since this git revision (e.g. `origin/main`).
+    #[arg(long, value_name = "REF")]
+    baseline: Option<String>,
+    /// Also write the JSON report to FILE.
+    #[arg(long, value_name = "FILE")]
+    output_json: Option<PathBuf>,
+    /// Also write a SARIF 2.1.0 report to FILE.
+    #[arg(long, value_name = "FILE")]
+    output_sarif: Option<PathBuf>,
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    output_junit: Option<PathBuf>,
+    /// Also write GitHub workflow commands to FILE.
+    #[arg(long, value_name = "FILE")]
+    output_github: Option<PathBuf>,
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -105,12 +120,13 @@ fn build(args: BuildArgs) -> anyhow::Result<i32> {
     let out = args.out.clone().unwrap_or_else(|| args.dir.join("_site"));
     let checked = crate::check_dir_excluding(&args.dir, today, std::slice::from_ref(&out))?;
     let analysis = &checked.analysis;
-    let color = std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     if !analysis.diagnostics.is_empty() {
+        let report = Report {
+            color: color_for(std::io::stderr().is_terminal()),
+            ..Report::new(&checked.workspace, analysis)
+        };
         let mut err = std::io::stderr().lock();
-        report::render(Format::Human, &checked.workspace, analysis, color, &mut err)
-            .or_else(ignore_broken_pipe)?;
+        report::render(Format::Human, &report, &mut err).or_else(ignore_broken_pipe)?;
     }
     if analysis.errors() > 0 && !args.allow_errors {
         eprintln!(
@@ -135,26 +151,65 @@ fn build(args: BuildArgs) -> anyhow::Result<i32> {
 fn check(args: CheckArgs) -> anyhow::Result<i32> {
     let today = args.today.unwrap_or_else(Date::today);
     let checked = crate::check_dir(&args.dir, today)?;
-    let color = args.format == Format::Human
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let states = match &args.baseline {
+        Some(rev) => Some(
+            crate::baseline::compare(
+                &args.dir,
+                rev,
+                &checked.config,
+                &checked.schemas,
+                today,
+                &checked.workspace,
+                &checked.analysis.diagnostics,
+            )
+            .map_err(crate::Error::from)?,
+        ),
+        None => None,
+    };
+    let report = Report {
+        baseline: states.as_deref(),
+        baseline_ref: args.baseline.as_deref(),
+        path_prefix: report::path_prefix(&args.dir),
+        strict: args.strict,
+        color: args.format == Format::Human && color_for(std::io::stdout().is_terminal()),
+        ..Report::new(&checked.workspace, &checked.analysis)
+    };
+    let extra = [
+        (Format::Json, &args.output_json),
+        (Format::Sarif, &args.output_sarif),
+        (Format::Junit, &args.output_junit),
+        (Format::Github, &args.output_github),
+    ];
+    for (format, path) in extra {
+        let Some(path) = path else { continue };
+        let plain = Report {
+            color: false,
+            ..report.clone()
+        };
+        let mut bytes = Vec::new();
+        report::render(format, &plain, &mut bytes)?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(path, bytes)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    report::render(
-        args.format,
-        &checked.workspace,
-        &checked.analysis,
-        color,
-        &mut out,
-    )
-    .and_then(|()| out.flush())
-    .or_else(ignore_broken_pipe)?;
-    let failing = if args.strict {
-        checked.analysis.diagnostics.len()
+    report::render(args.format, &report, &mut out)
+        .and_then(|()| out.flush())
+        .or_else(ignore_broken_pipe)?;
+    Ok(if report.failing() > 0 {
+        EXIT_FINDINGS
     } else {
-        checked.analysis.errors()
-    };
-    Ok(if failing > 0 { EXIT_FINDINGS } else { EXIT_OK })
+        EXIT_OK
+    })
+}
+
+/// Colour only on a terminal, and never with `NO_COLOR` set.
+fn color_for(terminal: bool) -> bool {
+    terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {

@@ -27,6 +27,17 @@ struct RawConfig {
     rules: BTreeMap<String, Level>,
     #[serde(default)]
     site: SiteConfig,
+    #[serde(default)]
+    schemas: SchemasConfig,
+}
+
+/// `[schemas]`: the workspace's own JSON Schemas.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemasConfig {
+    /// Directory of `<Kind>.schema.json` files, relative to the workspace,
+    /// applied on top of the built-in schemas.
+    pub dir: Option<PathBuf>,
 }
 
 /// `[site]`: settings of the generated site.
@@ -48,6 +59,7 @@ pub struct Config {
     /// Rules whose severity is changed from the default.
     pub rules: BTreeMap<Rule, Level>,
     pub site: SiteConfig,
+    pub schemas: SchemasConfig,
     /// Where the configuration was read from, if anywhere.
     pub path: Option<PathBuf>,
 }
@@ -97,6 +109,7 @@ impl Config {
         Ok(Config {
             rules,
             site: raw.site,
+            schemas: raw.schemas,
             path: None,
         })
     }

@@ -78,6 +78,63 @@ impl Rule {
     pub fn from_name(name: &str) -> Option<Rule> {
         Rule::ALL.iter().copied().find(|r| r.name() == name)
     }
+
+    /// Why the rule exists and how to fix what it finds (for SARIF and docs).
+    pub fn help(self) -> &'static str {
+        match self {
+            Rule::YamlSyntax => {
+                "throughline cannot read the file as YAML, so none of its specs are checked. Fix the syntax at the reported position (often indentation, an unclosed bracket or quote, or a tab). Each document must be a mapping with `kind`, `id` and `name`."
+            }
+            Rule::DuplicateKey => {
+                "A repeated key silently loses one of its values in most YAML tools. Remove or rename one of the two keys; throughline keeps the first value."
+            }
+            Rule::Schema => {
+                "Each kind has a JSON Schema (`throughline schema KIND`). Add missing fields, fix values of the wrong type or outside the allowed set, and remove unknown fields, which are usually typos."
+            }
+            Rule::DuplicateId => {
+                "Ids are how specs refer to each other, so each must be unique in the workspace. Rename the later entity and update the references meant for it."
+            }
+            Rule::BrokenRef => {
+                "A reference names an id that no spec defines, which cuts everything behind it off from the North Star. Fix the typo (see the suggestion) or add the missing spec."
+            }
+            Rule::RefKind => {
+                "Each reference field accepts certain kinds only (a goal's `contributesTo` names the NorthStar or a Goal, an initiative's `goals` names Goals, …). Point the reference at an entity of the right kind."
+            }
+            Rule::NorthStarCount => {
+                "Everything traces up to exactly one North Star metric. Add one `kind: NorthStar` spec, or turn the extra ones into goals that contribute to the real one."
+            }
+            Rule::Cycle => {
+                "`contributesTo` and `inputs` links must lead somewhere: a goal cannot contribute to itself through other goals, and a data product cannot be built from itself. Break the cycle at one link."
+            }
+            Rule::Untraced => {
+                "Every data product should exist because a use case needs it. List it under a use case's `dataProducts`, or under `inputs` of a data product that is needed, or retire it."
+            }
+            Rule::HypothesisMismatch => {
+                "A hypothesis says an initiative will help achieve a goal, so the initiative must list that goal. Add the goal to the initiative's `goals`, or fix the hypothesis."
+            }
+            Rule::SensitiveDataUngoverned => {
+                "A data product that reads personal (pii) or health (phi) data directly needs a governance objective, such as access control, retention or masking. Add an SLO with `category: governance`."
+            }
+            Rule::UnaddressedGoal => {
+                "A goal that no initiative works on and no narrower goal contributes to will not be reached. Add an initiative for it, or a sub-goal, or drop it."
+            }
+            Rule::Unused => {
+                "A source that no data product reads, or a consumer that nothing serves, is clutter or a sign of a missing link. Reference it where it belongs, or remove it."
+            }
+            Rule::MissingSlo => {
+                "Consumers depend on a data product's promises. State at least one SLO: architecture (availability, latency), data quality (freshness, completeness, accuracy) or governance."
+            }
+            Rule::FreshnessMismatch => {
+                "A consumer needs data fresher than the product promises to deliver. Tighten the product's freshness SLO, or agree a looser requirement with the consumer."
+            }
+            Rule::InvalidatedHypothesis => {
+                "Every hypothesis behind this initiative has been invalidated, yet it is still proposed or active. Drop it, or add a hypothesis that still holds."
+            }
+            Rule::StaleReview => {
+                "The spec's `reviewBy` date has passed. Review the spec with its owner and move `reviewBy` forward."
+            }
+        }
+    }
 }
 
 impl fmt::Display for Rule {

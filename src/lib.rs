@@ -4,6 +4,7 @@
 //! YAML files, [`model`] turns documents into entities with resolved links,
 //! [`rules`] checks them, and [`report`] renders the findings.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
@@ -21,11 +22,12 @@ use model::time::Date;
 use rules::{Analysis, Schemas};
 
 /// A checked workspace.
-#[derive(Debug)]
 pub struct Checked {
     pub config: Config,
     pub workspace: Workspace,
     pub analysis: Analysis,
+    /// The schemas it was checked against (built-in and the workspace's own).
+    pub schemas: Schemas,
 }
 
 /// Why a workspace could not be checked at all (exit code 2).
@@ -37,6 +39,10 @@ pub enum Error {
     Load(#[from] LoadError),
     #[error(transparent)]
     Site(#[from] site::SiteError),
+    #[error(transparent)]
+    Schema(#[from] rules::SchemaError),
+    #[error(transparent)]
+    Baseline(#[from] baseline::BaselineError),
 }
 
 /// Loads and checks the workspace in `dir`, as `throughline check` does.
@@ -53,12 +59,16 @@ pub fn check_dir_excluding(dir: &Path, today: Date, exclude: &[PathBuf]) -> Resu
         ..LoadOptions::default()
     };
     let workspace = load::load(dir, &options)?;
-    let schemas = Schemas::builtin();
+    let schemas = match &config.schemas.dir {
+        Some(schema_dir) => Schemas::with_workspace(&dir.join(schema_dir))?,
+        None => Schemas::builtin(),
+    };
     let analysis = rules::check(&workspace, &config, &schemas, today);
     Ok(Checked {
         config,
         workspace,
         analysis,
+        schemas,
     })
 }
 pub mod site;

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
+use super::Report;
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::load::Workspace;
 use crate::load::source::SourceFile;
-use crate::rules::Analysis;
 
 /// Width the report wraps at.
 const WIDTH: usize = 100;
@@ -89,9 +89,14 @@ fn label_span(file: &SourceFile, loc: Location) -> SourceSpan {
     SourceSpan::new(start.into(), end - start)
 }
 
-fn shown(ws: &Workspace, d: &Diagnostic) -> Shown {
+fn shown(ws: &Workspace, d: &Diagnostic, existing: bool) -> Shown {
     let mut s = Shown {
-        code: Some(format!("{}[{}]", d.severity, d.rule)),
+        code: Some(format!(
+            "{}[{}]{}",
+            d.severity,
+            d.rule,
+            if existing { " (existing)" } else { "" }
+        )),
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
@@ -133,13 +138,8 @@ fn shown(ws: &Workspace, d: &Diagnostic) -> Shown {
 }
 
 /// Renders every finding, then the summary line.
-pub fn render(
-    ws: &Workspace,
-    analysis: &Analysis,
-    color: bool,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let theme = if color {
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let theme = if report.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
@@ -148,29 +148,31 @@ pub fn render(
         .with_width(WIDTH)
         .with_links(false)
         .with_show_related_as_nested(true);
-    for d in &analysis.diagnostics {
+    for (i, d) in report.diagnostics() {
         let mut text = String::new();
         handler
-            .render_report(&mut text, &shown(ws, d))
+            .render_report(&mut text, &shown(report.ws, d, report.is_existing(i)))
             .map_err(|_| io::Error::other("cannot format diagnostic"))?;
         writeln!(out, "{text}")?;
     }
-    writeln!(out, "{}", summary(ws, analysis))
+    writeln!(out, "{}", summary(report))
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// `2 errors, 1 warning in 12 files (30 entities)`
-pub fn summary(ws: &Workspace, analysis: &Analysis) -> String {
+/// `2 errors, 1 warning in 12 files (30 entities)`, and with a baseline
+/// `…; 1 new, 2 existing since main`.
+pub fn summary(report: &Report) -> String {
+    let (ws, analysis) = (report.ws, report.analysis);
     let scope = format!(
         "{} ({})",
         plural(ws.files.len(), "file", "files"),
         plural(ws.documents.len(), "entity", "entities")
     );
     let (errors, warnings) = (analysis.errors(), analysis.warnings());
-    if errors + warnings == 0 {
+    let mut line = if errors + warnings == 0 {
         format!("no problems in {scope}")
     } else {
         format!(
@@ -178,5 +180,13 @@ pub fn summary(ws: &Workspace, analysis: &Analysis) -> String {
             plural(errors, "error", "errors"),
             plural(warnings, "warning", "warnings")
         )
+    };
+    if let (Some(_), Some(rev)) = (report.baseline, report.baseline_ref) {
+        let existing = report.existing();
+        let new = analysis.diagnostics.len() - existing;
+        line.push_str(&format!(
+            "; {new} new, {existing} existing since `{rev}` (only new findings fail)"
+        ));
     }
+    line
 }

@@ -4,9 +4,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::baseline::State;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::load::Workspace;
-use crate::rules::Analysis;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -21,6 +21,11 @@ struct Summary {
     entities: usize,
     errors: usize,
     warnings: usize,
+    /// With `--baseline`: findings new since the baseline, and those that were already there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    existing: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -37,6 +42,9 @@ struct JsonDiagnostic<'a> {
     end_column: Option<usize>,
     entity: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
+    /// With `--baseline`: `new` or `existing`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -47,7 +55,11 @@ struct JsonRelated<'a> {
     message: &'a str,
 }
 
-fn diagnostic<'a>(ws: &'a Workspace, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+fn diagnostic<'a>(
+    ws: &'a Workspace,
+    d: &'a Diagnostic,
+    state: Option<State>,
+) -> JsonDiagnostic<'a> {
     let loc = d.location;
     JsonDiagnostic {
         rule: d.rule.name(),
@@ -73,11 +85,17 @@ fn diagnostic<'a>(ws: &'a Workspace, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
                 }
             })
             .collect(),
+        baseline: state.map(|s| match s {
+            State::New => "new",
+            State::Existing => "existing",
+        }),
     }
 }
 
 /// Writes the report as pretty-printed JSON.
-pub fn render(ws: &Workspace, analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(r: &super::Report, out: &mut dyn Write) -> io::Result<()> {
+    let (ws, analysis) = (r.ws, r.analysis);
+    let existing = r.baseline.map(|_| r.existing());
     let report = Report {
         version: 1,
         summary: Summary {
@@ -85,11 +103,12 @@ pub fn render(ws: &Workspace, analysis: &Analysis, out: &mut dyn Write) -> io::R
             entities: ws.documents.len(),
             errors: analysis.errors(),
             warnings: analysis.warnings(),
+            new: existing.map(|e| analysis.diagnostics.len() - e),
+            existing,
         },
-        diagnostics: analysis
-            .diagnostics
-            .iter()
-            .map(|d| diagnostic(ws, d))
+        diagnostics: r
+            .diagnostics()
+            .map(|(i, d)| diagnostic(ws, d, r.state(i)))
             .collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;

@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Rule};
 use crate::load::Workspace;
 use crate::model::Model;
 use crate::model::time::Date;
-pub use schema::Schemas;
+pub use schema::{SchemaError, Schemas};
 pub use trace::Trace;
 
 /// What a check found: the model, the trace and the findings that count.

@@ -33,9 +33,10 @@ pub struct Schema {
 }
 
 impl Schema {
-    /// Compiles a draft 2020-12 schema with format checks on.
+    /// Compiles a schema (draft from its `$schema`, 2020-12 by default) with
+    /// format checks on. No reference is fetched over the network.
     pub fn compile(json: Json) -> Result<Schema, String> {
-        let validator = jsonschema::draft202012::options()
+        let validator = jsonschema::options()
             .should_validate_formats(true)
             .build(&json)
             .map_err(|e| e.to_string())?;
@@ -46,9 +47,71 @@ impl Schema {
 /// The compiled schemas of every kind.
 pub struct Schemas {
     builtin: Vec<Schema>,
+    /// The workspace's own schema of each kind, with its file name.
+    workspace: Vec<Option<(Schema, String)>>,
+}
+
+/// A workspace schema that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error("cannot read workspace schemas in {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("workspace schema {path}: {message}")]
+    Invalid { path: String, message: String },
 }
 
 impl Schemas {
+    /// The built-in schemas plus the `<Kind>.schema.json` files in `dir`.
+    pub fn with_workspace(dir: &std::path::Path) -> Result<Schemas, SchemaError> {
+        let mut schemas = Schemas::builtin();
+        let entries = std::fs::read_dir(dir).map_err(|source| SchemaError::Read {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let mut names: Vec<std::path::PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.to_string_lossy().ends_with(".schema.json"))
+            .collect();
+        names.sort();
+        for path in names {
+            let shown = path.display().to_string();
+            let invalid = |message: String| SchemaError::Invalid {
+                path: shown.clone(),
+                message,
+            };
+            let file_name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let kind_name = file_name.trim_end_matches(".schema.json");
+            let kind = Kind::from_name(kind_name).ok_or_else(|| {
+                let hint = suggest::did_you_mean(kind_name, Kind::ALL.iter().map(|k| k.name()))
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                invalid(format!(
+                    "`{kind_name}` is not a kind; name the file `<Kind>.schema.json` with one of {}{hint}",
+                    kind_list()
+                ))
+            })?;
+            let text = std::fs::read_to_string(&path).map_err(|source| SchemaError::Read {
+                path: shown.clone(),
+                source,
+            })?;
+            let json: Json =
+                serde_json::from_str(&text).map_err(|e| invalid(format!("not valid JSON: {e}")))?;
+            if let Err(errors) = jsonschema::meta::validate(&json) {
+                return Err(invalid(format!("not a valid JSON Schema: {errors}")));
+            }
+            let schema = Schema::compile(json).map_err(invalid)?;
+            schemas.workspace[kind as usize] = Some((schema, file_name));
+        }
+        Ok(schemas)
+    }
+
     /// Compiles the built-in schemas.
     pub fn builtin() -> Schemas {
         let builtin = Kind::ALL
@@ -60,7 +123,10 @@ impl Schemas {
                     .unwrap_or_else(|e| panic!("built-in schema for {k} does not compile: {e}"))
             })
             .collect();
-        Schemas { builtin }
+        Schemas {
+            builtin,
+            workspace: Kind::ALL.iter().map(|_| None).collect(),
+        }
     }
 
     fn for_kind(&self, kind: Kind) -> &Schema {
@@ -137,6 +203,18 @@ impl Schemas {
         for error in schema.validator.iter_errors(&json) {
             for d in describe(&error, node, &schema.json, kind) {
                 push(d.at_file(file));
+            }
+        }
+        if let Some((schema, name)) = &self.workspace[kind as usize] {
+            for error in schema.validator.iter_errors(&json) {
+                for mut d in describe(&error, node, &schema.json, kind) {
+                    let origin = format!("required by the workspace schema `{name}`");
+                    d.diag.help = Some(match d.diag.help.take() {
+                        Some(h) => format!("{h} ({origin})"),
+                        None => origin,
+                    });
+                    push(d.at_file(file));
+                }
             }
         }
     }

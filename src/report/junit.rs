@@ -1,0 +1,174 @@
+//! JUnit XML, as CI servers read test results: a test case per entity (and per
+//! file or workspace finding that has no entity), a `<failure>` per finding
+//! that fails the run; other findings are listed in the case's `<system-out>`.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use super::Report;
+
+/// Escapes text for XML content and attributes, dropping characters XML 1.0 cannot hold.
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[derive(Default)]
+struct Case {
+    name: String,
+    classname: String,
+    file: Option<String>,
+    line: Option<usize>,
+    failures: Vec<usize>,
+    notes: Vec<usize>,
+}
+
+/// Writes the JUnit report.
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let ws = report.ws;
+    let model = &report.analysis.model;
+    // Cases keyed so that they come out in file order.
+    let mut cases: BTreeMap<(usize, usize, String), Case> = BTreeMap::new();
+    for (e, entity) in model.entities.iter().enumerate() {
+        if !model.is_canonical(e) {
+            continue;
+        }
+        let kind = entity.kind.map_or("Unknown", |k| k.name());
+        cases.insert(
+            (
+                entity.file + 1,
+                entity.id_span.start.line,
+                entity.id.clone(),
+            ),
+            Case {
+                name: format!("{kind} {}", entity.id),
+                classname: format!("throughline.{}", entity.kind.map_or("unknown", |k| k.dir())),
+                file: Some(report.ci_path(entity.file)),
+                line: Some(entity.id_span.start.line),
+                ..Case::default()
+            },
+        );
+    }
+    let by_id: BTreeMap<String, (usize, usize, String)> =
+        cases.keys().map(|k| (k.2.clone(), k.clone())).collect();
+    for (i, d) in report.diagnostics() {
+        let key = match (&d.entity, d.location) {
+            (Some(id), _) if by_id.contains_key(id) => by_id[id].clone(),
+            (_, Some(loc)) => (loc.file + 1, 0, String::new()),
+            _ => (0, 0, String::new()),
+        };
+        let case = cases.entry(key).or_insert_with(|| match d.location {
+            Some(loc) => Case {
+                name: format!("file {}", ws.files[loc.file].rel_path),
+                classname: "throughline.files".into(),
+                file: Some(report.ci_path(loc.file)),
+                ..Case::default()
+            },
+            None => Case {
+                name: "workspace".into(),
+                classname: "throughline".into(),
+                ..Case::default()
+            },
+        });
+        if report.fails(i) {
+            case.failures.push(i);
+        } else {
+            case.notes.push(i);
+        }
+    }
+    let tests = cases.len();
+    let failures: usize = cases.values().map(|c| c.failures.len()).sum();
+    let describe = |i: usize| -> String {
+        let d = &report.analysis.diagnostics[i];
+        let at = d.location.map_or(String::new(), |l| {
+            format!(
+                "{}:{}:{}: ",
+                report.ci_path(l.file),
+                l.span.start.line,
+                l.span.start.column
+            )
+        });
+        let mut text = format!("{at}{}[{}] {}", d.severity, d.rule, d.message);
+        if report.is_existing(i) {
+            text.push_str(" (existing)");
+        }
+        if let Some(h) = &d.help {
+            text.push_str("\nhelp: ");
+            text.push_str(h);
+        }
+        text
+    };
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuites name="throughline" tests="{tests}" failures="{failures}" errors="0" skipped="0">"#
+    )?;
+    writeln!(
+        out,
+        r#"  <testsuite name="throughline check" tests="{tests}" failures="{failures}" errors="0" skipped="0">"#
+    )?;
+    for case in cases.values() {
+        let mut attrs = format!(
+            r#"name="{}" classname="{}""#,
+            xml(&case.name),
+            xml(&case.classname)
+        );
+        if let Some(f) = &case.file {
+            attrs.push_str(&format!(r#" file="{}""#, xml(f)));
+        }
+        if let Some(l) = case.line {
+            attrs.push_str(&format!(r#" line="{l}""#));
+        }
+        if case.failures.is_empty() && case.notes.is_empty() {
+            writeln!(out, "    <testcase {attrs}/>")?;
+            continue;
+        }
+        writeln!(out, "    <testcase {attrs}>")?;
+        for &i in &case.failures {
+            let d = &report.analysis.diagnostics[i];
+            writeln!(
+                out,
+                r#"      <failure type="{}" message="{}">{}</failure>"#,
+                d.rule,
+                xml(&d.message),
+                xml(&describe(i))
+            )?;
+        }
+        if !case.notes.is_empty() {
+            let notes: Vec<String> = case.notes.iter().map(|&i| describe(i)).collect();
+            writeln!(
+                out,
+                "      <system-out>{}</system-out>",
+                xml(&notes.join("\n"))
+            )?;
+        }
+        writeln!(out, "    </testcase>")?;
+    }
+    writeln!(out, "  </testsuite>")?;
+    writeln!(out, "</testsuites>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_xml() {
+        assert_eq!(
+            xml("a<b & \"c\" \u{1}'"),
+            "a&lt;b &amp; &quot;c&quot; &apos;"
+        );
+    }
+}
