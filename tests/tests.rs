@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod fixtures;
+mod gate;
 mod invariant;
 mod messages;
 mod report;
