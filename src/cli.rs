@@ -32,6 +32,46 @@ enum Command {
     Check(CheckArgs),
     /// Check a workspace and render it as a static HTML site that works offline.
     Build(BuildArgs),
+    /// Write a small, valid, commented workspace to start from.
+    Init(InitArgs),
+    /// Print or write the built-in JSON Schemas (for editors and other tools).
+    Schema(SchemaArgs),
+    /// Print the trace graph as Graphviz DOT, Mermaid or JSON.
+    Graph(GraphArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct InitArgs {
+    /// Where to create the workspace (created if missing).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+struct SchemaArgs {
+    /// One kind (NorthStar, Goal, …); all kinds when left out.
+    kind: Option<String>,
+    /// Write `<Kind>.schema.json` files (and `throughline.schema.json`, covering
+    /// every kind) into this directory instead of printing.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct GraphArgs {
+    /// The workspace directory.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// The graph language.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    format: GraphFormat,
 }
 
 #[derive(Debug, clap::Args)]
@@ -112,7 +152,83 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Build(args) => build(args),
+        Command::Init(args) => init(args),
+        Command::Schema(args) => schema(args),
+        Command::Graph(args) => graph(args),
     }
+}
+
+fn init(args: InitArgs) -> anyhow::Result<i32> {
+    let written = crate::init::init(&args.dir)?;
+    for path in &written {
+        eprintln!("created {}", path.display());
+    }
+    let dir = args.dir.display();
+    eprintln!(
+        "\nNext: `throughline check {dir}` to validate, `throughline serve {dir}` to browse the site while you edit.\n\
+         Each spec starts with a `# yaml-language-server: $schema=…` line, so editors with the YAML language server\n\
+         complete and validate fields as you type."
+    );
+    Ok(EXIT_OK)
+}
+
+fn schema(args: SchemaArgs) -> anyhow::Result<i32> {
+    use crate::model::Kind;
+    let kinds: Vec<Kind> = match &args.kind {
+        None => Kind::ALL.to_vec(),
+        Some(name) => match Kind::from_name(name) {
+            Some(kind) => vec![kind],
+            None => {
+                let hint = crate::suggest::did_you_mean(name, Kind::ALL.iter().map(|k| k.name()))
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                anyhow::bail!("unknown kind `{name}`{hint}");
+            }
+        },
+    };
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).expect("JSON") + "\n";
+    match &args.out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+            let mut files: Vec<(String, serde_json::Value)> = kinds
+                .iter()
+                .map(|&k| (format!("{k}.schema.json"), crate::export::schema(k)))
+                .collect();
+            if args.kind.is_none() {
+                files.push((crate::export::BUNDLE.to_string(), crate::export::bundle()));
+            }
+            for (name, value) in files {
+                let path = dir.join(&name);
+                std::fs::write(&path, pretty(&value))
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                eprintln!("wrote {}", path.display());
+            }
+        }
+        None => {
+            let value = match kinds.as_slice() {
+                [one] if args.kind.is_some() => crate::export::schema(*one),
+                _ => crate::export::bundle(),
+            };
+            print!("{}", pretty(&value));
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn graph(args: GraphArgs) -> anyhow::Result<i32> {
+    let checked = crate::check_dir(&args.dir, Date::today())?;
+    let g = crate::export::graph(&checked.workspace, &checked.analysis);
+    let text = match args.format {
+        GraphFormat::Dot => crate::export::dot(&g),
+        GraphFormat::Mermaid => crate::export::mermaid(&g),
+        GraphFormat::Json => serde_json::to_string_pretty(&g).expect("JSON") + "\n",
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .or_else(ignore_broken_pipe)?;
+    Ok(EXIT_OK)
 }
 
 fn build(args: BuildArgs) -> anyhow::Result<i32> {

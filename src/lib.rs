@@ -8,6 +8,8 @@ pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod export;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod report;

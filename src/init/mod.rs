@@ -1,0 +1,128 @@
+//! `throughline init`: a small, valid, commented workspace to start from.
+
+use std::path::{Path, PathBuf};
+
+use crate::export;
+use crate::model::Kind;
+
+/// Where `init` puts the built-in schemas that the specs' editor hints point to.
+pub const SCHEMA_DIR: &str = ".throughline/schemas";
+
+/// The starter specs: path in the workspace, kind, text.
+const SPECS: &[(&str, Kind, &str)] = &[
+    (
+        "north-star.yaml",
+        Kind::NorthStar,
+        include_str!("north-star.yaml"),
+    ),
+    (
+        "goals/improve-retention.yaml",
+        Kind::Goal,
+        include_str!("goal.yaml"),
+    ),
+    (
+        "initiatives/onboarding-nudges.yaml",
+        Kind::Initiative,
+        include_str!("initiative.yaml"),
+    ),
+    (
+        "hypotheses/nudges-lift-retention.yaml",
+        Kind::Hypothesis,
+        include_str!("hypothesis.yaml"),
+    ),
+    (
+        "use-cases/churn-risk-alerts.yaml",
+        Kind::UseCase,
+        include_str!("use-case.yaml"),
+    ),
+    (
+        "data-products/customer-health.yaml",
+        Kind::DataProduct,
+        include_str!("data-product.yaml"),
+    ),
+    (
+        "sources/product-events.yaml",
+        Kind::Source,
+        include_str!("source.yaml"),
+    ),
+    (
+        "consumers/customer-success-team.yaml",
+        Kind::Consumer,
+        include_str!("consumer.yaml"),
+    ),
+];
+
+const CONFIG: &str = include_str!("throughline.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error("refusing to overwrite existing files in {dir}: {files}; nothing was written")]
+    Exists { dir: PathBuf, files: String },
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Every file `init` writes, with its contents.
+pub fn files() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (path, kind, text) in SPECS {
+        let up = "../".repeat(path.matches('/').count());
+        let hint = format!("# yaml-language-server: $schema={up}{SCHEMA_DIR}/{kind}.schema.json\n");
+        out.push((path.to_string(), hint + text));
+    }
+    out.push(("throughline.toml".to_string(), CONFIG.to_string()));
+    let pretty = |v: serde_json::Value| serde_json::to_string_pretty(&v).expect("JSON") + "\n";
+    for kind in Kind::ALL {
+        out.push((
+            format!("{SCHEMA_DIR}/{kind}.schema.json"),
+            pretty(export::schema(kind)),
+        ));
+    }
+    out.push((
+        format!("{SCHEMA_DIR}/{}", export::BUNDLE),
+        pretty(export::bundle()),
+    ));
+    out
+}
+
+/// Writes the starter workspace into `dir`, creating it if needed. Writes
+/// nothing if any of the files already exists.
+pub fn init(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
+    let files = files();
+    let existing: Vec<&str> = files
+        .iter()
+        .filter(|(p, _)| dir.join(p).exists())
+        .map(|(p, _)| p.as_str())
+        .collect();
+    if !existing.is_empty() {
+        return Err(InitError::Exists {
+            dir: dir.to_path_buf(),
+            files: existing.join(", "),
+        });
+    }
+    let mut written = Vec::new();
+    for (rel, text) in files {
+        let path = dir.join(&rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| InitError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        // `create_new`: never replace a file that appeared since the check above.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+            .map_err(|source| InitError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        written.push(path);
+    }
+    Ok(written)
+}
