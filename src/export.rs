@@ -147,16 +147,14 @@ pub fn dot(g: &Graph) -> String {
         "digraph throughline {\n  rankdir=RL;\n  node [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
     );
     for n in &g.nodes {
+        // `\n` inside a DOT string is a line break in the label.
+        let name = dot_string(n.name);
+        let label = name.strip_suffix('"').unwrap_or_default();
         let _ = writeln!(
             out,
-            "  {} [label={}, tooltip={}{}];",
+            "  {} [label={label}\\n{}\", tooltip={}{}];",
             dot_string(n.id),
-            // `\n` inside a DOT string is a line break in the label.
-            format!(
-                "{}\\n{}\"",
-                dot_string(n.name).strip_suffix('"').unwrap_or_default(),
-                n.kind
-            ),
+            n.kind,
             dot_string(&format!("{} {}", n.kind, n.id)),
             if n.traced {
                 ""
