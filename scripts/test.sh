@@ -3,29 +3,40 @@
 # browser (headless Chromium from Debian, driven by playwright-core, with axe
 # for accessibility and the Nu HTML checker for validity).
 #
-# Installs what the browser tests need when it is missing: Debian's chromium
-# (needs root, as in CI) and the npm packages pinned in tests/browser.
+# Installs what the tests need when it is missing: Debian's graphviz and
+# chromium (needs root, as in CI) and the npm packages pinned in tests/browser.
 # THROUGHLINE_SKIP_BROWSER=1 runs the Rust suite only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+skip_browser=${THROUGHLINE_SKIP_BROWSER:-0}
+chromium_bin=${CHROMIUM:-/usr/bin/chromium}
+
+# Debian packages the tests use: Graphviz (the DOT export is rendered) and
+# Chromium (the browser tests). Installed when missing and running as root.
+missing=()
+command -v dot >/dev/null || missing+=(graphviz)
+[ "$skip_browser" = 1 ] || [ -x "$chromium_bin" ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# In CI the DOT rendering test must run, never skip.
+if command -v dot >/dev/null || [ -n "${CI:-}" ]; then
+  export THROUGHLINE_REQUIRE_DOT=1
+fi
+
 cargo test
 
-if [ "${THROUGHLINE_SKIP_BROWSER:-0}" = 1 ]; then
+if [ "$skip_browser" = 1 ]; then
   echo "browser tests skipped (THROUGHLINE_SKIP_BROWSER=1)"
   exit 0
 fi
 
-chromium_bin=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$chromium_bin" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "error: the browser tests need Chromium at $chromium_bin (Debian: apt-get install chromium)," >&2
-    echo "       or set CHROMIUM, or THROUGHLINE_SKIP_BROWSER=1 to skip them" >&2
-    exit 1
-  fi
+  echo "error: the browser tests need Chromium at $chromium_bin (Debian: apt-get install chromium)," >&2
+  echo "       or set CHROMIUM, or THROUGHLINE_SKIP_BROWSER=1 to skip them" >&2
+  exit 1
 fi
 command -v java >/dev/null || { echo "error: the HTML checker needs Java (17 or later)" >&2; exit 1; }
 

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, a module per area.
 
+mod authoring;
 mod cli;
 mod common;
 mod fixtures;
