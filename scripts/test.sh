@@ -48,5 +48,6 @@ trap 'rm -rf "$site_parent"' EXIT
 target/debug/throughline build example-spec -o "$site_parent/site"
 
 shots="$PWD/target/screenshots"
-(cd tests/browser && SITE_DIR="$site_parent/site" SHOTS_DIR="$shots" CHROMIUM="$chromium_bin" npm test --silent)
+(cd tests/browser && SITE_DIR="$site_parent/site" SHOTS_DIR="$shots" CHROMIUM="$chromium_bin" \
+  THROUGHLINE_BIN="$PWD/../../target/debug/throughline" EXAMPLE_DIR="$PWD/../../example-spec" npm test --silent)
 echo "screenshots for review: $shots"

@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::load::{self, SITE_MARKER, Workspace};
+use crate::load::{self, SITE_MARKER, Workspace, is_spec_path};
 use crate::model::time::Date;
 use crate::rules::{self, Schemas};
 
@@ -43,20 +43,6 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, BaselineError> {
         return Err(BaselineError::Git(err.trim().to_string()));
     }
     Ok(out.stdout)
-}
-
-/// Whether discovery would read this path (relative to the workspace).
-fn is_spec_path(rel: &str) -> bool {
-    let mut parts = rel.split('/').peekable();
-    while let Some(part) = parts.next() {
-        if part.starts_with('.') || part.starts_with('_') {
-            return false;
-        }
-        if parts.peek().is_none() {
-            return part.ends_with(".yaml") || part.ends_with(".yml");
-        }
-    }
-    false
 }
 
 /// The spec files of the workspace in `dir` as they were at `rev`.
@@ -194,18 +180,4 @@ pub fn compare(
             _ => State::New,
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spec_paths_follow_discovery() {
-        assert!(is_spec_path("goals/a.yaml"));
-        assert!(is_spec_path("a.yml"));
-        assert!(!is_spec_path(".github/workflows/ci.yaml"));
-        assert!(!is_spec_path("_drafts/a.yaml"));
-        assert!(!is_spec_path("goals/notes.md"));
-    }
 }

@@ -32,12 +32,27 @@ enum Command {
     Check(CheckArgs),
     /// Check a workspace and render it as a static HTML site that works offline.
     Build(BuildArgs),
+    /// Build the site, serve it on 127.0.0.1 and rebuild and reload pages on every change.
+    Serve(ServeArgs),
     /// Write a small, valid, commented workspace to start from.
     Init(InitArgs),
     /// Print or write the built-in JSON Schemas (for editors and other tools).
     Schema(SchemaArgs),
     /// Print the trace graph as Graphviz DOT, Mermaid or JSON.
     Graph(GraphArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// The workspace directory.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// The port to listen on (127.0.0.1 only); a free one if it is taken. 0 picks a free one.
+    #[arg(long, default_value_t = crate::serve::DEFAULT_PORT)]
+    port: u16,
+    /// The date `stale-review` compares against (YYYY-MM-DD); today (UTC) by default.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<Date>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -152,6 +167,14 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Build(args) => build(args),
+        Command::Serve(args) => {
+            crate::serve::run(crate::serve::Options {
+                dir: args.dir,
+                port: args.port,
+                today: args.today,
+            })?;
+            Ok(EXIT_OK)
+        }
         Command::Init(args) => init(args),
         Command::Schema(args) => schema(args),
         Command::Graph(args) => graph(args),

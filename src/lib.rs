@@ -14,6 +14,7 @@ pub mod load;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod serve;
 pub mod suggest;
 
 use std::path::{Path, PathBuf};

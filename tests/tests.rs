@@ -8,4 +8,5 @@ mod gate;
 mod invariant;
 mod messages;
 mod report;
+mod serve;
 mod site;

@@ -264,6 +264,35 @@ fn discover(root: &Path, exclude: &[PathBuf]) -> Result<Vec<Found>, LoadError> {
     Ok(found)
 }
 
+/// Whether discovery reads this path (relative to the workspace, `/`-separated):
+/// no hidden or `_` component, and a `.yaml` / `.yml` name.
+pub fn is_spec_path(rel: &str) -> bool {
+    let mut parts = rel.split('/').peekable();
+    while let Some(part) = parts.next() {
+        if part.starts_with('.') || part.starts_with('_') {
+            return false;
+        }
+        if parts.peek().is_none() {
+            return part.ends_with(".yaml") || part.ends_with(".yml");
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_paths_follow_discovery() {
+        assert!(is_spec_path("goals/a.yaml"));
+        assert!(is_spec_path("a.yml"));
+        assert!(!is_spec_path(".github/workflows/ci.yaml"));
+        assert!(!is_spec_path("_drafts/a.yaml"));
+        assert!(!is_spec_path("goals/notes.md"));
+    }
+}
+
 fn is_spec_name(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
     name.ends_with(".yaml") || name.ends_with(".yml")

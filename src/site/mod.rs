@@ -94,6 +94,32 @@ fn overrides_dir(dir: &Path, config: &Config) -> Option<PathBuf> {
     }
 }
 
+/// Renders every file of the site in memory: `(path, bytes)` pairs, paths
+/// relative to the site root with `/` separators.
+pub fn render(
+    ws: &Workspace,
+    analysis: &Analysis,
+    config: &Config,
+    dir: &Path,
+) -> Result<Vec<(String, Vec<u8>)>, SiteError> {
+    let overrides = overrides_dir(dir, config);
+    let tera = templates::load(overrides.as_deref())?;
+    let site = SiteModel::new(ws, analysis, config);
+    let mut files: Vec<(String, Vec<u8>)> = render_pages(&site, &tera)?
+        .into_iter()
+        .map(|(path, html)| (path, html.into_bytes()))
+        .collect();
+    for (name, _) in templates::ASSETS {
+        let text = templates::asset(overrides.as_deref(), name)?;
+        files.push((format!("assets/{name}"), text.into_bytes()));
+    }
+    files.push((
+        "assets/search-index.js".into(),
+        search_index(&site).into_bytes(),
+    ));
+    Ok(files)
+}
+
 /// Renders the site of a checked workspace into `out`.
 pub fn build(
     ws: &Workspace,
@@ -103,23 +129,15 @@ pub fn build(
     out: &Path,
 ) -> Result<Built, SiteError> {
     output::check_target(out, dir)?;
-    let overrides = overrides_dir(dir, config);
-    let tera = templates::load(overrides.as_deref())?;
-    let site = SiteModel::new(ws, analysis, config);
-    let pages = render_pages(&site, &tera)?;
+    let files = render(ws, analysis, config, dir)?;
     let staging = Staging::new(out)?;
-    pages
+    files
         .par_iter()
-        .try_for_each(|(path, html)| staging.write(path, html.as_bytes()))?;
-    for (name, _) in templates::ASSETS {
-        let text = templates::asset(overrides.as_deref(), name)?;
-        staging.write(&format!("assets/{name}"), text.as_bytes())?;
-    }
-    staging.write("assets/search-index.js", search_index(&site).as_bytes())?;
+        .try_for_each(|(path, bytes)| staging.write(path, bytes))?;
     staging.commit()?;
     Ok(Built {
         out: out.to_path_buf(),
-        pages: pages.len(),
+        pages: files.iter().filter(|(p, _)| p.ends_with(".html")).count(),
     })
 }
 
@@ -184,7 +202,12 @@ fn context(common: &Common, root: &str, current_dir: &str, page_title: &str) -> 
     c
 }
 
-fn render(tera: &Tera, template: &str, ctx: &Context, page: &str) -> Result<String, SiteError> {
+fn render_template(
+    tera: &Tera,
+    template: &str,
+    ctx: &Context,
+    page: &str,
+) -> Result<String, SiteError> {
     tera.render(template, ctx).map_err(|e| SiteError::Render {
         page: page.to_string(),
         message: templates::describe(&e),
@@ -208,11 +231,11 @@ fn render_pages(site: &SiteModel, tera: &Tera) -> Result<Vec<(String, String)>, 
     ctx.insert("findings", &findings);
     pages.push((
         "findings.html".into(),
-        render(tera, "findings.html", &ctx, "findings.html")?,
+        render_template(tera, "findings.html", &ctx, "findings.html")?,
     ));
     for (name, title) in [("search.html", "Search"), ("404.html", "Not found")] {
         let ctx = context(&common, "", "", title);
-        pages.push((name.into(), render(tera, name, &ctx, name)?));
+        pages.push((name.into(), render_template(tera, name, &ctx, name)?));
     }
     for kind in Kind::ALL {
         let rows: Vec<view::Row> = site
@@ -223,7 +246,7 @@ fn render_pages(site: &SiteModel, tera: &Tera) -> Result<Vec<(String, String)>, 
         let mut ctx = context(&common, "../", kind.dir(), kind.plural());
         ctx.insert("rows", &rows);
         let path = format!("{}/index.html", kind.dir());
-        let html = render(tera, "list.html", &ctx, &path)?;
+        let html = render_template(tera, "list.html", &ctx, &path)?;
         pages.push((path, html));
     }
     let ids: Vec<EntityId> = site.pages().collect();
@@ -235,7 +258,7 @@ fn render_pages(site: &SiteModel, tera: &Tera) -> Result<Vec<(String, String)>, 
             let mut ctx = context(&common, "../", v.dir, &v.entity.name);
             ctx.insert("graph", &neighbourhood(site, e));
             ctx.insert("e", &v);
-            let html = render(tera, "entity.html", &ctx, &path)?;
+            let html = render_template(tera, "entity.html", &ctx, &path)?;
             Ok((path, html))
         })
         .collect();
@@ -272,7 +295,7 @@ fn index_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, 
     ctx.insert("traced_percent", &percent);
     ctx.insert("untraced", &untraced);
     ctx.insert("tree", &site.tree(&stars, 16));
-    render(tera, "index.html", &ctx, "index.html")
+    render_template(tera, "index.html", &ctx, "index.html")
 }
 
 /// Matrices larger than this many cells are shown as lists of links instead,
@@ -359,7 +382,7 @@ fn matrix_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String,
     ];
     let mut ctx = context(common, "", "matrix", "Traceability matrix");
     ctx.insert("matrices", &matrices);
-    render(tera, "matrix.html", &ctx, "matrix.html")
+    render_template(tera, "matrix.html", &ctx, "matrix.html")
 }
 
 fn graph_node(site: &SiteModel, e: EntityId, column: usize, root: &str, focus: bool) -> GraphNode {
@@ -423,7 +446,7 @@ fn graph_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, 
     );
     let mut ctx = context(common, "", "graph", "Trace graph");
     ctx.insert("graph", &svg);
-    render(tera, "graph.html", &ctx, "graph.html")
+    render_template(tera, "graph.html", &ctx, "graph.html")
 }
 
 /// How many `contributesTo` steps each goal is from the North Star (1 = directly).

@@ -36,6 +36,10 @@ pub const ASSETS: &[(&str, &str)] = &[
         "search.js",
         include_str!("../../templates/static/search.js"),
     ),
+    (
+        "favicon.svg",
+        include_str!("../../templates/static/favicon.svg"),
+    ),
 ];
 
 /// A template or asset that cannot be used.

@@ -1,0 +1,292 @@
+//! A small HTTP/1.1 server for the site held in memory: GET and HEAD of the
+//! site's files, and a server-sent-events stream for live reload. It binds
+//! loopback only and serves nothing but the site's own files.
+
+use std::collections::HashMap;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+/// The path of the live-reload event stream.
+pub const EVENTS: &str = "/__throughline/events";
+/// The path of the live-reload script.
+pub const LIVE_JS: &str = "/__throughline/live.js";
+
+/// What the server serves, swapped as a whole on every rebuild.
+#[derive(Default)]
+pub struct Site {
+    pub files: HashMap<String, Arc<Vec<u8>>>,
+}
+
+/// The state shared by the server and the rebuild loop.
+#[derive(Default)]
+pub struct Shared {
+    pub site: RwLock<Arc<Site>>,
+    /// The event that describes the current state (`problems` or `clear`),
+    /// sent to every new live-reload connection.
+    pub state_event: RwLock<String>,
+    subscribers: Mutex<Vec<Sender<String>>>,
+}
+
+impl Shared {
+    /// Sends an SSE event (`event: NAME\ndata: …\n\n`) to every open page.
+    pub fn broadcast(&self, event: &str) {
+        let mut subs = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
+        subs.retain(|s| s.send(event.to_string()).is_ok());
+    }
+
+    fn subscribe(&self) -> Receiver<String> {
+        let (tx, rx) = mpsc::channel();
+        self.subscribers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(tx);
+        rx
+    }
+}
+
+/// Formats one server-sent event.
+pub fn sse(event: &str, data: &str) -> String {
+    let mut out = format!("event: {event}\n");
+    for line in data.lines() {
+        out.push_str("data: ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    if data.is_empty() {
+        out.push_str("data: \n");
+    }
+    out.push('\n');
+    out
+}
+
+/// Accepts connections forever, one thread each.
+pub fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        let shared = shared.clone();
+        std::thread::spawn(move || {
+            let _ = handle(stream, &shared);
+        });
+    }
+}
+
+/// Why a request path is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PathError {
+    BadRequest,
+}
+
+/// The site file a request path names: `/` → `index.html`, `/goals/` →
+/// `goals/index.html`. Refuses `..` segments (plain or percent-encoded),
+/// backslashes, NUL bytes and invalid encodings.
+pub fn site_path(raw: &str) -> Result<String, PathError> {
+    let path = raw.split(['?', '#']).next().unwrap_or("");
+    if !path.starts_with('/') {
+        return Err(PathError::BadRequest);
+    }
+    let decoded = percent_decode(path).ok_or(PathError::BadRequest)?;
+    if decoded.contains('\\') || decoded.contains('\0') {
+        return Err(PathError::BadRequest);
+    }
+    let mut parts = Vec::new();
+    for part in decoded.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return Err(PathError::BadRequest),
+            p => parts.push(p),
+        }
+    }
+    let mut rel = parts.join("/");
+    if rel.is_empty() || decoded.ends_with('/') {
+        if !rel.is_empty() {
+            rel.push('/');
+        }
+        rel.push_str("index.html");
+    }
+    Ok(rel)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+fn respond(
+    stream: &mut TcpStream,
+    status: &str,
+    kind: &str,
+    body: &[u8],
+    head: bool,
+) -> io::Result<()> {
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    if !head {
+        stream.write_all(body)?;
+    }
+    stream.flush()
+}
+
+fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    // Request line and headers, at most 16 KiB.
+    (&mut reader).take(16 * 1024).read_line(&mut request_line)?;
+    let mut header = String::new();
+    loop {
+        header.clear();
+        let n = (&mut reader).take(16 * 1024).read_line(&mut header)?;
+        if n == 0 || header == "\r\n" || header == "\n" {
+            break;
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let head = method == "HEAD";
+    if method != "GET" && !head {
+        return respond(
+            &mut stream,
+            "405 Method Not Allowed",
+            "text/plain",
+            b"method not allowed\n",
+            false,
+        );
+    }
+    if target == EVENTS {
+        return events(stream, shared);
+    }
+    if target == LIVE_JS {
+        return respond(
+            &mut stream,
+            "200 OK",
+            content_type(".js"),
+            super::LIVE_JS_SOURCE.as_bytes(),
+            head,
+        );
+    }
+    let rel = match site_path(target) {
+        Ok(rel) => rel,
+        Err(PathError::BadRequest) => {
+            return respond(
+                &mut stream,
+                "400 Bad Request",
+                "text/plain",
+                b"bad request\n",
+                head,
+            );
+        }
+    };
+    let site = shared
+        .site
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    // `/goals` without the slash: the directory's index.
+    let found = site
+        .files
+        .get(&rel)
+        .map(|b| (rel.clone(), b.clone()))
+        .or_else(|| {
+            let index = format!("{rel}/index.html");
+            site.files.get(&index).map(|b| (index, b.clone()))
+        });
+    match found {
+        Some((path, body)) => respond(&mut stream, "200 OK", content_type(&path), &body, head),
+        None => {
+            let body = site.files.get("404.html").cloned().unwrap_or_default();
+            respond(
+                &mut stream,
+                "404 Not Found",
+                content_type(".html"),
+                &body,
+                head,
+            )
+        }
+    }
+}
+
+/// Keeps a live-reload stream open, sending the current state first.
+fn events(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
+    let rx = shared.subscribe();
+    write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n"
+    )?;
+    let state = shared
+        .state_event
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    stream.write_all(state.as_bytes())?;
+    stream.flush()?;
+    loop {
+        match rx.recv_timeout(Duration::from_secs(15)) {
+            Ok(event) => stream.write_all(event.as_bytes())?,
+            // A comment now and then notices closed pages.
+            Err(RecvTimeoutError::Timeout) => stream.write_all(b": ping\n\n")?,
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+        stream.flush()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_to_site_files() {
+        assert_eq!(site_path("/").unwrap(), "index.html");
+        assert_eq!(site_path("/goals/").unwrap(), "goals/index.html");
+        assert_eq!(site_path("/goals/a.html?x=1#y").unwrap(), "goals/a.html");
+        assert_eq!(site_path("/a%20b.html").unwrap(), "a b.html");
+    }
+
+    #[test]
+    fn traversal_is_refused() {
+        for bad in [
+            "/../etc/passwd",
+            "/goals/../../x",
+            "/%2e%2e/x",
+            "/%2E%2E%2Fx",
+            "/..%2fx",
+            "/a\\..\\b",
+            "/a%5c..%5cb",
+            "/%00",
+            "/%zz",
+            "relative",
+        ] {
+            assert_eq!(site_path(bad), Err(PathError::BadRequest), "{bad}");
+        }
+    }
+}

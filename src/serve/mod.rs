@@ -1,0 +1,298 @@
+//! `throughline serve`: build the site in memory, serve it on 127.0.0.1,
+//! rebuild when a spec changes, and reload open pages.
+
+pub mod http;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+
+use crate::diagnostic::Severity;
+use crate::load::is_spec_path;
+use crate::model::time::Date;
+use crate::report::{self, Format, Report};
+use http::{Shared, Site, sse};
+
+/// The live-reload script served at [`http::LIVE_JS`].
+pub const LIVE_JS_SOURCE: &str = include_str!("live.js");
+
+/// The port `serve` tries first.
+pub const DEFAULT_PORT: u16 = 4000;
+
+/// How `serve` was asked to run.
+pub struct Options {
+    pub dir: PathBuf,
+    pub port: u16,
+    pub today: Option<Date>,
+}
+
+/// Why `serve` cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind { port: u16, source: std::io::Error },
+    #[error("cannot watch {path}: {message}")]
+    Watch { path: PathBuf, message: String },
+    #[error(transparent)]
+    Check(#[from] crate::Error),
+}
+
+/// Binds 127.0.0.1:`port`, or a free port if that one is taken.
+fn bind(port: u16) -> Result<TcpListener, ServeError> {
+    match TcpListener::bind(("127.0.0.1", port)) {
+        Ok(l) => Ok(l),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && port != 0 => {
+            eprintln!("port {port} is in use; using a free port instead");
+            TcpListener::bind(("127.0.0.1", 0))
+                .map_err(|source| ServeError::Bind { port: 0, source })
+        }
+        Err(source) => Err(ServeError::Bind { port, source }),
+    }
+}
+
+/// One check and render of the workspace.
+struct Outcome {
+    site: Option<Site>,
+    errors: Vec<String>,
+}
+
+/// Checks the workspace and renders the site in memory, printing the findings.
+fn rebuild(options: &Options) -> Outcome {
+    let today = options.today.unwrap_or_else(Date::today);
+    let checked = match crate::check_dir(&options.dir, today) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome {
+                site: None,
+                errors: vec![e.to_string()],
+            };
+        }
+    };
+    let analysis = &checked.analysis;
+    let report = Report {
+        color: false,
+        ..Report::new(&checked.workspace, analysis)
+    };
+    if analysis.diagnostics.is_empty() {
+        eprintln!("{}", report::human::summary(&report));
+    } else {
+        let mut err = std::io::stderr().lock();
+        let _ = report::render(Format::Human, &report, &mut err);
+    }
+    let errors: Vec<String> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| {
+            let at = d.location.map_or(String::new(), |l| {
+                format!(
+                    "{}:{}:{}: ",
+                    checked.workspace.files[l.file].rel_path,
+                    l.span.start.line,
+                    l.span.start.column
+                )
+            });
+            format!("{at}{}[{}] {}", d.severity, d.rule, d.message)
+        })
+        .collect();
+    let files =
+        match crate::site::render(&checked.workspace, analysis, &checked.config, &options.dir) {
+            Ok(files) => files,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Outcome {
+                    site: None,
+                    errors: vec![e.to_string()],
+                };
+            }
+        };
+    let site = Site {
+        files: files
+            .into_iter()
+            .map(|(path, bytes)| {
+                let bytes = if path.ends_with(".html") {
+                    live(bytes)
+                } else {
+                    bytes
+                };
+                (path, Arc::new(bytes))
+            })
+            .collect(),
+    };
+    Outcome {
+        site: Some(site),
+        errors,
+    }
+}
+
+/// Adds live reload to a page: the script, and a CSP that lets it connect back.
+fn live(html: Vec<u8>) -> Vec<u8> {
+    let html = String::from_utf8(html).unwrap_or_default();
+    let csp = crate::site::CSP;
+    let html = html.replacen(csp, &format!("{csp}; connect-src 'self'"), 1);
+    let script = format!("<script src=\"{}\" defer></script>\n</body>", http::LIVE_JS);
+    html.replacen("</body>", &script, 1).into_bytes()
+}
+
+fn problems_event(errors: &[String]) -> String {
+    let title = format!(
+        "{} error{} in the specs",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
+    let data = serde_json::json!({ "title": title, "items": errors });
+    sse("problems", &data.to_string())
+}
+
+/// Applies a rebuild: a good one replaces the site and reloads the pages; a
+/// broken one keeps the last good site and shows the errors over it.
+fn publish(shared: &Shared, outcome: Outcome, first: bool) {
+    let broken = !outcome.errors.is_empty();
+    let state = if broken {
+        problems_event(&outcome.errors)
+    } else {
+        sse("clear", "")
+    };
+    *shared
+        .state_event
+        .write()
+        .unwrap_or_else(|e| e.into_inner()) = state.clone();
+    let replace = outcome.site.is_some() && (!broken || first);
+    if let Some(site) = outcome.site.filter(|_| replace) {
+        *shared.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(site);
+    }
+    if replace && !first {
+        shared.broadcast(&sse("reload", ""));
+    } else {
+        shared.broadcast(&state);
+    }
+}
+
+/// Whether an event can change what a file holds or where it is.
+fn changes_content(kind: &notify::EventKind) -> bool {
+    use notify::EventKind::{Any, Create, Modify, Other, Remove};
+    use notify::event::ModifyKind;
+    match kind {
+        Create(_) | Remove(_) | Any | Other => true,
+        Modify(m) => !matches!(m, ModifyKind::Metadata(_)),
+        _ => false,
+    }
+}
+
+/// Whether a changed path can change the site.
+fn relevant(dir: &Path, path: &Path, watched_dirs: &[PathBuf]) -> bool {
+    if watched_dirs.iter().any(|d| path.starts_with(d)) {
+        return true;
+    }
+    let Ok(rel) = path.strip_prefix(dir) else {
+        return false;
+    };
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    rel == crate::config::FILE_NAME || is_spec_path(&rel)
+}
+
+/// Runs the server until Ctrl-C.
+pub fn run(options: Options) -> Result<(), ServeError> {
+    crate::load::check_root(&options.dir).map_err(crate::Error::from)?;
+    let dir = std::fs::canonicalize(&options.dir).unwrap_or_else(|_| options.dir.clone());
+    let shared = Arc::new(Shared::default());
+    let started = Instant::now();
+    publish(&shared, rebuild(&options), true);
+    eprintln!("built in {} ms", started.elapsed().as_millis());
+
+    let listener = bind(options.port)?;
+    let addr = listener.local_addr().map_err(|source| ServeError::Bind {
+        port: options.port,
+        source,
+    })?;
+    {
+        let shared = shared.clone();
+        std::thread::spawn(move || http::serve(listener, shared));
+    }
+
+    let (tx, rx) = mpsc::channel::<DebounceEventResult>();
+    let mut debouncer =
+        new_debouncer(Duration::from_millis(150), None, tx).map_err(|e| ServeError::Watch {
+            path: dir.clone(),
+            message: e.to_string(),
+        })?;
+    debouncer
+        .watch(&dir, RecursiveMode::Recursive)
+        .map_err(|e| ServeError::Watch {
+            path: dir.clone(),
+            message: e.to_string(),
+        })?;
+
+    let (stop_tx, stop_rx) = mpsc::channel::<()>();
+    let _ = ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    });
+
+    println!(
+        "serving {} on http://{addr}/ (Ctrl-C to stop)",
+        options.dir.display()
+    );
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+
+    let config = crate::config::Config::load(&dir).unwrap_or_default();
+    let watched_dirs: Vec<PathBuf> = [
+        config
+            .site
+            .templates
+            .clone()
+            .or_else(|| Some("templates".into())),
+        config.schemas.dir.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|d| dir.join(d))
+    .collect();
+
+    loop {
+        if stop_rx.try_recv().is_ok() {
+            eprintln!("stopped");
+            return Ok(());
+        }
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(Ok(events)) => {
+                // Reading the specs while rebuilding shows up as access events:
+                // only changes to content or names count, or serve would loop.
+                let changed = events
+                    .iter()
+                    .filter(|e| changes_content(&e.kind))
+                    .flat_map(|e| e.paths.iter())
+                    .any(|p| relevant(&dir, p, &watched_dirs));
+                if !changed {
+                    continue;
+                }
+                let started = Instant::now();
+                let outcome = rebuild(&options);
+                let ok = outcome.errors.is_empty();
+                publish(&shared, outcome, false);
+                eprintln!(
+                    "rebuilt in {} ms{}",
+                    started.elapsed().as_millis(),
+                    if ok {
+                        ""
+                    } else {
+                        "; the last good site is still served"
+                    }
+                );
+            }
+            Ok(Err(errors)) => {
+                for e in errors {
+                    eprintln!("watch error: {e}");
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! `throughline serve` over loopback: pages, live reload, the error overlay
+//! event, path traversal, port fallback and Ctrl-C.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::common::{TODAY, base_yaml, workspace};
+
+/// A running `serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(dir: &std::path::Path, port: &str) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
+        .args([
+            "serve",
+            dir.to_str().unwrap(),
+            "--port",
+            port,
+            "--today",
+            TODAY,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("serve prints its URL");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+    Server { child, addr }
+}
+
+/// A raw HTTP/1.1 GET; returns the status code and the body.
+fn get(addr: &str, target: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    s.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Reads server-sent events in the background.
+fn events(addr: &str) -> mpsc::Receiver<String> {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET /__throughline/events HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+    )
+    .unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(s).lines().map_while(Result::ok) {
+            if let Some(event) = line.strip_prefix("event: ") {
+                if tx.send(event.to_string()).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+fn wait_for(rx: &mpsc::Receiver<String>, want: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(event) if event == want => return,
+            Ok(_) => continue,
+            Err(_) => break,
+        }
+    }
+    panic!("no `{want}` event within 15 s");
+}
+
+#[test]
+fn edits_rebuild_and_reload_and_errors_show_until_fixed() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let server = start(ws.path(), "0");
+    let (status, page) = get(&server.addr, "/goals/g.html");
+    assert_eq!(status, 200);
+    assert!(page.contains("<h1>Goal</h1>"));
+    // Pages served live carry the reload script and may connect back.
+    assert!(page.contains("/__throughline/live.js"));
+    assert!(page.contains("connect-src 'self'"));
+    assert_eq!(get(&server.addr, "/__throughline/live.js").0, 200);
+
+    let rx = events(&server.addr);
+    wait_for(&rx, "clear");
+    let spec = ws.path().join("base.yaml");
+    let text = base_yaml().replace("name: Goal\n", "name: Goal renamed\n");
+    // Write to a temporary file and rename it over the spec, as many editors save.
+    std::fs::write(ws.path().join(".base.yaml.tmp"), &text).unwrap();
+    std::fs::rename(ws.path().join(".base.yaml.tmp"), &spec).unwrap();
+    wait_for(&rx, "reload");
+    let (_, page) = get(&server.addr, "/goals/g.html");
+    assert!(page.contains("<h1>Goal renamed</h1>"), "{page}");
+
+    // A broken spec: errors on the page, the last good site still served.
+    std::fs::write(
+        ws.path().join("broken.yaml"),
+        "kind: Initiative\nid: i2\nname: I2\ngoals: [nope]\n",
+    )
+    .unwrap();
+    wait_for(&rx, "problems");
+    assert_eq!(get(&server.addr, "/goals/g.html").0, 200);
+    // The next good save clears it.
+    std::fs::remove_file(ws.path().join("broken.yaml")).unwrap();
+    wait_for(&rx, "reload");
+    let rx = events(&server.addr);
+    wait_for(&rx, "clear");
+}
+
+#[test]
+fn serves_only_the_sites_files() {
+    let ws = workspace(&[("base.yaml", &base_yaml()), ("secret.txt", "do not serve")]);
+    let server = start(ws.path(), "0");
+    for target in [
+        "/../secret.txt",
+        "/goals/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/..%5csecret.txt",
+        "/goals\\..\\..\\secret.txt",
+    ] {
+        let (status, body) = get(&server.addr, target);
+        assert!(status == 400 || status == 404, "{target}: {status}");
+        assert!(!body.contains("do not serve"), "{target}");
+    }
+    let (status, body) = get(&server.addr, "/base.yaml");
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found"));
+    assert_eq!(get(&server.addr, "/").0, 200);
+    assert_eq!(get(&server.addr, "/goals/").0, 200);
+}
+
+#[test]
+fn a_taken_port_falls_back_to_a_free_one() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let mut server = start(ws.path(), &port);
+    assert_ne!(server.addr, format!("127.0.0.1:{port}"));
+    assert_eq!(get(&server.addr, "/index.html").0, 200);
+    // Ctrl-C stops it cleanly.
+    let pid = server.child.id().to_string();
+    let status = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let code = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on SIGINT");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(code, Some(0));
+    let mut err = String::new();
+    server
+        .child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(err.contains("is in use"), "{err}");
+    assert!(err.contains("stopped"), "{err}");
+}
