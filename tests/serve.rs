@@ -86,10 +86,10 @@ fn events(addr: &str) -> mpsc::Receiver<String> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(s).lines().map_while(Result::ok) {
-            if let Some(event) = line.strip_prefix("event: ") {
-                if tx.send(event.to_string()).is_err() {
-                    return;
-                }
+            if let Some(event) = line.strip_prefix("event: ")
+                && tx.send(event.to_string()).is_err()
+            {
+                return;
             }
         }
     });

@@ -279,20 +279,6 @@ pub fn is_spec_path(rel: &str) -> bool {
     false
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spec_paths_follow_discovery() {
-        assert!(is_spec_path("goals/a.yaml"));
-        assert!(is_spec_path("a.yml"));
-        assert!(!is_spec_path(".github/workflows/ci.yaml"));
-        assert!(!is_spec_path("_drafts/a.yaml"));
-        assert!(!is_spec_path("goals/notes.md"));
-    }
-}
-
 fn is_spec_name(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
     name.ends_with(".yaml") || name.ends_with(".yml")
@@ -305,4 +291,18 @@ fn relative(root: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_paths_follow_discovery() {
+        assert!(is_spec_path("goals/a.yaml"));
+        assert!(is_spec_path("a.yml"));
+        assert!(!is_spec_path(".github/workflows/ci.yaml"));
+        assert!(!is_spec_path("_drafts/a.yaml"));
+        assert!(!is_spec_path("goals/notes.md"));
+    }
 }
