@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Time throughline on generated workspaces and print a Markdown report.
+
+usage: bench/run.py [--sizes 1000,10000,100000] [--runs 5] [--no-compare] [--no-serve]
+
+For each size it generates a clean workspace (bench/generate.py, cached under
+target/bench/), then times `check` and `build` with /usr/bin/time: median wall
+and CPU time of --runs runs, and the largest peak RSS. At 10k it also measures
+the site (page sizes, search index), the time `serve` takes from a one-file
+edit to the reload event, and, side by side on the same files and schemas,
+check-jsonschema (installed from PyPI into target/bench/venv).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORK = os.path.join(ROOT, "target", "bench")
+BIN = os.path.join(ROOT, "target", "release", "throughline")
+
+
+def sh(args, **kw):
+    return subprocess.run(args, check=True, **kw)
+
+
+def timed(args, runs, before=None):
+    """Median wall and CPU seconds and max peak RSS (MB) of `args`."""
+    walls, cpus, rss = [], [], []
+    for _ in range(runs):
+        if before:
+            before()
+        r = subprocess.run(
+            ["/usr/bin/time", "-f", "%e %U %S %M"] + args,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        if r.returncode not in (0, 1):
+            sys.exit(f"{args} failed: {r.stderr}")
+        wall, user, system, kb = r.stderr.strip().splitlines()[-1].split()
+        walls.append(float(wall))
+        cpus.append(float(user) + float(system))
+        rss.append(int(kb) / 1024)
+    return statistics.median(walls), statistics.median(cpus), max(rss)
+
+
+def workspace(n):
+    path = os.path.join(WORK, f"ws-{n}")
+    if not os.path.isdir(path):
+        sh([sys.executable, os.path.join(ROOT, "bench", "generate.py"), str(n), path], stdout=subprocess.DEVNULL)
+    return path
+
+
+def site_metrics(site):
+    sizes = []
+    for dirpath, _, names in os.walk(site):
+        for name in names:
+            if name.endswith(".html") and os.path.basename(dirpath) != os.path.basename(site) and name != "index.html":
+                sizes.append(os.path.getsize(os.path.join(dirpath, name)))
+    index = os.path.getsize(os.path.join(site, "assets", "search-index.js"))
+    return statistics.median(sizes), max(sizes), index
+
+
+def serve_reload(ws, edits=5):
+    """Milliseconds from a one-file edit to the reload event, per edit."""
+    proc = subprocess.Popen([BIN, "serve", ws, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = proc.stdout.readline()
+        addr = line.split("http://")[1].split("/")[0]
+        host, port = addr.split(":")
+        s = socket.create_connection((host, int(port)))
+        s.sendall(f"GET /__throughline/events HTTP/1.1\r\nHost: {addr}\r\n\r\n".encode())
+        f = s.makefile("r")
+
+        def wait(event):
+            while True:
+                line = f.readline()
+                if not line:
+                    sys.exit("serve closed the event stream")
+                if line.strip() == f"event: {event}":
+                    return
+
+        wait("clear")
+        spec = os.path.join(ws, "goals", "goal-1.yaml")
+        original = open(spec).read()
+        times = []
+        for k in range(edits):
+            text = original.replace("status: active", f"status: active\ntags: [edit-{k}]")
+            start = time.perf_counter()
+            with open(spec, "w") as out:
+                out.write(text)
+            wait("reload")
+            times.append((time.perf_counter() - start) * 1000)
+            time.sleep(0.3)
+        with open(spec, "w") as out:
+            out.write(original)
+        return times
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def check_jsonschema(ws, runs):
+    venv = os.path.join(WORK, "venv")
+    exe = os.path.join(venv, "bin", "check-jsonschema")
+    if not os.path.exists(exe):
+        sh([sys.executable, "-m", "venv", venv])
+        sh([os.path.join(venv, "bin", "pip"), "install", "-q", "check-jsonschema"])
+    schemas = os.path.join(WORK, "schemas")
+    sh([BIN, "schema", "--out", schemas], stderr=subprocess.DEVNULL)
+    files = []
+    for dirpath, _, names in os.walk(ws):
+        files += [os.path.join(dirpath, n) for n in names if n.endswith(".yaml")]
+    files.sort()
+    them = timed([exe, "--schemafile", os.path.join(schemas, "throughline.schema.json")] + files, runs)
+    us = timed([BIN, "check", ws, "--format", "json"], runs)
+    return them, us
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--no-compare", action="store_true")
+    ap.add_argument("--no-serve", action="store_true")
+    a = ap.parse_args()
+    sizes = [int(s) for s in a.sizes.split(",")]
+    sh(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
+    os.makedirs(WORK, exist_ok=True)
+    print(f"throughline {subprocess.run([BIN, '--version'], capture_output=True, text=True).stdout.split()[-1]}, "
+          f"{os.cpu_count()} cores, {a.runs} runs each (median wall / median CPU / max peak RSS)\n")
+    print("| entities | check wall | check CPU | check RSS | build wall | build CPU | build RSS |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    results = {}
+    for n in sizes:
+        ws = workspace(n)
+        check = timed([BIN, "check", ws, "--format", "json"], a.runs)
+        site = os.path.join(WORK, f"site-{n}")
+        build = timed([BIN, "build", ws, "-o", site], a.runs,
+                      before=lambda: shutil.rmtree(site, ignore_errors=True))
+        results[n] = (check, build, site)
+        print(f"| {n:,} | {check[0]:.3f} s | {check[1]:.3f} s | {check[2]:.0f} MB "
+              f"| {build[0]:.3f} s | {build[1]:.3f} s | {build[2]:.0f} MB |", flush=True)
+    if 10000 in results and 100000 in results:
+        ratio = results[100000][0][0] / results[10000][0][0]
+        print(f"\ncheck 100k / 10k wall-time ratio: {ratio:.1f}")
+    for n in sizes:
+        median, largest, index = site_metrics(results[n][2])
+        print(f"\nsite at {n:,}: entity page median {median / 1024:.1f} KB, largest {largest / 1024:.1f} KB; "
+              f"search index {index / 1024 / 1024:.2f} MB")
+    if not a.no_serve and 10000 in sizes:
+        times = serve_reload(workspace(10000))
+        print(f"\nserve at 10,000: edit → reload event, {len(times)} edits: median {statistics.median(times):.0f} ms "
+              f"(min {min(times):.0f}, max {max(times):.0f})")
+    if not a.no_compare:
+        print("\n| entities | check-jsonschema wall | throughline check wall | ratio |")
+        print("|---:|---:|---:|---:|")
+        for n in [s for s in sizes if s <= 10000]:
+            them, us = check_jsonschema(workspace(n), max(1, a.runs // 2))
+            print(f"| {n:,} | {them[0]:.2f} s | {us[0]:.3f} s | {them[0] / us[0]:.0f}× |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
