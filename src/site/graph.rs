@@ -1,139 +1,192 @@
-//! Graphs of the trace drawn as inline SVG at build time: no script, no
-//! library fetched when the page is viewed.
+//! The trace drawn as SVG: the whole trace, and an entity's neighbourhood.
 
-use std::fmt::Write;
+use std::collections::{HashMap, HashSet};
 
-/// One box of a graph.
-pub struct GraphNode {
-    /// Column, from the North Star (left) outward.
-    pub column: usize,
-    pub label: String,
-    /// Lowercase kind, used as a CSS class (`k-goal`).
-    pub kind: &'static str,
-    pub kind_label: &'static str,
-    /// Link target relative to the page, if the node has a page.
-    pub href: Option<String>,
-    pub traced: bool,
-    /// The entity the graph is centred on.
-    pub focus: bool,
+use crate::model::{EntityId, Kind, RefField};
+
+use super::svg::{self, GraphNode};
+use super::view::SiteModel;
+
+/// The whole-trace graph draws every entity up to this many; above it, only
+/// the upper levels of the trace.
+const MAX_TRACE_NODES: usize = 600;
+/// Most neighbours drawn on each side of an entity.
+const MAX_NEIGHBOURS: usize = 30;
+
+pub fn graph_node(
+    site: &SiteModel,
+    e: EntityId,
+    column: usize,
+    root: &str,
+    focus: bool,
+) -> GraphNode {
+    let r = site.entity_ref(e);
+    GraphNode {
+        column,
+        label: r.name,
+        kind: site.model.entities[e].kind.map_or("unknown", |k| match k {
+            Kind::NorthStar => "northstar",
+            Kind::Goal => "goal",
+            Kind::Initiative => "initiative",
+            Kind::Hypothesis => "hypothesis",
+            Kind::UseCase => "usecase",
+            Kind::DataProduct => "dataproduct",
+            Kind::Source => "source",
+            Kind::Consumer => "consumer",
+        }),
+        kind_label: r.kind_label,
+        href: r.path.map(|p| format!("{root}{p}")),
+        traced: r.traced,
+        focus,
+    }
 }
 
-const WIDTH: usize = 190;
-const HEIGHT: usize = 36;
-const COL_GAP: usize = 70;
-const ROW_GAP: usize = 14;
-const PAD: usize = 8;
-const MAX_LABEL: usize = 24;
-
-/// Escapes text for XML/HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+/// The whole trace: one column per kind, sub-goals in columns of their own.
+/// A trace too large to read as one picture is cut to its upper levels; the
+/// note says so.
+pub fn trace(site: &SiteModel) -> (String, Option<String>) {
+    let all: Vec<EntityId> = site
+        .pages()
+        .filter(|&e| !site.model.entities[e].is(Kind::Consumer))
+        .collect();
+    let mut ids = all.clone();
+    let mut note = None;
+    for keep in [
+        Kind::Source,
+        Kind::DataProduct,
+        Kind::UseCase,
+        Kind::Hypothesis,
+        Kind::Initiative,
+    ] {
+        if ids.len() <= MAX_TRACE_NODES {
+            break;
         }
-    }
-    out
-}
-
-fn truncate(s: &str) -> String {
-    if s.chars().count() <= MAX_LABEL {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(MAX_LABEL - 1).collect();
-        format!("{}…", cut.trim_end())
-    }
-}
-
-/// Renders nodes in columns (in the order given) with edges `(from, to)`
-/// drawn from the right side of `from` to the left side of `to`.
-pub fn svg(nodes: &[GraphNode], edges: &[(usize, usize)], title: &str) -> String {
-    let columns = nodes.iter().map(|n| n.column + 1).max().unwrap_or(0);
-    let mut row_in_column = vec![0usize; columns];
-    let mut pos = Vec::with_capacity(nodes.len());
-    for n in nodes {
-        let row = row_in_column[n.column];
-        row_in_column[n.column] += 1;
-        pos.push((
-            PAD + n.column * (WIDTH + COL_GAP),
-            PAD + row * (HEIGHT + ROW_GAP),
+        ids.retain(|&e| !site.model.entities[e].is(keep));
+        note = Some(format!(
+            "The trace has {} entities, too many to draw at once: this shows its upper levels ({} entities). Every entity's page shows its neighbourhood, and `throughline graph` exports the whole graph.",
+            all.len(),
+            ids.len()
         ));
     }
-    let rows = row_in_column.iter().copied().max().unwrap_or(0);
-    let width = PAD * 2 + columns.max(1) * (WIDTH + COL_GAP) - COL_GAP;
-    let height = PAD * 2 + rows.max(1) * (HEIGHT + ROW_GAP) - ROW_GAP;
-    let mut out = String::with_capacity(256 + nodes.len() * 400 + edges.len() * 120);
-    let _ = write!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {width} {height}" width="{width}" height="{height}" aria-label="{}">"#,
-        escape(title)
-    );
-    let _ = write!(out, "<title>{}</title><g class=\"edges\">", escape(title));
-    for &(from, to) in edges {
-        let ((x1, y1), (x2, y2)) = (pos[from], pos[to]);
-        let (x1, y1) = (x1 + WIDTH, y1 + HEIGHT / 2);
-        let y2 = y2 + HEIGHT / 2;
-        let bend = COL_GAP / 2;
-        let _ = write!(
-            out,
-            r#"<path d="M{x1} {y1} C{} {y1} {} {y2} {x2} {y2}"/>"#,
-            x1 + bend,
-            x2.saturating_sub(bend)
-        );
-    }
-    out.push_str("</g><g class=\"nodes\">");
-    for (n, &(x, y)) in nodes.iter().zip(&pos) {
-        let mut class = format!("node k-{}", n.kind);
-        if !n.traced {
-            class.push_str(" untraced");
+    ids.truncate(MAX_TRACE_NODES);
+    let depth = goal_depths(site);
+    let max_goal = depth.values().copied().max().unwrap_or(1).max(1);
+    let column = |e: EntityId| -> usize {
+        match site.model.entities[e].kind {
+            Some(Kind::NorthStar) | None => 0,
+            Some(Kind::Goal) => depth.get(&e).copied().unwrap_or(1).clamp(1, max_goal),
+            Some(k) => k as usize - 1 + max_goal,
         }
-        if n.focus {
-            class.push_str(" focus");
-        }
-        let tooltip = format!("{}: {}", n.kind_label, n.label);
-        let body = format!(
-            r#"<g class="{class}"><title>{}</title><rect x="{x}" y="{y}" width="{WIDTH}" height="{HEIGHT}" rx="6"/><text x="{}" y="{}">{}</text></g>"#,
-            escape(&tooltip),
-            x + 10,
-            y + HEIGHT / 2 + 5,
-            escape(&truncate(&n.label))
-        );
-        match &n.href {
-            Some(href) => {
-                let _ = write!(out, r#"<a href="{}">{body}</a>"#, escape(href));
+    };
+    let mut order: Vec<EntityId> = ids;
+    order.sort_by_key(|&e| column(e));
+    let index: HashMap<EntityId, usize> = order.iter().enumerate().map(|(i, &e)| (e, i)).collect();
+    let nodes: Vec<GraphNode> = order
+        .iter()
+        .map(|&e| graph_node(site, e, column(e), "", false))
+        .collect();
+    let mut edges = Vec::new();
+    for &e in &order {
+        for c in site.children(e) {
+            if let (Some(&a), Some(&b)) = (index.get(&e), index.get(&c))
+                && nodes[a].column < nodes[b].column
+            {
+                edges.push((a, b));
             }
-            None => out.push_str(&body),
         }
     }
-    out.push_str("</g></svg>");
+    let drawn = svg::svg(
+        &nodes,
+        &edges,
+        "The trace from the North Star to the sources",
+    );
+    (drawn, note)
+}
+
+/// How many `contributesTo` steps each goal is from the North Star (1 = directly).
+fn goal_depths(site: &SiteModel) -> HashMap<EntityId, usize> {
+    let mut depth = HashMap::new();
+    for g in site.model.of_kind(Kind::Goal) {
+        let mut d = 1;
+        let mut at = g;
+        let mut seen = HashSet::from([g]);
+        while let Some(up) = site.model.targets(at, RefField::ContributesTo).next() {
+            if !site.model.entities[up].is(Kind::Goal) || !seen.insert(up) {
+                break;
+            }
+            d += 1;
+            at = up;
+        }
+        depth.insert(g, d);
+    }
+    depth
+}
+
+/// The entities directly above `e` in the trace.
+pub fn parents(site: &SiteModel, e: EntityId) -> Vec<EntityId> {
+    let m = site.model;
+    let mut out: Vec<EntityId> = match m.entities[e].kind {
+        Some(Kind::Goal) => m.targets(e, RefField::ContributesTo).collect(),
+        Some(Kind::Initiative) => m.targets(e, RefField::Goals).collect(),
+        Some(Kind::Hypothesis) => m
+            .targets(e, RefField::HypothesisInitiative)
+            .chain(m.targets(e, RefField::HypothesisGoal))
+            .collect(),
+        Some(Kind::UseCase) => m
+            .targets(e, RefField::Hypotheses)
+            .chain(m.targets(e, RefField::Initiatives))
+            .collect(),
+        Some(Kind::DataProduct) | Some(Kind::Source) => m
+            .referrers(e, RefField::DataProducts)
+            .chain(m.referrers(e, RefField::Inputs))
+            .collect(),
+        Some(Kind::Consumer) => m.refs_to(e).map(|r| r.from).collect(),
+        _ => Vec::new(),
+    };
+    let mut seen = HashSet::new();
+    out.retain(|&p| seen.insert(p) && site.path(p).is_some());
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn draws_escaped_nodes_and_edges() {
-        let node = |column, label: &str| GraphNode {
-            column,
-            label: label.into(),
-            kind: "goal",
-            kind_label: "Goal",
-            href: Some("goals/a.html".into()),
-            traced: true,
-            focus: false,
-        };
-        let s = svg(&[node(0, "A <b>"), node(1, "B")], &[(0, 1)], "T & t");
-        assert!(s.starts_with("<svg"));
-        assert!(s.contains("A &lt;b&gt;"));
-        assert!(s.contains("T &amp; t"));
-        assert_eq!(s.matches("<path").count(), 1);
-        assert_eq!(s.matches("<rect").count(), 2);
+/// An entity with what is directly above and below it.
+pub fn neighbourhood(site: &SiteModel, e: EntityId) -> String {
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    let mut up = parents(site, e);
+    let up_more = up.len().saturating_sub(MAX_NEIGHBOURS);
+    up.truncate(MAX_NEIGHBOURS);
+    for &p in &up {
+        nodes.push(graph_node(site, p, 0, "../", false));
     }
+    let me = nodes.len();
+    nodes.push(graph_node(
+        site,
+        e,
+        usize::from(!up.is_empty()),
+        "../",
+        true,
+    ));
+    edges.extend((0..me).map(|p| (p, me)));
+    let column = nodes[me].column + 1;
+    let down: Vec<EntityId> = site.children(e).into_iter().filter(|&c| c != e).collect();
+    for &c in down.iter().take(MAX_NEIGHBOURS) {
+        edges.push((me, nodes.len()));
+        nodes.push(graph_node(site, c, column, "../", false));
+    }
+    let down_more = down.len().saturating_sub(MAX_NEIGHBOURS);
+    for (more, column) in [(up_more, 0), (down_more, column)] {
+        if more > 0 {
+            nodes.push(GraphNode {
+                column,
+                label: format!("… and {more} more"),
+                kind: "more",
+                kind_label: "More",
+                href: None,
+                traced: true,
+                focus: false,
+            });
+        }
+    }
+    let title = format!("What {} connects to", site.entity_ref(e).name);
+    svg::svg(&nodes, &edges, &title)
 }

@@ -38,6 +38,8 @@ pub struct TreeNode {
     pub children: Vec<TreeNode>,
     /// Shown in full elsewhere in the same tree; only linked here.
     pub repeat: bool,
+    /// Children left out to keep the page small.
+    pub more: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -276,29 +278,42 @@ impl<'a> SiteModel<'a> {
         chain
     }
 
-    /// The tree of entities below `roots`, each expanded once.
-    pub fn tree(&self, roots: &[EntityId], max_depth: usize) -> Vec<TreeNode> {
+    /// The tree of entities below `roots`, each expanded once, at most
+    /// `budget` entities in all; what does not fit is counted in `more`.
+    pub fn tree(&self, roots: &[EntityId], max_depth: usize, budget: usize) -> Vec<TreeNode> {
         let mut expanded = HashSet::new();
+        let mut budget = budget;
         roots
             .iter()
-            .map(|&r| self.subtree(r, &mut expanded, max_depth))
+            .map(|&r| self.subtree(r, &mut expanded, max_depth, &mut budget))
             .collect()
     }
 
-    fn subtree(&self, e: EntityId, expanded: &mut HashSet<EntityId>, depth: usize) -> TreeNode {
+    fn subtree(
+        &self,
+        e: EntityId,
+        expanded: &mut HashSet<EntityId>,
+        depth: usize,
+        budget: &mut usize,
+    ) -> TreeNode {
+        *budget = budget.saturating_sub(1);
         let repeat = !expanded.insert(e);
-        let children = if repeat || depth == 0 {
-            Vec::new()
-        } else {
-            self.children(e)
-                .into_iter()
-                .map(|c| self.subtree(c, expanded, depth - 1))
-                .collect()
-        };
+        let mut children = Vec::new();
+        let mut more = 0;
+        if !repeat && depth > 0 {
+            for c in self.children(e) {
+                if *budget == 0 {
+                    more += 1;
+                    continue;
+                }
+                children.push(self.subtree(c, expanded, depth - 1, budget));
+            }
+        }
         TreeNode {
             entity: self.entity_ref(e),
             children,
             repeat,
+            more,
         }
     }
 
@@ -461,7 +476,7 @@ impl<'a> SiteModel<'a> {
             links: self.links(e),
             backlinks: self.backlinks(e),
             chain: self.chain(e),
-            impact: self.tree(&self.children(e), 6),
+            impact: Vec::new(),
             findings,
             file: file.rel_path.clone(),
             line: entity.id_span.start.line,

@@ -1,0 +1,398 @@
+//! The pages of the site, one function each, over the views in `view.rs`.
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::model::{EntityId, Kind, RefField};
+
+use super::view::{self, Ref, SiteModel};
+use super::{CSP, SiteError, graph, markdown, templates};
+
+/// Rows per list page; longer lists continue on `page-2.html`, `page-3.html`, …
+pub const LIST_PAGE_SIZE: usize = 250;
+/// Most entities shown in the overview's trace tree.
+const HOME_TREE_BUDGET: usize = 400;
+/// Most entities shown in an entity page's impact tree.
+const IMPACT_TREE_BUDGET: usize = 150;
+/// Most untraced entities listed on the overview.
+const UNTRACED_SHOWN: usize = 200;
+
+#[derive(Serialize)]
+pub struct NavItem {
+    label: &'static str,
+    dir: &'static str,
+    path: String,
+    count: usize,
+    traced: usize,
+    context: bool,
+}
+
+#[derive(Serialize)]
+struct Matrix {
+    title: &'static str,
+    row_label: &'static str,
+    column_label: &'static str,
+    /// A full grid; otherwise each row lists its linked columns.
+    dense: bool,
+    columns: Vec<Ref>,
+    rows: Vec<MatrixRow>,
+}
+
+#[derive(Serialize)]
+struct MatrixRow {
+    entity: Ref,
+    cells: Vec<bool>,
+    links: Vec<Ref>,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: usize,
+    path: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct SearchEntry<'a> {
+    i: &'a str,
+    n: String,
+    k: &'static str,
+    u: String,
+    d: String,
+}
+
+/// What every page shows: the title, the navigation, the counts.
+pub struct Common {
+    site_title: String,
+    nav: Vec<NavItem>,
+    errors: usize,
+    warnings: usize,
+    files: usize,
+}
+
+pub fn common(site: &SiteModel) -> Common {
+    let nav = Kind::ALL
+        .iter()
+        .map(|&k| {
+            let ids: Vec<EntityId> = site
+                .pages()
+                .filter(|&e| site.model.entities[e].is(k))
+                .collect();
+            NavItem {
+                label: k.plural(),
+                dir: k.dir(),
+                path: format!("{}/index.html", k.dir()),
+                count: ids.len(),
+                traced: ids
+                    .iter()
+                    .filter(|&&e| site.analysis.trace.traced[e])
+                    .count(),
+                context: k.is_context(),
+            }
+        })
+        .collect();
+    let north_star = site.model.of_kind(Kind::NorthStar).next();
+    let site_title = site
+        .config
+        .site
+        .title
+        .clone()
+        .or_else(|| north_star.map(|ns| site.entity_ref(ns).name))
+        .unwrap_or_else(|| "throughline".to_string());
+    Common {
+        site_title,
+        nav,
+        errors: site.analysis.errors(),
+        warnings: site.analysis.warnings(),
+        files: site.ws.files.len(),
+    }
+}
+
+pub fn context(common: &Common, root: &str, current_dir: &str, page_title: &str) -> Context {
+    let mut c = Context::new();
+    c.insert("csp", CSP);
+    c.insert("version", env!("CARGO_PKG_VERSION"));
+    c.insert("site_title", &common.site_title);
+    c.insert("nav", &common.nav);
+    c.insert("errors", &common.errors);
+    c.insert("warnings", &common.warnings);
+    c.insert("files", &common.files);
+    c.insert("root", root);
+    c.insert("current_dir", current_dir);
+    c.insert("page_title", page_title);
+    c
+}
+
+pub fn render_template(
+    tera: &Tera,
+    template: &str,
+    ctx: &Context,
+    page: &str,
+) -> Result<String, SiteError> {
+    tera.render(template, ctx).map_err(|e| SiteError::Render {
+        page: page.to_string(),
+        message: templates::describe(&e),
+    })
+}
+
+pub fn index_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, SiteError> {
+    let mut ctx = context(common, "", "", "Overview");
+    let stars: Vec<EntityId> = site.model.of_kind(Kind::NorthStar).collect();
+    if let Some(&ns) = stars.first() {
+        ctx.insert("north_star", &site.entity(ns));
+        ctx.insert("vision", &site.node(ns).get_str("vision"));
+    }
+    let traceable: Vec<EntityId> = site
+        .pages()
+        .filter(|&e| site.model.entities[e].kind.is_some_and(|k| !k.is_context()))
+        .collect();
+    let traced = traceable
+        .iter()
+        .filter(|&&e| site.analysis.trace.traced[e])
+        .count();
+    let percent = if traceable.is_empty() {
+        100
+    } else {
+        traced * 100 / traceable.len()
+    };
+    let untraced_ids: Vec<EntityId> = traceable
+        .iter()
+        .copied()
+        .filter(|&e| !site.analysis.trace.traced[e])
+        .collect();
+    let untraced: Vec<Ref> = untraced_ids
+        .iter()
+        .take(UNTRACED_SHOWN)
+        .map(|&e| site.entity_ref(e))
+        .collect();
+    ctx.insert("untraced_more", &(untraced_ids.len() - untraced.len()));
+    ctx.insert("traceable", &traceable.len());
+    ctx.insert("traced_percent", &percent);
+    ctx.insert("untraced", &untraced);
+    ctx.insert("tree", &site.tree(&stars, 16, HOME_TREE_BUDGET));
+    render_template(tera, "index.html", &ctx, "index.html")
+}
+
+/// Matrices larger than this many cells are shown as lists of links instead,
+/// so the page grows with the links, not with rows × columns.
+const MAX_MATRIX_CELLS: usize = 2_500;
+
+pub fn matrix_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, SiteError> {
+    let of = |k: Kind| -> Vec<EntityId> {
+        site.pages()
+            .filter(|&e| site.model.entities[e].is(k))
+            .collect()
+    };
+    // `field` is written on the row entity (a goal's initiatives are written on
+    // the initiative, so there the column entity holds it).
+    let build = |title,
+                 row_label,
+                 column_label,
+                 rows: Vec<EntityId>,
+                 columns: Vec<EntityId>,
+                 field: RefField,
+                 on_row: bool| {
+        let linked: std::collections::HashSet<(EntityId, EntityId)> = site
+            .model
+            .refs
+            .iter()
+            .filter(|r| r.field == field)
+            .filter_map(|r| {
+                r.resolved
+                    .map(|t| if on_row { (r.from, t) } else { (t, r.from) })
+            })
+            .collect();
+        let dense = rows.len() * columns.len() <= MAX_MATRIX_CELLS;
+        Matrix {
+            title,
+            row_label,
+            column_label,
+            dense,
+            columns: if dense {
+                columns.iter().map(|&c| site.entity_ref(c)).collect()
+            } else {
+                Vec::new()
+            },
+            rows: rows
+                .iter()
+                .map(|&r| MatrixRow {
+                    entity: site.entity_ref(r),
+                    cells: if dense {
+                        columns.iter().map(|&c| linked.contains(&(r, c))).collect()
+                    } else {
+                        Vec::new()
+                    },
+                    links: if dense {
+                        Vec::new()
+                    } else {
+                        columns
+                            .iter()
+                            .filter(|&&c| linked.contains(&(r, c)))
+                            .map(|&c| site.entity_ref(c))
+                            .collect()
+                    },
+                })
+                .collect(),
+        }
+    };
+    let matrices = vec![
+        build(
+            "Goals × initiatives",
+            "Goal",
+            "Initiative",
+            of(Kind::Goal),
+            of(Kind::Initiative),
+            RefField::Goals,
+            false,
+        ),
+        build(
+            "Use cases × data products",
+            "Use case",
+            "Data product",
+            of(Kind::UseCase),
+            of(Kind::DataProduct),
+            RefField::DataProducts,
+            true,
+        ),
+    ];
+    let mut ctx = context(common, "", "matrix", "Traceability matrix");
+    ctx.insert("matrices", &matrices);
+    render_template(tera, "matrix.html", &ctx, "matrix.html")
+}
+
+pub fn search_index(site: &SiteModel) -> String {
+    let entries: Vec<SearchEntry> = site
+        .pages()
+        .map(|e| {
+            let entity = &site.model.entities[e];
+            let node = site.node(e);
+            let r = site.entity_ref(e);
+            SearchEntry {
+                i: &entity.id,
+                n: r.name,
+                k: r.kind_label,
+                u: r.path.unwrap_or_default(),
+                d: node
+                    .get_str("description")
+                    .or_else(|| node.get_str("statement"))
+                    .or_else(|| node.get_str("vision"))
+                    .map(|d| markdown::summary(d, 200))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    format!(
+        "window.THROUGHLINE_SEARCH = {};\n",
+        serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into())
+    )
+}
+
+/// The file name of list page `n` (1-based) of a kind.
+pub fn list_page_name(n: usize) -> String {
+    if n <= 1 {
+        "index.html".to_string()
+    } else {
+        format!("page-{n}.html")
+    }
+}
+
+/// How many list pages a kind needs.
+pub fn list_page_count(site: &SiteModel, kind: Kind) -> usize {
+    let n = site
+        .pages()
+        .filter(|&e| site.model.entities[e].is(kind))
+        .count();
+    n.div_ceil(LIST_PAGE_SIZE).max(1)
+}
+
+/// List page `number` of `kind`.
+pub fn list_page(
+    site: &SiteModel,
+    tera: &Tera,
+    common: &Common,
+    kind: Kind,
+    number: usize,
+) -> Result<String, SiteError> {
+    let all: Vec<EntityId> = site
+        .pages()
+        .filter(|&e| site.model.entities[e].is(kind))
+        .collect();
+    let pages = all.len().div_ceil(LIST_PAGE_SIZE).max(1);
+    let rows: Vec<view::Row> = all
+        .iter()
+        .skip((number - 1) * LIST_PAGE_SIZE)
+        .take(LIST_PAGE_SIZE)
+        .map(|&e| site.row(e))
+        .collect();
+    let title = if pages > 1 {
+        format!("{} (page {number} of {pages})", kind.plural())
+    } else {
+        kind.plural().to_string()
+    };
+    let mut ctx = context(common, "../", kind.dir(), &title);
+    ctx.insert("rows", &rows);
+    ctx.insert("total", &all.len());
+    let links: Vec<PageLink> = if pages > 1 {
+        (1..=pages)
+            .map(|n| PageLink {
+                number: n,
+                path: list_page_name(n),
+                current: n == number,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    ctx.insert("pages", &links);
+    let path = format!("{}/{}", kind.dir(), list_page_name(number));
+    render_template(tera, "list.html", &ctx, &path)
+}
+
+/// The page of one entity.
+pub fn entity_page(
+    site: &SiteModel,
+    tera: &Tera,
+    common: &Common,
+    e: EntityId,
+) -> Result<String, SiteError> {
+    let mut v = site.entity(e);
+    v.impact = site.tree(&site.children(e), 6, IMPACT_TREE_BUDGET);
+    let path = site.path(e).unwrap_or_default();
+    let mut ctx = context(common, "../", v.dir, &v.entity.name);
+    ctx.insert("graph", &graph::neighbourhood(site, e));
+    ctx.insert("e", &v);
+    render_template(tera, "entity.html", &ctx, &path)
+}
+
+/// Every finding.
+pub fn findings_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, SiteError> {
+    let mut ctx = context(common, "", "findings", "Findings");
+    let findings: Vec<view::Finding> = site
+        .analysis
+        .diagnostics
+        .iter()
+        .map(|d| site.finding(d))
+        .collect();
+    ctx.insert("findings", &findings);
+    render_template(tera, "findings.html", &ctx, "findings.html")
+}
+
+/// A page with no data of its own (`search.html`, `404.html`).
+pub fn plain_page(
+    tera: &Tera,
+    common: &Common,
+    name: &str,
+    title: &str,
+) -> Result<String, SiteError> {
+    let ctx = context(common, "", "", title);
+    render_template(tera, name, &ctx, name)
+}
+
+/// The whole trace as a graph.
+pub fn graph_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, SiteError> {
+    let (svg, note) = graph::trace(site);
+    let mut ctx = context(common, "", "graph", "Trace graph");
+    ctx.insert("graph", &svg);
+    ctx.insert("note", &note);
+    render_template(tera, "graph.html", &ctx, "graph.html")
+}

@@ -1,0 +1,139 @@
+//! Graphs of the trace drawn as inline SVG at build time: no script, no
+//! library fetched when the page is viewed.
+
+use std::fmt::Write;
+
+/// One box of a graph.
+pub struct GraphNode {
+    /// Column, from the North Star (left) outward.
+    pub column: usize,
+    pub label: String,
+    /// Lowercase kind, used as a CSS class (`k-goal`).
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    /// Link target relative to the page, if the node has a page.
+    pub href: Option<String>,
+    pub traced: bool,
+    /// The entity the graph is centred on.
+    pub focus: bool,
+}
+
+const WIDTH: usize = 190;
+const HEIGHT: usize = 36;
+const COL_GAP: usize = 70;
+const ROW_GAP: usize = 14;
+const PAD: usize = 8;
+const MAX_LABEL: usize = 24;
+
+/// Escapes text for XML/HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() <= MAX_LABEL {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(MAX_LABEL - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+/// Renders nodes in columns (in the order given) with edges `(from, to)`
+/// drawn from the right side of `from` to the left side of `to`.
+pub fn svg(nodes: &[GraphNode], edges: &[(usize, usize)], title: &str) -> String {
+    let columns = nodes.iter().map(|n| n.column + 1).max().unwrap_or(0);
+    let mut row_in_column = vec![0usize; columns];
+    let mut pos = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        let row = row_in_column[n.column];
+        row_in_column[n.column] += 1;
+        pos.push((
+            PAD + n.column * (WIDTH + COL_GAP),
+            PAD + row * (HEIGHT + ROW_GAP),
+        ));
+    }
+    let rows = row_in_column.iter().copied().max().unwrap_or(0);
+    let width = PAD * 2 + columns.max(1) * (WIDTH + COL_GAP) - COL_GAP;
+    let height = PAD * 2 + rows.max(1) * (HEIGHT + ROW_GAP) - ROW_GAP;
+    let mut out = String::with_capacity(256 + nodes.len() * 400 + edges.len() * 120);
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {width} {height}" width="{width}" height="{height}" aria-label="{}">"#,
+        escape(title)
+    );
+    let _ = write!(out, "<title>{}</title><g class=\"edges\">", escape(title));
+    for &(from, to) in edges {
+        let ((x1, y1), (x2, y2)) = (pos[from], pos[to]);
+        let (x1, y1) = (x1 + WIDTH, y1 + HEIGHT / 2);
+        let y2 = y2 + HEIGHT / 2;
+        let bend = COL_GAP / 2;
+        let _ = write!(
+            out,
+            r#"<path d="M{x1} {y1} C{} {y1} {} {y2} {x2} {y2}"/>"#,
+            x1 + bend,
+            x2.saturating_sub(bend)
+        );
+    }
+    out.push_str("</g><g class=\"nodes\">");
+    for (n, &(x, y)) in nodes.iter().zip(&pos) {
+        let mut class = format!("node k-{}", n.kind);
+        if !n.traced {
+            class.push_str(" untraced");
+        }
+        if n.focus {
+            class.push_str(" focus");
+        }
+        let tooltip = format!("{}: {}", n.kind_label, n.label);
+        let body = format!(
+            r#"<g class="{class}"><title>{}</title><rect x="{x}" y="{y}" width="{WIDTH}" height="{HEIGHT}" rx="6"/><text x="{}" y="{}">{}</text></g>"#,
+            escape(&tooltip),
+            x + 10,
+            y + HEIGHT / 2 + 5,
+            escape(&truncate(&n.label))
+        );
+        match &n.href {
+            Some(href) => {
+                let _ = write!(out, r#"<a href="{}">{body}</a>"#, escape(href));
+            }
+            None => out.push_str(&body),
+        }
+    }
+    out.push_str("</g></svg>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_escaped_nodes_and_edges() {
+        let node = |column, label: &str| GraphNode {
+            column,
+            label: label.into(),
+            kind: "goal",
+            kind_label: "Goal",
+            href: Some("goals/a.html".into()),
+            traced: true,
+            focus: false,
+        };
+        let s = svg(&[node(0, "A <b>"), node(1, "B")], &[(0, 1)], "T & t");
+        assert!(s.starts_with("<svg"));
+        assert!(s.contains("A &lt;b&gt;"));
+        assert!(s.contains("T &amp; t"));
+        assert_eq!(s.matches("<path").count(), 1);
+        assert_eq!(s.matches("<rect").count(), 2);
+    }
+}
