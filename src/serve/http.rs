@@ -14,20 +14,45 @@ pub const EVENTS: &str = "/__throughline/events";
 /// The path of the live-reload script.
 pub const LIVE_JS: &str = "/__throughline/live.js";
 
-/// What the server serves, swapped as a whole on every rebuild.
-#[derive(Default)]
-pub struct Site {
-    pub files: HashMap<String, Arc<Vec<u8>>>,
+/// The files the server serves, swapped as a whole on every rebuild.
+pub trait Files: Send + Sync {
+    /// The file at `path` (relative to the site root), if the site has one.
+    fn get(&self, path: &str) -> Option<Arc<Vec<u8>>>;
+}
+
+/// A site with no files (before the first build).
+pub struct NoFiles;
+
+impl Files for NoFiles {
+    fn get(&self, _: &str) -> Option<Arc<Vec<u8>>> {
+        None
+    }
+}
+
+/// Files held in a map.
+impl Files for HashMap<String, Arc<Vec<u8>>> {
+    fn get(&self, path: &str) -> Option<Arc<Vec<u8>>> {
+        HashMap::get(self, path).cloned()
+    }
 }
 
 /// The state shared by the server and the rebuild loop.
-#[derive(Default)]
 pub struct Shared {
-    pub site: RwLock<Arc<Site>>,
+    pub site: RwLock<Arc<dyn Files>>,
     /// The event that describes the current state (`problems` or `clear`),
     /// sent to every new live-reload connection.
     pub state_event: RwLock<String>,
     subscribers: Mutex<Vec<Sender<String>>>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared {
+            site: RwLock::new(Arc::new(NoFiles)),
+            state_event: RwLock::default(),
+            subscribers: Mutex::default(),
+        }
+    }
 }
 
 impl Shared {
@@ -212,18 +237,14 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
         .unwrap_or_else(|e| e.into_inner())
         .clone();
     // `/goals` without the slash: the directory's index.
-    let found = site
-        .files
-        .get(&rel)
-        .map(|b| (rel.clone(), b.clone()))
-        .or_else(|| {
-            let index = format!("{rel}/index.html");
-            site.files.get(&index).map(|b| (index, b.clone()))
-        });
+    let found = site.get(&rel).map(|b| (rel.clone(), b)).or_else(|| {
+        let index = format!("{rel}/index.html");
+        site.get(&index).map(|b| (index, b))
+    });
     match found {
         Some((path, body)) => respond(&mut stream, "200 OK", content_type(&path), &body, head),
         None => {
-            let body = site.files.get("404.html").cloned().unwrap_or_default();
+            let body = site.get("404.html").unwrap_or_default();
             respond(
                 &mut stream,
                 "404 Not Found",

@@ -3,10 +3,11 @@
 
 pub mod http;
 
+use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use notify::RecursiveMode;
@@ -16,10 +17,14 @@ use crate::diagnostic::Severity;
 use crate::load::is_spec_path;
 use crate::model::time::Date;
 use crate::report::{self, Format, Report};
-use http::{Shared, Site, sse};
+use crate::site::{Prepared, Renderer, svg};
+use http::{Files, Shared, sse};
 
 /// The live-reload script served at [`http::LIVE_JS`].
 pub const LIVE_JS_SOURCE: &str = include_str!("live.js");
+
+/// How long the watcher waits for a burst of file events to settle.
+const DEBOUNCE_MS: u64 = 50;
 
 /// The port `serve` tries first.
 pub const DEFAULT_PORT: u16 = 4000;
@@ -55,13 +60,58 @@ fn bind(port: u16) -> Result<TcpListener, ServeError> {
     }
 }
 
-/// One check and render of the workspace.
+/// A checked workspace whose pages are rendered when first asked for, then
+/// kept until the next rebuild replaces the whole thing.
+struct Live {
+    checked: crate::Checked,
+    prepared: Prepared,
+    cache: Mutex<HashMap<String, Arc<Vec<u8>>>>,
+}
+
+impl Files for Live {
+    fn get(&self, path: &str) -> Option<Arc<Vec<u8>>> {
+        if let Some(hit) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+        {
+            return Some(hit.clone());
+        }
+        let c = &self.checked;
+        let renderer = Renderer::new(&c.workspace, &c.analysis, &c.config, &self.prepared);
+        let bytes = match renderer.render(path) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return None,
+            Err(e) => {
+                eprintln!("error: {e}");
+                format!(
+                    "<!doctype html><title>Error</title><pre>{}</pre>",
+                    svg::escape(&e.to_string())
+                )
+                .into_bytes()
+            }
+        };
+        let bytes = Arc::new(if path.ends_with(".html") {
+            live(bytes)
+        } else {
+            bytes
+        });
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string(), bytes.clone());
+        Some(bytes)
+    }
+}
+
+/// One check of the workspace, ready to render.
 struct Outcome {
-    site: Option<Site>,
+    site: Option<Live>,
     errors: Vec<String>,
 }
 
-/// Checks the workspace and renders the site in memory, printing the findings.
+/// Checks the workspace and prepares rendering, printing the findings.
 fn rebuild(options: &Options) -> Outcome {
     let today = options.today.unwrap_or_else(Date::today);
     let checked = match crate::check_dir(&options.dir, today) {
@@ -101,32 +151,23 @@ fn rebuild(options: &Options) -> Outcome {
             format!("{at}{}[{}] {}", d.severity, d.rule, d.message)
         })
         .collect();
-    let files =
-        match crate::site::render(&checked.workspace, analysis, &checked.config, &options.dir) {
-            Ok(files) => files,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Outcome {
-                    site: None,
-                    errors: vec![e.to_string()],
-                };
-            }
-        };
-    let site = Site {
-        files: files
-            .into_iter()
-            .map(|(path, bytes)| {
-                let bytes = if path.ends_with(".html") {
-                    live(bytes)
-                } else {
-                    bytes
-                };
-                (path, Arc::new(bytes))
-            })
-            .collect(),
+    let prepared = match Prepared::new(&checked.workspace, analysis, &checked.config, &options.dir)
+    {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome {
+                site: None,
+                errors: vec![e.to_string()],
+            };
+        }
     };
     Outcome {
-        site: Some(site),
+        site: Some(Live {
+            checked,
+            prepared,
+            cache: Mutex::default(),
+        }),
         errors,
     }
 }
@@ -218,9 +259,11 @@ pub fn run(options: Options) -> Result<(), ServeError> {
 
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
     let mut debouncer =
-        new_debouncer(Duration::from_millis(150), None, tx).map_err(|e| ServeError::Watch {
-            path: dir.clone(),
-            message: e.to_string(),
+        new_debouncer(Duration::from_millis(DEBOUNCE_MS), None, tx).map_err(|e| {
+            ServeError::Watch {
+                path: dir.clone(),
+                message: e.to_string(),
+            }
         })?;
     debouncer
         .watch(&dir, RecursiveMode::Recursive)
