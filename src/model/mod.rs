@@ -61,6 +61,8 @@ pub struct Model {
     refs_of: Vec<std::ops::Range<usize>>,
     /// For each entity, the indices in `refs` of the references that resolve to it.
     incoming: Vec<Vec<usize>>,
+    /// For each entity, whether it is the first with its id.
+    canonical: Vec<bool>,
     /// For each document, its entity.
     entity_of_doc: Vec<Option<EntityId>>,
 }
@@ -117,6 +119,9 @@ impl Model {
             }
             model.refs_of.push(start..model.refs.len());
         }
+        model.canonical = (0..model.entities.len())
+            .map(|e| model.by_id.get(&model.entities[e].id) == Some(&e))
+            .collect();
         model.incoming = vec![Vec::new(); model.entities.len()];
         for (i, r) in model.refs.iter().enumerate() {
             if let Some(t) = r.resolved {
@@ -144,7 +149,7 @@ impl Model {
 
     /// Whether `entity` is the one its id resolves to (not a later duplicate).
     pub fn is_canonical(&self, entity: EntityId) -> bool {
-        self.get(&self.entities[entity].id) == Some(entity)
+        self.canonical[entity]
     }
 
     pub fn get(&self, id: &str) -> Option<EntityId> {

@@ -220,6 +220,7 @@ pub fn build(
     let renderer = Renderer::new(ws, analysis, config, &prepared);
     let staging = Staging::new(out)?;
     let paths = renderer.paths();
+    staging.prepare(paths.iter().map(String::as_str))?;
     // Render and write each file in one pass, so pages are never all held in memory.
     paths
         .par_iter()

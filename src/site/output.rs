@@ -140,12 +140,25 @@ impl Staging {
         })
     }
 
-    /// Writes `bytes` at `rel` (a `/`-separated path) inside the staging directory.
+    /// Creates the directories `paths` (`/`-separated files) will be written to.
+    pub fn prepare<'p>(&self, paths: impl IntoIterator<Item = &'p str>) -> Result<(), OutputError> {
+        let mut dirs: Vec<&str> = paths
+            .into_iter()
+            .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
+            .collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        for d in dirs {
+            let path = self.dir.join(d);
+            fs::create_dir_all(&path).map_err(io_err(&path))?;
+        }
+        Ok(())
+    }
+
+    /// Writes `bytes` at `rel` (a `/`-separated path) inside the staging
+    /// directory, whose directories [`Staging::prepare`] made.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = self.dir.join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io_err(parent))?;
-        }
         fs::write(&path, bytes).map_err(io_err(&path))
     }
 
@@ -219,12 +232,14 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("site");
         let s = Staging::new(&out).unwrap();
+        s.prepare(["a/b.html"]).unwrap();
         s.write("a/b.html", b"one").unwrap();
         s.commit().unwrap();
         assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "one");
         assert!(out.join(SITE_MARKER).exists());
         // A failed build (dropped staging) leaves the previous site alone.
         let s = Staging::new(&out).unwrap();
+        s.prepare(["a/b.html"]).unwrap();
         s.write("a/b.html", b"two").unwrap();
         drop(s);
         assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "one");

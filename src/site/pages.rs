@@ -169,7 +169,10 @@ pub fn index_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<Stri
     ctx.insert("traceable", &traceable.len());
     ctx.insert("traced_percent", &percent);
     ctx.insert("untraced", &untraced);
-    ctx.insert("tree", &site.tree(&stars, 16, HOME_TREE_BUDGET));
+    ctx.insert(
+        "tree",
+        &view::tree_html(&site.tree(&stars, 16, HOME_TREE_BUDGET), ""),
+    );
     render_template(tera, "index.html", &ctx, "index.html")
 }
 
@@ -356,7 +359,7 @@ pub fn entity_page(
     e: EntityId,
 ) -> Result<String, SiteError> {
     let mut v = site.entity(e);
-    v.impact = site.tree(&site.children(e), 6, IMPACT_TREE_BUDGET);
+    v.impact = view::tree_html(&site.tree(&site.children(e), 6, IMPACT_TREE_BUDGET), "../");
     let path = site.path(e).unwrap_or_default();
     let mut ctx = context(common, "../", v.dir, &v.entity.name);
     ctx.insert("graph", &graph::neighbourhood(site, e));

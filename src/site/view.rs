@@ -118,7 +118,8 @@ pub struct EntityView {
     pub backlinks: Vec<Group>,
     /// From the North Star down to this entity's parent.
     pub chain: Vec<Ref>,
-    pub impact: Vec<TreeNode>,
+    /// What depends on this entity, as HTML (see [`tree_html`]).
+    pub impact: String,
     pub findings: Vec<Finding>,
     pub file: String,
     pub line: usize,
@@ -476,7 +477,7 @@ impl<'a> SiteModel<'a> {
             links: self.links(e),
             backlinks: self.backlinks(e),
             chain: self.chain(e),
-            impact: Vec::new(),
+            impact: String::new(),
             findings,
             file: file.rel_path.clone(),
             line: entity.id_span.start.line,
@@ -489,6 +490,72 @@ impl<'a> SiteModel<'a> {
                 .map(|base| format!("{}/{}", base.trim_end_matches('/'), file.rel_path)),
         }
     }
+}
+
+/// A link to an entity as HTML, as the `ref` macro of `macros.html` writes it.
+pub fn ref_html(r: &Ref, root: &str, out: &mut String) {
+    use super::svg::escape;
+    match &r.path {
+        Some(path) => {
+            out.push_str(&format!(
+                "<a href=\"{}{}\" class=\"ref k-{}{}\"><span class=\"kind\">{}</span> {}</a>",
+                escape(root),
+                escape(path),
+                r.kind.to_lowercase(),
+                if r.traced { "" } else { " untraced" },
+                escape(r.kind_label),
+                escape(&r.name)
+            ));
+        }
+        None => out.push_str(&format!(
+            "<span class=\"ref missing\" title=\"No entity has this id\"><span class=\"kind\">Missing</span> {}</span>",
+            escape(&r.id)
+        )),
+    }
+}
+
+/// A trace tree as nested lists; each node's children fold away under a
+/// `<details>` that works without JavaScript. Rendered here rather than by a
+/// recursive template macro: trees are the largest part of a page, and this
+/// is many times faster.
+pub fn tree_html(nodes: &[TreeNode], root: &str) -> String {
+    fn list(nodes: &[TreeNode], root: &str, out: &mut String) {
+        use super::svg::escape;
+        out.push_str("<ul>");
+        for n in nodes {
+            out.push_str("<li>");
+            ref_html(&n.entity, root, out);
+            if n.repeat {
+                out.push_str(" <span class=\"muted\">(shown above)</span>");
+            } else if !n.children.is_empty() {
+                out.push_str(&format!(
+                    " <details open><summary><span class=\"visually-hidden\">{}: </span>{} below</summary>",
+                    escape(&n.entity.name),
+                    n.children.len()
+                ));
+                list(&n.children, root, out);
+                if n.more > 0 {
+                    out.push_str(&format!(
+                        "<p class=\"muted more\">… and {} more</p>",
+                        n.more
+                    ));
+                }
+                out.push_str("</details>");
+            } else if n.more > 0 {
+                out.push_str(&format!(
+                    " <span class=\"muted\">({} below, not shown)</span>",
+                    n.more
+                ));
+            }
+            out.push_str("</li>");
+        }
+        out.push_str("</ul>");
+    }
+    let mut out = String::new();
+    if !nodes.is_empty() {
+        list(nodes, root, &mut out);
+    }
+    out
 }
 
 fn push_grouped(groups: &mut Vec<Group>, label: &'static str, item: Ref) {
