@@ -55,13 +55,34 @@ pub fn check_dir(dir: &Path, today: Date) -> Result<Checked, Error> {
 
 /// Like [`check_dir`], leaving out the directories in `exclude` (the build output).
 pub fn check_dir_excluding(dir: &Path, today: Date, exclude: &[PathBuf]) -> Result<Checked, Error> {
+    check_with(dir, today, exclude, None)
+}
+
+/// Like [`check_dir`], reusing the parsed files in `cache` that have not changed.
+pub fn check_dir_cached(
+    dir: &Path,
+    today: Date,
+    cache: &mut load::LoadCache,
+) -> Result<Checked, Error> {
+    check_with(dir, today, &[], Some(cache))
+}
+
+fn check_with(
+    dir: &Path,
+    today: Date,
+    exclude: &[PathBuf],
+    cache: Option<&mut load::LoadCache>,
+) -> Result<Checked, Error> {
     load::check_root(dir)?;
     let config = Config::load(dir)?;
     let options = LoadOptions {
         exclude: exclude.to_vec(),
         ..LoadOptions::default()
     };
-    let workspace = load::load(dir, &options)?;
+    let workspace = match cache {
+        Some(cache) => load::load_cached(dir, &options, cache)?,
+        None => load::load(dir, &options)?,
+    };
     let schemas = match &config.schemas.dir {
         Some(schema_dir) => Schemas::with_workspace(&dir.join(schema_dir))?,
         None => Schemas::builtin(),

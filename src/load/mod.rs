@@ -3,7 +3,10 @@
 pub mod source;
 pub mod yaml;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 
@@ -18,7 +21,8 @@ pub const SITE_MARKER: &str = ".throughline-site";
 #[derive(Debug)]
 pub struct Document {
     pub file: FileId,
-    pub node: Node,
+    /// Shared, so that a cached file's documents are reused without copying.
+    pub node: Arc<Node>,
 }
 
 /// Every spec file of a workspace, parsed.
@@ -89,7 +93,84 @@ pub fn from_texts(files: Vec<(String, String)>, limits: Limits) -> Workspace {
     assemble(PathBuf::new(), parsed)
 }
 
-type FileResult = (SourceFile, Vec<Node>, Vec<Diagnostic>);
+type FileResult = (SourceFile, Vec<Arc<Node>>, Vec<Diagnostic>);
+
+/// Parsed files kept between loads (by `serve`): a file whose size and
+/// modification time are unchanged is not read or parsed again.
+#[derive(Default)]
+pub struct LoadCache {
+    entries: HashMap<PathBuf, CacheEntry>,
+}
+
+struct CacheEntry {
+    len: u64,
+    modified: Option<SystemTime>,
+    rel: String,
+    /// Diagnostics are stored with file id 0 and re-numbered on reuse.
+    result: FileResult,
+}
+
+fn stamp(path: &Path) -> Option<(u64, Option<SystemTime>)> {
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()))
+}
+
+fn with_file_id(mut result: FileResult, id: FileId) -> FileResult {
+    for d in &mut result.2 {
+        if let Some(loc) = &mut d.location {
+            loc.file = id;
+        }
+        for r in &mut d.related {
+            r.location.file = id;
+        }
+    }
+    result
+}
+
+/// Like [`load`], reusing the files `cache` holds that have not changed, and
+/// keeping what it reads for next time.
+pub fn load_cached(
+    root: &Path,
+    options: &LoadOptions,
+    cache: &mut LoadCache,
+) -> Result<Workspace, LoadError> {
+    let found = discover(root, &options.exclude)?;
+    let stamps: Vec<Option<(u64, Option<SystemTime>)>> =
+        found.par_iter().map(|f| stamp(&f.path)).collect();
+    let parsed: Vec<FileResult> = found
+        .into_par_iter()
+        .zip(stamps.par_iter())
+        .enumerate()
+        .map(|(id, (f, stamp))| {
+            if let (Some((len, modified)), Some(entry)) = (stamp, cache.entries.get(&f.path))
+                && entry.len == *len
+                && entry.modified == *modified
+                && entry.rel == f.rel
+                && f.error.is_none()
+            {
+                let (file, docs, diags) = &entry.result;
+                return with_file_id((file.clone(), docs.clone(), diags.clone()), id);
+            }
+            read_and_parse(id, f, options.limits)
+        })
+        .collect();
+    cache.entries.clear();
+    for ((file, docs, diags), stamp) in parsed.iter().zip(&stamps) {
+        if let Some((len, modified)) = stamp {
+            cache.entries.insert(
+                file.path.clone(),
+                CacheEntry {
+                    len: *len,
+                    modified: *modified,
+                    rel: file.rel_path.clone(),
+                    result: with_file_id((file.clone(), docs.clone(), diags.clone()), 0),
+                },
+            );
+        }
+    }
+    Ok(assemble(root.to_path_buf(), parsed))
+}
 
 fn assemble(root: PathBuf, parsed: Vec<FileResult>) -> Workspace {
     let mut ws = Workspace {
@@ -114,7 +195,11 @@ fn parse_file(id: FileId, file: SourceFile, limits: Limits) -> FileResult {
         .into_iter()
         .map(|p| problem_diagnostic(id, p))
         .collect();
-    (file, parsed.documents, diags)
+    (
+        file,
+        parsed.documents.into_iter().map(Arc::new).collect(),
+        diags,
+    )
 }
 
 fn read_and_parse(id: FileId, found: Found, limits: Limits) -> FileResult {
@@ -296,6 +381,35 @@ fn relative(root: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cache_reuses_unchanged_files_and_rereads_changed_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.yaml"), "kind: Source\nid: a\n").unwrap();
+        std::fs::write(dir.path().join("b.yaml"), "kind: Source\nid: b\n").unwrap();
+        let mut cache = LoadCache::default();
+        let first = load_cached(dir.path(), &LoadOptions::default(), &mut cache).unwrap();
+        std::fs::write(dir.path().join("b.yaml"), "kind: Source\nid: b-changed\n").unwrap();
+        let second = load_cached(dir.path(), &LoadOptions::default(), &mut cache).unwrap();
+        assert!(Arc::ptr_eq(
+            &first.documents[0].node,
+            &second.documents[0].node
+        ));
+        assert_eq!(second.documents[1].node.get_str("id"), Some("b-changed"));
+        // A new file shifts file ids; cached diagnostics follow their file.
+        std::fs::write(dir.path().join("0.yaml"), "kind: [\n").unwrap();
+        std::fs::write(dir.path().join("a.yaml"), "id: a\nid: again\n").unwrap();
+        let third = load_cached(dir.path(), &LoadOptions::default(), &mut cache).unwrap();
+        let fourth = load_cached(dir.path(), &LoadOptions::default(), &mut cache).unwrap();
+        for ws in [&third, &fourth] {
+            let files: Vec<&str> = ws
+                .diagnostics
+                .iter()
+                .map(|d| ws.files[d.location.unwrap().file].rel_path.as_str())
+                .collect();
+            assert_eq!(files, ["0.yaml", "a.yaml"]);
+        }
+    }
 
     #[test]
     fn spec_paths_follow_discovery() {

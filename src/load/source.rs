@@ -42,7 +42,7 @@ impl Span {
 }
 
 /// One file of the workspace, with its text and a line index.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Path relative to the workspace root, with `/` separators.
     pub rel_path: String,

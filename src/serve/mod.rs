@@ -14,7 +14,7 @@ use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 use crate::diagnostic::Severity;
-use crate::load::is_spec_path;
+use crate::load::{LoadCache, is_spec_path};
 use crate::model::time::Date;
 use crate::report::{self, Format, Report};
 use crate::site::{Prepared, Renderer, svg};
@@ -112,9 +112,9 @@ struct Outcome {
 }
 
 /// Checks the workspace and prepares rendering, printing the findings.
-fn rebuild(options: &Options) -> Outcome {
+fn rebuild(options: &Options, cache: &mut LoadCache) -> Outcome {
     let today = options.today.unwrap_or_else(Date::today);
-    let checked = match crate::check_dir(&options.dir, today) {
+    let checked = match crate::check_dir_cached(&options.dir, today, cache) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -244,7 +244,8 @@ pub fn run(options: Options) -> Result<(), ServeError> {
     let dir = std::fs::canonicalize(&options.dir).unwrap_or_else(|_| options.dir.clone());
     let shared = Arc::new(Shared::default());
     let started = Instant::now();
-    publish(&shared, rebuild(&options), true);
+    let mut cache = LoadCache::default();
+    publish(&shared, rebuild(&options, &mut cache), true);
     eprintln!("built in {} ms", started.elapsed().as_millis());
 
     let listener = bind(options.port)?;
@@ -316,7 +317,7 @@ pub fn run(options: Options) -> Result<(), ServeError> {
                     continue;
                 }
                 let started = Instant::now();
-                let outcome = rebuild(&options);
+                let outcome = rebuild(&options, &mut cache);
                 let ok = outcome.errors.is_empty();
                 publish(&shared, outcome, false);
                 eprintln!(
