@@ -31,8 +31,13 @@ def sh(args, **kw):
 
 
 def timed(args, runs, before=None):
-    """Median wall and CPU seconds and max peak RSS (MB) of `args`."""
+    """Median wall and CPU seconds and max peak RSS (MB) of `args`, after one
+    untimed run that warms the page cache (the workspaces are large enough for
+    other runs to push them out)."""
     walls, cpus, rss = [], [], []
+    if before:
+        before()
+    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(runs):
         if before:
             before()

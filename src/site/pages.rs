@@ -34,6 +34,8 @@ struct Matrix {
     column_label: &'static str,
     /// A full grid; otherwise each row lists its linked columns.
     dense: bool,
+    /// Rows left out of a list that is too long.
+    more_rows: usize,
     columns: Vec<Ref>,
     rows: Vec<MatrixRow>,
 }
@@ -179,6 +181,8 @@ pub fn index_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<Stri
 /// Matrices larger than this many cells are shown as lists of links instead,
 /// so the page grows with the links, not with rows × columns.
 const MAX_MATRIX_CELLS: usize = 2_500;
+/// Most rows of a matrix shown as lists of links.
+const MAX_MATRIX_ROWS: usize = 500;
 
 pub fn matrix_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, SiteError> {
     let of = |k: Kind| -> Vec<EntityId> {
@@ -206,6 +210,10 @@ pub fn matrix_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<Str
             })
             .collect();
         let dense = rows.len() * columns.len() <= MAX_MATRIX_CELLS;
+        let mut by_row: std::collections::HashMap<EntityId, Vec<EntityId>> = Default::default();
+        for &(r, c) in &linked {
+            by_row.entry(r).or_default().push(c);
+        }
         Matrix {
             title,
             row_label,
@@ -216,8 +224,14 @@ pub fn matrix_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<Str
             } else {
                 Vec::new()
             },
+            more_rows: if dense {
+                0
+            } else {
+                rows.len().saturating_sub(MAX_MATRIX_ROWS)
+            },
             rows: rows
                 .iter()
+                .take(if dense { rows.len() } else { MAX_MATRIX_ROWS })
                 .map(|&r| MatrixRow {
                     entity: site.entity_ref(r),
                     cells: if dense {
@@ -228,11 +242,11 @@ pub fn matrix_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<Str
                     links: if dense {
                         Vec::new()
                     } else {
-                        columns
-                            .iter()
-                            .filter(|&&c| linked.contains(&(r, c)))
-                            .map(|&c| site.entity_ref(c))
-                            .collect()
+                        // Linear in the links, not rows × columns.
+                        let mut cols: Vec<EntityId> = by_row.get(&r).cloned().unwrap_or_default();
+                        cols.sort_unstable();
+                        cols.dedup();
+                        cols.iter().map(|&c| site.entity_ref(c)).collect()
                     },
                 })
                 .collect(),

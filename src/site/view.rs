@@ -29,6 +29,22 @@ pub struct Ref {
 pub struct Group {
     pub label: &'static str,
     pub items: Vec<Ref>,
+    /// Links left out to keep the page small.
+    pub more: usize,
+}
+
+/// Most links shown in one group ("Contributing goals", "Inputs", …).
+pub const MAX_GROUP_ITEMS: usize = 50;
+
+/// Cuts each group to [`MAX_GROUP_ITEMS`], counting the rest.
+fn cap(mut groups: Vec<Group>) -> Vec<Group> {
+    for g in &mut groups {
+        if g.items.len() > MAX_GROUP_ITEMS {
+            g.more = g.items.len() - MAX_GROUP_ITEMS;
+            g.items.truncate(MAX_GROUP_ITEMS);
+        }
+    }
+    groups
 }
 
 #[derive(Debug, Serialize)]
@@ -330,7 +346,7 @@ impl<'a> SiteModel<'a> {
             };
             push_grouped(&mut groups, r.field.forward_label(), item);
         }
-        groups
+        cap(groups)
     }
 
     fn backlinks(&self, e: EntityId) -> Vec<Group> {
@@ -348,7 +364,7 @@ impl<'a> SiteModel<'a> {
             let mut seen = HashSet::new();
             g.items.retain(|i| seen.insert(i.id.clone()));
         }
-        groups
+        cap(groups)
     }
 
     pub fn finding(&self, d: &Diagnostic) -> Finding {
@@ -564,6 +580,7 @@ fn push_grouped(groups: &mut Vec<Group>, label: &'static str, item: Ref) {
         None => groups.push(Group {
             label,
             items: vec![item],
+            more: 0,
         }),
     }
 }
