@@ -65,7 +65,9 @@ def site_metrics(site):
     sizes = []
     for dirpath, _, names in os.walk(site):
         for name in names:
-            if name.endswith(".html") and os.path.basename(dirpath) != os.path.basename(site) and name != "index.html":
+            # Entity pages only: not the site's root pages, not kinds' list pages.
+            if (name.endswith(".html") and os.path.basename(dirpath) != os.path.basename(site)
+                    and name != "index.html" and not name.startswith("page-")):
                 sizes.append(os.path.getsize(os.path.join(dirpath, name)))
     index = os.path.getsize(os.path.join(site, "assets", "search-index.js"))
     return statistics.median(sizes), max(sizes), index
@@ -148,6 +150,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--no-compare", action="store_true")
     ap.add_argument("--no-serve", action="store_true")
+    ap.add_argument("--check-only", action="store_true", help="time `check` only")
     ap.add_argument("--site-root", default=WORK,
                     help="where `build` writes its sites (e.g. /dev/shm to leave the disk out)")
     a = ap.parse_args()
@@ -163,12 +166,16 @@ def main():
         ws = workspace(n)
         check = timed([BIN, "check", ws, "--format", "json"], a.runs)
         site = os.path.join(a.site_root, f"throughline-bench-site-{n}")
+        if a.check_only:
+            results[n] = (check, None, None)
+            print(f"| {n:,} | {check[0]:.3f} s | {check[1]:.3f} s | {check[2]:.0f} MB | | | |", flush=True)
+            continue
         build = timed([BIN, "build", ws, "-o", site], a.runs,
                       before=lambda: shutil.rmtree(site, ignore_errors=True))
         results[n] = (check, build, site)
         print(f"| {n:,} | {check[0]:.3f} s | {check[1]:.3f} s | {check[2]:.0f} MB "
               f"| {build[0]:.3f} s | {build[1]:.3f} s | {build[2]:.0f} MB |", flush=True)
-    for n in sizes:
+    for n in [n for n in sizes if results[n][2]]:
         median, largest, index = site_metrics(results[n][2])
         print(f"\nsite at {n:,}: entity page median {median / 1024:.1f} KB, largest {largest / 1024:.1f} KB; "
               f"search index {index / 1024 / 1024:.2f} MB")
