@@ -272,7 +272,8 @@ fn entity_pages_show_the_trace_and_the_details() {
     assert!(page.contains("Feeds data products"));
     assert!(page.contains("<h2 id=\"table-2\">SLOs</h2>") || page.contains(">SLOs</h2>"));
     assert!(page.contains("Usage patterns"));
-    assert!(page.contains("<span class=\"ln\" aria-hidden=\"true\">1</span>kind: DataProduct"));
+    assert!(page.contains("<ol class=\"source\" start=\"1\""));
+    assert!(page.contains("<li>kind: DataProduct</li>"));
     assert!(page.contains("<svg"));
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(home.contains("<progress"));
