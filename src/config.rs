@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diagnostic::{Rule, Severity};
+use crate::load::yaml::Limits;
 use crate::suggest;
 
 /// The file name looked up at the workspace root.
@@ -29,6 +30,8 @@ struct RawConfig {
     site: SiteConfig,
     #[serde(default)]
     schemas: SchemasConfig,
+    #[serde(default)]
+    limits: Limits,
 }
 
 /// `[schemas]`: the workspace's own JSON Schemas.
@@ -60,6 +63,8 @@ pub struct Config {
     pub rules: BTreeMap<Rule, Level>,
     pub site: SiteConfig,
     pub schemas: SchemasConfig,
+    /// Limits on what is read (file size, nesting, alias expansion).
+    pub limits: Limits,
     /// Where the configuration was read from, if anywhere.
     pub path: Option<PathBuf>,
 }
@@ -110,6 +115,7 @@ impl Config {
             rules,
             site: raw.site,
             schemas: raw.schemas,
+            limits: raw.limits,
             path: None,
         })
     }
@@ -146,6 +152,10 @@ mod tests {
         let c = Config::parse("[site]\nrepo_url = \"https://example.com\"\n").unwrap();
         assert_eq!(c.site.repo_url.as_deref(), Some("https://example.com"));
         assert!(Config::parse("[site]\nrepo = \"x\"\n").is_err());
+        let c = Config::parse("[limits]\nmax-depth = 20\n").unwrap();
+        assert_eq!(c.limits.max_depth, 20);
+        assert_eq!(c.limits.max_alias_nodes, Limits::default().max_alias_nodes);
+        assert!(Config::parse("[limits]\nmax-dept = 20\n").is_err());
         let e = Config::parse("[rulez]\n").unwrap_err();
         assert!(e.contains("rulez"), "{e}");
     }

@@ -77,7 +77,7 @@ fn check_with(
     let config = Config::load(dir)?;
     let options = LoadOptions {
         exclude: exclude.to_vec(),
-        ..LoadOptions::default()
+        limits: config.limits,
     };
     let workspace = match cache {
         Some(cache) => load::load_cached(dir, &options, cache)?,

@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod fixtures;
 mod gate;
+mod hostile;
 mod invariant;
 mod messages;
 mod report;

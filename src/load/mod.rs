@@ -212,6 +212,15 @@ fn read_and_parse(id: FileId, found: Found, limits: Limits) -> FileResult {
     if let Some(error) = &found.error {
         return unreadable(error.clone());
     }
+    if let Ok(meta) = std::fs::metadata(&found.path)
+        && meta.len() > limits.max_file_size
+    {
+        return unreadable(format!(
+            "skipped: the file is {} bytes, more than the limit of {} (`[limits] max-file-size` in throughline.toml)",
+            meta.len(),
+            limits.max_file_size
+        ));
+    }
     let bytes = match std::fs::read(&found.path) {
         Ok(bytes) => bytes,
         Err(e) => return unreadable(format!("cannot read file: {e}")),

@@ -127,8 +127,12 @@ impl Node {
 }
 
 /// Limits that keep hostile input from exhausting the stack or memory.
-#[derive(Debug, Clone, Copy)]
+/// `[limits]` in `throughline.toml` can change them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Limits {
+    /// Largest spec file read, in bytes; a larger one is reported and skipped.
+    pub max_file_size: u64,
     /// Deepest nesting of mappings and lists.
     pub max_depth: usize,
     /// Most nodes that aliases may expand to, per file.
@@ -138,6 +142,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
+            max_file_size: 10 * 1024 * 1024,
             max_depth: 100,
             max_alias_nodes: 10_000,
         }

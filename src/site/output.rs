@@ -123,6 +123,7 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "site".into());
+        remove_leftovers(&parent, &name);
         let dir = parent.join(format!(".{name}.throughline-new-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(io_err(&dir))?;
@@ -196,6 +197,33 @@ impl Staging {
     }
 }
 
+/// Removes what a build that was killed left beside the output: staging and
+/// old-site directories of processes that no longer run, and only those that
+/// carry our marker.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [
+        format!(".{name}.throughline-new-"),
+        format!(".{name}.throughline-old-"),
+    ];
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = prefixes
+            .iter()
+            .find_map(|p| file_name.strip_prefix(p.as_str()))
+        else {
+            continue;
+        };
+        let running = pid == std::process::id().to_string()
+            || (Path::new("/proc/self").exists() && Path::new("/proc").join(pid).exists());
+        if !running && entry.path().join(SITE_MARKER).is_file() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.done {
@@ -245,6 +273,19 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "one");
         let leftovers = fs::read_dir(tmp.path()).unwrap().count();
         assert_eq!(leftovers, 1);
+        // What a killed build left (a dead process's staging dir) goes on the next build.
+        let stale = tmp.path().join(".site.throughline-new-999999999");
+        fs::create_dir(&stale).unwrap();
+        fs::write(stale.join(SITE_MARKER), "").unwrap();
+        let foreign = tmp.path().join(".site.throughline-new-999999998");
+        fs::create_dir(&foreign).unwrap();
+        let s = Staging::new(&out).unwrap();
+        assert!(!stale.exists());
+        assert!(
+            foreign.exists(),
+            "a directory without our marker is never removed"
+        );
+        drop(s);
         assert!(check_target(&out, tmp.path().join("x").as_path()).is_ok());
     }
 }

@@ -1,0 +1,237 @@
+//! Hostile workspaces: each ends in a clear diagnostic or a reported skip,
+//! with exit code 1 or 2, within a bounded time; never a panic or a hang.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{TODAY, base_yaml, workspace};
+
+/// Runs `check --format json` on `dir`, failing the test if it takes longer than `limit`.
+fn check_bounded(dir: &Path, limit: Duration) -> (serde_json::Value, i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
+        .args([
+            "check",
+            dir.to_str().unwrap(),
+            "--format",
+            "json",
+            "--today",
+            TODAY,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut s).unwrap();
+        s
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("check did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("internal failure"),
+        "{stderr}"
+    );
+    let out = reader.join().unwrap();
+    let json = serde_json::from_slice(&out).unwrap_or(serde_json::Value::Null);
+    (json, status.code().expect("exit code"), stderr)
+}
+
+fn rules_in(report: &serde_json::Value, file: &str) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["file"] == file)
+        .map(|d| d["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+#[test]
+fn alias_bombs_are_stopped() {
+    let mut bomb = String::from(
+        "kind: Source\nid: bomb\nname: Bomb\nsystem: x\na: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n",
+    );
+    let mut prev = 'a';
+    for c in 'b'..='j' {
+        bomb.push_str(&format!("{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        prev = c;
+    }
+    let ws = workspace(&[("base.yaml", &base_yaml()), ("bomb.yaml", &bomb)]);
+    let (report, code, _) = check_bounded(ws.path(), LIMIT);
+    assert_eq!(code, 1);
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["rule"], "yaml-syntax");
+    assert!(
+        d["message"].as_str().unwrap().contains("aliases expand"),
+        "{d}"
+    );
+}
+
+#[test]
+fn deep_nesting_is_stopped() {
+    let flow = format!(
+        "kind: Source\nid: deep\nx: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let block: String = (0..100_000)
+        .map(|i| format!("{}- \n", " ".repeat(i % 200)))
+        .collect();
+    let mapping: String = (0..5_000)
+        .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+        .collect();
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        ("flow.yaml", &flow),
+        ("block.yaml", &block),
+        ("mapping.yaml", &mapping),
+    ]);
+    let (report, code, _) = check_bounded(ws.path(), LIMIT);
+    assert_eq!(code, 1);
+    for file in ["flow.yaml", "mapping.yaml"] {
+        assert!(
+            rules_in(&report, file).contains(&"yaml-syntax".to_string()),
+            "{file}: {report}"
+        );
+    }
+}
+
+#[test]
+fn huge_files_are_skipped_with_a_finding() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let big = std::fs::File::create(ws.path().join("big.yaml")).unwrap();
+    big.set_len(200 * 1024 * 1024).unwrap(); // 200 MB, sparse
+    let (report, code, _) = check_bounded(ws.path(), LIMIT);
+    assert_eq!(code, 1);
+    let d = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"] == "big.yaml")
+        .unwrap();
+    assert_eq!(d["rule"], "yaml-syntax");
+    assert!(
+        d["message"].as_str().unwrap().contains("max-file-size"),
+        "{d}"
+    );
+    // The limit is configurable.
+    std::fs::write(
+        ws.path().join("throughline.toml"),
+        "[limits]\nmax-file-size = 100\n",
+    )
+    .unwrap();
+    let (report, _, _) = check_bounded(ws.path(), LIMIT);
+    assert!(rules_in(&report, "base.yaml").contains(&"yaml-syntax".to_string()));
+}
+
+#[test]
+fn binary_odd_names_tags_keys_and_numbers() {
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        ("bin.yaml", "\u{89}PNG\r\n\u{1a}\n"),
+        (
+            "spaces and ünïcode ✓.yaml",
+            "kind: Consumer\nid: odd\nname: Odd name\ntype: human\n",
+        ),
+        (
+            "tags.yaml",
+            "kind: !!str Source\nid: &id tagged\nname: !custom Tagged\nsystem: *id\nsensitivity: !!str none\n",
+        ),
+        (
+            "keys.yaml",
+            "kind: Source\nid: keys\nname: Keys\nsystem: x\n1: one\ntrue: yes\n? [a, b]\n: c\n~: null\n",
+        ),
+        (
+            "numbers.yaml",
+            "kind: Goal\nid: numbers\nname: Numbers\ncontributesTo: ns\nsuccessIndicators:\n  - name: n\n    unit: u\n    target: 1e400\n    baseline: 99999999999999999999999999\n    current: .nan\n",
+        ),
+        ("dir.yaml/inner.txt", "not a spec"),
+    ]);
+    std::fs::write(ws.path().join("raw.yaml"), [0xff, 0xfe, 0x00, 0x41]).unwrap();
+    let (report, code, _) = check_bounded(ws.path(), LIMIT);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(rules_in(&report, "bin.yaml"), ["yaml-syntax"]);
+    assert_eq!(rules_in(&report, "raw.yaml"), ["yaml-syntax"]);
+    // Odd names are read like any other file.
+    assert_eq!(rules_in(&report, "spaces and ünïcode ✓.yaml"), ["unused"]);
+    // Core tags resolve; a custom tag is ignored; anchors and aliases work.
+    assert_eq!(rules_in(&report, "tags.yaml"), ["unused"]);
+    // Keys that are not strings are unknown fields, not a crash.
+    assert!(
+        rules_in(&report, "keys.yaml")
+            .iter()
+            .all(|r| r == "schema" || r == "unused")
+    );
+    assert!(rules_in(&report, "keys.yaml").len() >= 4, "{report}");
+    // Out-of-range numbers are schema findings.
+    assert!(
+        rules_in(&report, "numbers.yaml").contains(&"schema".to_string()),
+        "{report}"
+    );
+    // A directory named like a spec is not a spec.
+    assert!(rules_in(&report, "dir.yaml").is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_are_reported_and_skipped() {
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        (
+            "sub/spare.yaml",
+            "kind: Source\nid: spare\nname: S\nsystem: x\n",
+        ),
+    ]);
+    std::os::unix::fs::symlink(ws.path(), ws.path().join("sub/loop")).unwrap();
+    let (report, code, _) = check_bounded(ws.path(), LIMIT);
+    assert_eq!(code, 1, "{report}");
+    let loop_finding = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"] == "sub/loop")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        loop_finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("loops back")
+    );
+    // Everything else is still checked, once.
+    assert_eq!(rules_in(&report, "sub/spare.yaml"), ["unused"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_are_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        ("secret.yaml", "kind: Source\n"),
+    ]);
+    let path = ws.path().join("secret.yaml");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&path).is_ok() {
+        eprintln!("skipped: running as root, the file stays readable");
+        return;
+    }
+    let (report, code, _) = check_bounded(ws.path(), LIMIT);
+    assert_eq!(code, 1);
+    assert_eq!(rules_in(&report, "secret.yaml"), ["yaml-syntax"]);
+}
