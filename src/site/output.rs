@@ -191,7 +191,7 @@ impl Staging {
         self.done = true;
         if had_old {
             // The old directory carried our marker (or was empty): safe to remove.
-            let _ = fs::remove_dir_all(&old);
+            remove_tree(&old);
         }
         Ok(())
     }
@@ -221,6 +221,37 @@ fn remove_leftovers(parent: &Path, name: &str) {
         if !running && entry.path().join(SITE_MARKER).is_file() {
             let _ = fs::remove_dir_all(entry.path());
         }
+    }
+}
+
+/// Removes a directory tree, deleting its files on all cores (a site has
+/// thousands; one by one, deleting them can take as long as writing them).
+fn remove_tree(dir: &Path) {
+    use rayon::prelude::*;
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    let mut i = 0;
+    while i < dirs.len() {
+        if let Ok(entries) = fs::read_dir(&dirs[i]) {
+            for entry in entries.flatten() {
+                match entry.file_type() {
+                    Ok(t) if t.is_dir() => dirs.push(entry.path()),
+                    _ => files.push(entry.path()),
+                }
+            }
+        }
+        i += 1;
+    }
+    files.par_iter().for_each(|f| {
+        let _ = fs::remove_file(f);
+    });
+    // Deepest first; whatever is left (a file that appeared meanwhile) is
+    // removed the slow way.
+    for d in dirs.iter().rev() {
+        let _ = fs::remove_dir(d);
+    }
+    if dir.exists() {
+        let _ = fs::remove_dir_all(dir);
     }
 }
 
