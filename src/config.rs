@@ -81,6 +81,12 @@ pub enum ConfigError {
     Invalid { path: PathBuf, message: String },
 }
 
+/// Whether `url` is an http(s) URL (the only links a site may carry to elsewhere).
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
 impl Config {
     /// Reads `DIR/throughline.toml` if it exists.
     pub fn load(dir: &Path) -> Result<Config, ConfigError> {
@@ -110,6 +116,13 @@ impl Config {
                 return Err(format!("unknown rule `{name}` in [rules]{hint}"));
             };
             rules.insert(rule, level);
+        }
+        if let Some(url) = &raw.site.repo_url
+            && !is_web_url(url)
+        {
+            return Err(format!(
+                "[site] repo_url must start with https:// or http://, not `{url}`"
+            ));
         }
         Ok(Config {
             rules,
@@ -152,6 +165,8 @@ mod tests {
         let c = Config::parse("[site]\nrepo_url = \"https://example.com\"\n").unwrap();
         assert_eq!(c.site.repo_url.as_deref(), Some("https://example.com"));
         assert!(Config::parse("[site]\nrepo = \"x\"\n").is_err());
+        let e = Config::parse("[site]\nrepo_url = \"javascript:alert(1)\"\n").unwrap_err();
+        assert!(e.contains("https://"), "{e}");
         let c = Config::parse("[limits]\nmax-depth = 20\n").unwrap();
         assert_eq!(c.limits.max_depth, 20);
         assert_eq!(c.limits.max_alias_nodes, Limits::default().max_alias_nodes);

@@ -344,3 +344,77 @@ fn large_matrices_list_links_instead_of_a_grid() {
     // One line per goal, not one cell per goal × initiative.
     assert!(page.len() < 60_000, "matrix page is {} bytes", page.len());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_build_killed_midway_leaves_the_previous_site_complete() {
+    // A workspace large enough that the build takes a while.
+    let mut specs = base_yaml();
+    for n in 0..3000 {
+        specs.push_str(&format!(
+            "---\nkind: Source\nid: source-{n}\nname: Source {n}\nsystem: x\nallow: [unused]\ndescription: |\n  {}\n",
+            "Some **Markdown** text. ".repeat(20)
+        ));
+    }
+    let ws = workspace(&[("base.yaml", &specs)]);
+    let out = ws.path().join("_site");
+    assert_eq!(build(ws.path(), &out, &[]).status.code(), Some(0));
+    let before = std::fs::read_to_string(out.join("goals/g.html")).unwrap();
+    let pages_before = html_files(&out).len();
+    // Change the workspace, start a rebuild and kill it part-way.
+    std::fs::write(
+        ws.path().join("base.yaml"),
+        specs.replace("name: Goal\n", "name: Goal changed\n"),
+    )
+    .unwrap();
+    for delay_ms in [5, 30, 80, 150, 300, 500] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_throughline"))
+            .args(["build", ws.path().to_str().unwrap(), "--today", TODAY])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        // Either the old site or the complete new one: never a mix, never a gap.
+        let page = std::fs::read_to_string(out.join("goals/g.html")).unwrap();
+        assert!(
+            page == before || page.contains("Goal changed"),
+            "after {delay_ms} ms"
+        );
+        assert_eq!(html_files(&out).len(), pages_before, "after {delay_ms} ms");
+        assert!(out.join(".throughline-site").is_file());
+    }
+    // The next build cleans up what the killed ones left beside the site.
+    assert_eq!(build(ws.path(), &out, &[]).status.code(), Some(0));
+    let leftovers: Vec<String> = std::fs::read_dir(ws.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("throughline-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(
+        std::fs::read_to_string(out.join("goals/g.html"))
+            .unwrap()
+            .contains("Goal changed")
+    );
+}
+
+#[test]
+fn build_refuses_dangerous_outputs() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let parent = ws.path().parent().unwrap().to_path_buf();
+    for out in [
+        ws.path().to_path_buf(),
+        parent,
+        std::path::PathBuf::from("/"),
+    ] {
+        let o = build(ws.path(), &out, &[]);
+        assert_eq!(o.status.code(), Some(2), "{out:?}");
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        let o = build(ws.path(), std::path::Path::new(&home), &[]);
+        assert_eq!(o.status.code(), Some(2));
+    }
+}

@@ -498,11 +498,14 @@ impl<'a> SiteModel<'a> {
             file: file.rel_path.clone(),
             line: entity.id_span.start.line,
             source,
+            // Only web links: a `javascript:` or `data:` base never reaches a
+            // page (the configuration refuses one too).
             edit_url: self
                 .config
                 .site
                 .repo_url
                 .as_ref()
+                .filter(|base| crate::config::is_web_url(base))
                 .map(|base| format!("{}/{}", base.trim_end_matches('/'), file.rel_path)),
         }
     }
