@@ -8,6 +8,7 @@ mod gate;
 mod hostile;
 mod invariant;
 mod messages;
+mod positions;
 mod report;
 mod serve;
 mod site;
