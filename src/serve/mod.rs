@@ -111,18 +111,24 @@ struct Outcome {
     errors: Vec<String>,
 }
 
+impl Outcome {
+    /// A rebuild that could not check or prepare the site: the error is printed
+    /// and shown over the pages.
+    fn failed(e: &dyn std::fmt::Display) -> Outcome {
+        eprintln!("error: {e}");
+        Outcome {
+            site: None,
+            errors: vec![e.to_string()],
+        }
+    }
+}
+
 /// Checks the workspace and prepares rendering, printing the findings.
 fn rebuild(options: &Options, cache: &mut LoadCache) -> Outcome {
     let today = options.today.unwrap_or_else(Date::today);
     let checked = match crate::check_dir_cached(&options.dir, today, cache) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Outcome {
-                site: None,
-                errors: vec![e.to_string()],
-            };
-        }
+        Err(e) => return Outcome::failed(&e),
     };
     let analysis = &checked.analysis;
     let report = Report {
@@ -154,13 +160,7 @@ fn rebuild(options: &Options, cache: &mut LoadCache) -> Outcome {
     let prepared = match Prepared::new(&checked.workspace, analysis, &checked.config, &options.dir)
     {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Outcome {
-                site: None,
-                errors: vec![e.to_string()],
-            };
-        }
+        Err(e) => return Outcome::failed(&e),
     };
     Outcome {
         site: Some(Live {

@@ -20,7 +20,6 @@ use rayon::prelude::*;
 use tera::Tera;
 
 use crate::config::Config;
-use crate::diagnostic::Severity;
 use crate::load::Workspace;
 use crate::model::Kind;
 use crate::rules::Analysis;
@@ -187,26 +186,6 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// Renders every file of the site in memory: `(path, bytes)` pairs, paths
-/// relative to the site root with `/` separators.
-pub fn render(
-    ws: &Workspace,
-    analysis: &Analysis,
-    config: &Config,
-    dir: &Path,
-) -> Result<Vec<(String, Vec<u8>)>, SiteError> {
-    let prepared = Prepared::new(ws, analysis, config, dir)?;
-    let renderer = Renderer::new(ws, analysis, config, &prepared);
-    renderer
-        .paths()
-        .into_par_iter()
-        .map(|path| {
-            let bytes = renderer.render(&path)?.unwrap_or_default();
-            Ok((path, bytes))
-        })
-        .collect()
-}
-
 /// Renders the site of a checked workspace into `out`.
 pub fn build(
     ws: &Workspace,
@@ -234,12 +213,4 @@ pub fn build(
         out: out.to_path_buf(),
         pages: paths.iter().filter(|p| p.ends_with(".html")).count(),
     })
-}
-
-/// Whether a check result may be built without `--allow-errors`.
-pub fn has_errors(analysis: &Analysis) -> bool {
-    analysis
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == Severity::Error)
 }
