@@ -6,8 +6,9 @@
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`). The machine's stable toolchain
 # is used with RUSTC_BOOTSTRAP=1 for the sanitizer flags cargo-fuzz passes.
-# A crash is saved under fuzz/artifacts/TARGET/; add it as a regression test
-# (tests/hostile.rs) before fixing it.
+# A crash is saved under fuzz/artifacts/TARGET/; copy it into seeds/TARGET/
+# under a name that says what it is, and `cargo test` replays it from then on
+# (tests/fuzz_replay.rs) — then fix it.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-60}

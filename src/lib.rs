@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod export;
 pub mod init;
 pub mod load;
+pub mod markup;
 pub mod model;
 pub mod report;
 pub mod rules;

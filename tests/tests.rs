@@ -4,6 +4,7 @@ mod authoring;
 mod cli;
 mod common;
 mod fixtures;
+mod fuzz_replay;
 mod gate;
 mod hostile;
 mod invariant;

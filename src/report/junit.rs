@@ -6,24 +6,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::Report;
-
-/// Escapes text for XML content and attributes, dropping characters XML 1.0 cannot hold.
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::markup::escape;
 
 #[derive(Default)]
 struct Case {
@@ -122,11 +105,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for case in cases.values() {
         let mut attrs = format!(
             r#"name="{}" classname="{}""#,
-            xml(&case.name),
-            xml(&case.classname)
+            escape(&case.name),
+            escape(&case.classname)
         );
         if let Some(f) = &case.file {
-            attrs.push_str(&format!(r#" file="{}""#, xml(f)));
+            attrs.push_str(&format!(r#" file="{}""#, escape(f)));
         }
         if let Some(l) = case.line {
             attrs.push_str(&format!(r#" line="{l}""#));
@@ -142,8 +125,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 out,
                 r#"      <failure type="{}" message="{}">{}</failure>"#,
                 d.rule,
-                xml(&d.message),
-                xml(&describe(i))
+                escape(&d.message),
+                escape(&describe(i))
             )?;
         }
         if !case.notes.is_empty() {
@@ -151,24 +134,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(
                 out,
                 "      <system-out>{}</system-out>",
-                xml(&notes.join("\n"))
+                escape(&notes.join("\n"))
             )?;
         }
         writeln!(out, "    </testcase>")?;
     }
     writeln!(out, "  </testsuite>")?;
     writeln!(out, "</testsuites>")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_xml() {
-        assert_eq!(
-            xml("a<b & \"c\" \u{1}'"),
-            "a&lt;b &amp; &quot;c&quot; &apos;"
-        );
-    }
 }

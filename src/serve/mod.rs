@@ -15,9 +15,10 @@ use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 use crate::diagnostic::Severity;
 use crate::load::{LoadCache, is_spec_path};
+use crate::markup;
 use crate::model::time::Date;
 use crate::report::{self, Format, Report};
-use crate::site::{Prepared, Renderer, svg};
+use crate::site::{Prepared, Renderer};
 use http::{Files, Shared, sse};
 
 /// The live-reload script served at [`http::LIVE_JS`].
@@ -87,7 +88,7 @@ impl Files for Live {
                 eprintln!("error: {e}");
                 format!(
                     "<!doctype html><title>Error</title><pre>{}</pre>",
-                    svg::escape(&e.to_string())
+                    markup::escape(&e.to_string())
                 )
                 .into_bytes()
             }

@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use crate::markup::escape;
+
 /// One box of a graph.
 pub struct GraphNode {
     /// Column, from the North Star (left) outward.
@@ -24,22 +26,6 @@ const COL_GAP: usize = 70;
 const ROW_GAP: usize = 14;
 const PAD: usize = 8;
 const MAX_LABEL: usize = 24;
-
-/// Escapes text for XML/HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn truncate(s: &str) -> String {
     if s.chars().count() <= MAX_LABEL {

@@ -90,7 +90,7 @@ pub fn load(overrides: Option<&Path>) -> Result<Tera, TemplateError> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
     // Escape what HTML needs and no more, so URLs stay readable (`a/b.html`).
-    tera.set_escape_fn(super::svg::escape);
+    tera.set_escape_fn(crate::markup::escape);
     tera.add_raw_templates(sources)
         .map_err(|e| TemplateError::Tera(describe(&e)))?;
     Ok(tera)

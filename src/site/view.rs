@@ -513,7 +513,7 @@ impl<'a> SiteModel<'a> {
 
 /// A link to an entity as HTML, as the `ref` macro of `macros.html` writes it.
 pub fn ref_html(r: &Ref, root: &str, out: &mut String) {
-    use super::svg::escape;
+    use crate::markup::escape;
     match &r.path {
         Some(path) => {
             out.push_str(&format!(
@@ -539,7 +539,7 @@ pub fn ref_html(r: &Ref, root: &str, out: &mut String) {
 /// is many times faster.
 pub fn tree_html(nodes: &[TreeNode], root: &str) -> String {
     fn list(nodes: &[TreeNode], root: &str, out: &mut String) {
-        use super::svg::escape;
+        use crate::markup::escape;
         out.push_str("<ul>");
         for n in nodes {
             out.push_str("<li>");

@@ -1,0 +1,71 @@
+// What the fuzz targets assert, in one file that both the targets
+// (`fuzz/fuzz_targets/*.rs`) and `cargo test` (`tests/fuzz_replay.rs`)
+// include, so every saved input is replayed by the ordinary test suite.
+
+use std::sync::OnceLock;
+
+use throughline::config::Config;
+use throughline::load;
+use throughline::model::time::Date;
+use throughline::rules::{self, Schemas};
+use throughline::markup;
+use throughline::site::markdown;
+
+/// Load → check on arbitrary bytes: the input is split on 0xFF into up to
+/// four spec files, checked together; nothing may panic, and every finding's
+/// position must lie inside its file, on character boundaries.
+pub fn check_bytes(data: &[u8]) {
+    let files: Vec<(String, String)> = data
+        .split(|&b| b == 0xFF)
+        .take(4)
+        .enumerate()
+        .map(|(i, part)| (format!("f{i}.yaml"), String::from_utf8_lossy(part).into_owned()))
+        .collect();
+    let ws = load::from_texts(files, Default::default());
+    // Compiled once, as the tool does.
+    static SCHEMAS: OnceLock<Schemas> = OnceLock::new();
+    let schemas = SCHEMAS.get_or_init(Schemas::builtin);
+    let today = Date::parse("2026-06-01").unwrap();
+    let analysis = rules::check(&ws, &Config::default(), schemas, today);
+    for d in &analysis.diagnostics {
+        if let Some(loc) = d.location {
+            let file = &ws.files[loc.file];
+            let (s, e) = (loc.span.start, loc.span.end);
+            assert!(s.offset <= e.offset && e.offset <= file.text.len());
+            assert!(file.text.is_char_boundary(s.offset) && file.text.is_char_boundary(e.offset));
+            assert!(s.line >= 1 && s.line <= file.line_count() && s.column >= 1);
+        }
+    }
+}
+
+/// The inside of every tag (`<a href="…">` → `a href="…"`), lowercased.
+fn tags(html: &str) -> Vec<String> {
+    html.split('<')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('>').map(|(tag, _)| tag.to_ascii_lowercase()))
+        .collect()
+}
+
+/// Markdown → sanitized HTML on arbitrary text: no script element, no event
+/// handler attribute, no `javascript:` / `data:` URL in an attribute may come
+/// out. (The words may appear as text: `<script>` escaped, a link's source
+/// inside a raw HTML block, … are harmless.)
+pub fn markdown_bytes(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let html = markdown::render(&text);
+    for tag in tags(&html) {
+        assert!(!tag.starts_with("script") && !tag.starts_with("iframe"), "{html}");
+        for attr in tag.split_whitespace().skip(1) {
+            let (name, value) = attr.split_once('=').unwrap_or((attr, ""));
+            assert!(!name.starts_with("on"), "event handler in {html}");
+            let value = value.trim_matches('"').trim();
+            assert!(
+                !value.starts_with("javascript:") && !value.starts_with("data:"),
+                "{html}"
+            );
+        }
+    }
+    let escaped = markup::escape(&text);
+    assert!(!escaped.contains('<') && !escaped.contains('"'));
+    let _ = markdown::summary(&text, 160);
+}
