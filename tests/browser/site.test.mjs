@@ -8,38 +8,23 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readdirSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { htmlFiles, launch } from "./browser.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const siteDir = resolve(process.env.SITE_DIR ?? "");
 const shotsDir = resolve(process.env.SHOTS_DIR ?? join(here, "screenshots"));
-const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const axeSource = readFileSync(join(here, "node_modules/axe-core/axe.min.js"), "utf8");
 
-function htmlFiles(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return htmlFiles(path);
-    return name.endsWith(".html") ? [path] : [];
-  });
-}
-
-const pages = htmlFiles(siteDir).sort();
+const pages = htmlFiles(siteDir);
 const url = (rel) => pathToFileURL(join(siteDir, rel)).href;
 let browser;
 
 before(async () => {
   assert.ok(pages.length > 10, `no site at ${siteDir}`);
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ],
-  });
+  browser = await launch();
 });
 
 after(async () => {

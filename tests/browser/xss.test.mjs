@@ -7,11 +7,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { htmlFiles, launch } from "./browser.mjs";
 
 const X = "window.__xss=1";
 const payloads = [
@@ -51,11 +51,7 @@ before(async () => {
   writeFileSync(join(ws, `<img src=x onerror=${X}>.yaml`), `kind: Initiative\nid: broken\nname: ${p(0)}\ngoals: [${p(1)}]\n`);
   site = join(ws, "_site");
   execFileSync(process.env.THROUGHLINE_BIN, ["build", ws, "--allow-errors"], { stdio: "pipe" });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launch();
 });
 
 after(async () => {
@@ -63,15 +59,8 @@ after(async () => {
   if (!process.env.KEEP) rmSync(ws, { recursive: true, force: true });
 });
 
-function pages(dir) {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? pages(p) : n.endsWith(".html") ? [p] : [];
-  });
-}
-
 test("no script from a spec runs on any page", async () => {
-  const files = pages(site);
+  const files = htmlFiles(site);
   assert.ok(files.length >= 20);
   const context = await browser.newContext();
   for (const file of files) {

@@ -1,0 +1,30 @@
+// What the browser tests share: starting Chromium, and finding a site's pages.
+//
+//   CHROMIUM   the browser binary (default: /usr/bin/chromium)
+
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+/// Headless Chromium with nothing of its own talking to the network, so the
+/// only requests a test sees are the ones a page makes.
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+}
+
+/// Every `.html` file under `dir`, sorted.
+export function htmlFiles(dir) {
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return htmlFiles(path);
+      return name.endsWith(".html") ? [path] : [];
+    })
+    .sort();
+}
