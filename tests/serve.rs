@@ -58,13 +58,17 @@ fn start(dir: &std::path::Path, port: &str) -> Server {
 
 /// A raw HTTP/1.1 GET; returns the status code and the body.
 fn get(addr: &str, target: &str) -> (u16, String) {
+    send(
+        addr,
+        &format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+/// Sends `request` as it is; returns the status code and the body.
+fn send(addr: &str, request: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    s.write_all(request.as_bytes()).unwrap();
     let mut response = String::new();
     s.read_to_string(&mut response).unwrap();
     let status = response[9..12].parse().unwrap();
@@ -167,6 +171,63 @@ fn serves_only_the_sites_files() {
     assert!(body.contains("Page not found"));
     assert_eq!(get(&server.addr, "/").0, 200);
     assert_eq!(get(&server.addr, "/goals/").0, 200);
+}
+
+#[test]
+fn answers_only_loopback_and_local_names() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let server = start(ws.path(), "0");
+    let port = server.addr.rsplit(':').next().unwrap();
+
+    // Listening sockets on the port: all on 127.0.0.1 (Linux shows them in /proc).
+    if let Ok(table) = std::fs::read_to_string("/proc/net/tcp") {
+        let port_hex = format!("{:04X}", port.parse::<u16>().unwrap());
+        let listening: Vec<&str> = table
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let cols: Vec<&str> = l.split_whitespace().collect();
+                (cols[1].ends_with(&format!(":{port_hex}")) && cols[3] == "0A").then_some(cols[1])
+            })
+            .collect();
+        assert_eq!(listening, [format!("0100007F:{port_hex}")]);
+        let v6 = std::fs::read_to_string("/proc/net/tcp6").unwrap_or_default();
+        assert!(!v6.contains(&format!(
+            ":{port_hex} 00000000000000000000000000000000:0000 0A"
+        )));
+    }
+
+    // A page elsewhere reaching the port through a name that resolves to
+    // 127.0.0.1 (DNS rebinding) is refused; local names are answered.
+    for host in [
+        "evil.example",
+        &format!("evil.example:{port}"),
+        "127.0.0.1.nip.io",
+    ] {
+        let (status, body) = send(
+            &server.addr,
+            &format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        );
+        assert_eq!(status, 403, "{host}");
+        assert!(!body.contains("<html"), "{host}: {body}");
+    }
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let request = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        let (status, body) = send(&server.addr, &request);
+        assert_eq!(status, 200, "{host}");
+        assert!(body.contains("<html"), "{host}");
+    }
+
+    // A request head that never ends is cut off.
+    let huge = format!(
+        "GET / HTTP/1.1\r\nHost: localhost\r\nX-Pad: {}\r\n\r\n",
+        "a".repeat(40_000)
+    );
+    assert_eq!(send(&server.addr, &huge).0, 431);
 }
 
 #[test]

@@ -181,19 +181,74 @@ fn respond(
     stream.flush()
 }
 
+/// The most a request line and its headers may take together.
+const MAX_HEAD: u64 = 32 * 1024;
+
+/// Whether a `Host` header names this machine's loopback interface. Anything
+/// else means a page on another site reached the server through a name that
+/// resolves to 127.0.0.1 ("DNS rebinding"), and it must not read the specs.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim();
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        }),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut reader = BufReader::new(stream.try_clone()?).take(MAX_HEAD);
     let mut request_line = String::new();
-    // Request line and headers, at most 16 KiB.
-    (&mut reader).take(16 * 1024).read_line(&mut request_line)?;
+    reader.read_line(&mut request_line)?;
+    let mut host = None;
     let mut header = String::new();
     loop {
         header.clear();
-        let n = (&mut reader).take(16 * 1024).read_line(&mut header)?;
-        if n == 0 || header == "\r\n" || header == "\n" {
+        if reader.read_line(&mut header)? == 0 {
+            if reader.limit() == 0 {
+                respond(
+                    &mut stream,
+                    "431 Request Header Fields Too Large",
+                    "text/plain",
+                    b"request head too large\n",
+                    false,
+                )?;
+                // Closing with unread input would reset the connection and
+                // lose the answer: stop writing, then read a little more.
+                stream.shutdown(std::net::Shutdown::Write)?;
+                stream.set_read_timeout(Some(Duration::from_secs(1)))?;
+                let _ = io::copy(&mut reader.into_inner().take(MAX_HEAD), &mut io::sink());
+                return Ok(());
+            }
+            break; // the client stopped sending; answer what it asked
+        }
+        if header == "\r\n" || header == "\n" {
             break;
         }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("host")
+        {
+            host = Some(value.trim().to_string());
+        }
+    }
+    if host.as_deref().is_some_and(|h| !is_loopback_host(h)) {
+        return respond(
+            &mut stream,
+            "403 Forbidden",
+            "text/plain",
+            b"throughline serve answers only requests addressed to localhost or 127.0.0.1\n",
+            false,
+        );
     }
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
@@ -291,6 +346,31 @@ mod tests {
         assert_eq!(site_path("/goals/").unwrap(), "goals/index.html");
         assert_eq!(site_path("/goals/a.html?x=1#y").unwrap(), "goals/a.html");
         assert_eq!(site_path("/a%20b.html").unwrap(), "a b.html");
+    }
+
+    #[test]
+    fn only_loopback_hosts_are_answered() {
+        for ok in [
+            "127.0.0.1:4000",
+            "localhost",
+            "LocalHost:80",
+            "[::1]:4000",
+            "127.0.0.2",
+        ] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:4000",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io:4000",
+            "0.0.0.0:4000",
+            "192.168.1.2",
+            "[::ffff:8.8.8.8]",
+            "",
+        ] {
+            assert!(!is_loopback_host(bad), "{bad}");
+        }
     }
 
     #[test]
