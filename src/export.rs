@@ -133,7 +133,8 @@ fn dot_string(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '\n' | '\r' => out.push(' '),
+            // Line ends and other control characters: a space.
+            c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
     }
@@ -177,7 +178,12 @@ pub fn dot(g: &Graph) -> String {
 }
 
 fn mermaid_label(s: &str) -> String {
-    s.replace('"', "#quot;").replace(['\n', '\r'], " ")
+    // Mermaid's entity codes: `#` first, as it starts them.
+    s.replace('#', "#35;")
+        .replace('"', "#quot;")
+        .replace('<', "#60;")
+        .replace('>', "#62;")
+        .replace(|c: char| c.is_control(), " ")
 }
 
 /// The graph as a Mermaid flowchart.
@@ -237,5 +243,14 @@ mod tests {
     #[test]
     fn dot_strings_are_escaped() {
         assert_eq!(dot_string("a \"b\" \\"), "\"a \\\"b\\\" \\\\\"");
+        assert_eq!(dot_string("a\nb\u{1b}[2J"), "\"a b [2J\"");
+    }
+
+    #[test]
+    fn mermaid_labels_are_escaped() {
+        assert_eq!(
+            mermaid_label("<b>\"#1\"</b>\r\n\u{7}"),
+            "#60;b#62;#quot;#35;1#quot;#60;/b#62;   "
+        );
     }
 }

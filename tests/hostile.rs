@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{TODAY, base_yaml, workspace};
+use crate::common::{TODAY, base_yaml, stderr, stdout, throughline, workspace};
 
 /// Runs `check --format json` on `dir`, failing the test if it takes longer than `limit`.
 fn check_bounded(dir: &Path, limit: Duration) -> (serde_json::Value, i32, String) {
@@ -234,4 +234,70 @@ fn unreadable_files_are_reported() {
     let (report, code, _) = check_bounded(ws.path(), LIMIT);
     assert_eq!(code, 1);
     assert_eq!(rules_in(&report, "secret.yaml"), ["yaml-syntax"]);
+}
+
+/// Nothing a spec or a file name carries reaches the terminal as a control
+/// character: no escape sequence can recolour, retitle or clear it, and no
+/// bidirectional override can make a line read differently.
+#[test]
+fn terminal_output_carries_no_control_characters() {
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        (
+            "esc.yaml",
+            "kind: Source\nid: \"evil\\e]0;pwned\\a\\e[2J\"\nname: \"x\\u202ey\"\nsystem: x # \u{1b}[31m raw\nfoo: \"\\e[31mred\"\n",
+        ),
+        ("cr.yaml", "kind: Source\rid: Bad\rname: x\rsystem: x\r"),
+        ("bin.yaml", "\u{1b}[2J\u{7}\u{9b}31m\0\u{1}"),
+    ]);
+    #[cfg(unix)]
+    std::fs::write(
+        ws.path().join("\u{1b}[2Jname.yaml"),
+        "kind: Source\nid: named\nname: N\nsystem: x\n",
+    )
+    .unwrap();
+    let bad_config = workspace(&[("throughline.toml", "[rules]\n\"\u{1b}[2J\" = \"off\"\n")]);
+    let run = |args: &[&str]| {
+        let out = throughline(&[args, &["--today", TODAY]].concat());
+        (out.status.code().unwrap(), stdout(&out) + &stderr(&out))
+    };
+    let site = ws.path().join("_site");
+    for (args, want) in [
+        (vec!["check", ws.path().to_str().unwrap()], 1),
+        (
+            vec!["check", ws.path().to_str().unwrap(), "--format", "github"],
+            1,
+        ),
+        (
+            vec![
+                "build",
+                ws.path().to_str().unwrap(),
+                "-o",
+                site.to_str().unwrap(),
+            ],
+            1,
+        ),
+        (vec!["check", bad_config.path().to_str().unwrap()], 2),
+    ] {
+        let (code, text) = run(&args);
+        assert_eq!(code, want, "{args:?}: {text}");
+        let bad: Vec<char> = text
+            .chars()
+            .enumerate()
+            .filter(|&(i, c)| {
+                (c.is_control()
+                    && c != '\n'
+                    && c != '\t'
+                    && !(c == '\r' && text[i..].starts_with("\r\n")))
+                    || ('\u{202a}'..='\u{202e}').contains(&c)
+            })
+            .map(|(_, c)| c)
+            .collect();
+        assert!(bad.is_empty(), "{args:?} printed {bad:?}:\n{text}");
+    }
+    // The value is still shown, escaped.
+    let (_, text) = run(&["check", ws.path().to_str().unwrap()]);
+    assert!(text.contains(r"evil\u{1b}]0;pwned\u{7}\u{1b}[2J"), "{text}");
+    #[cfg(unix)]
+    assert!(text.contains(r"\u{1b}[2Jname.yaml"), "{text}");
 }

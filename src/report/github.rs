@@ -7,9 +7,11 @@ use crate::diagnostic::Severity;
 
 use super::Report;
 
-/// Escapes the message of a workflow command.
+/// Escapes the message of a workflow command. Other control characters are
+/// shown as escapes, as in the human report, so none reaches the log viewer.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    super::human::printable(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
