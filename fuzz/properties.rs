@@ -2,8 +2,6 @@
 // (`fuzz/fuzz_targets/*.rs`) and `cargo test` (`tests/fuzz_replay.rs`)
 // include, so every saved input is replayed by the ordinary test suite.
 
-use std::sync::OnceLock;
-
 use throughline::config::Config;
 use throughline::load;
 use throughline::model::time::Date;
@@ -22,11 +20,9 @@ pub fn check_bytes(data: &[u8]) {
         .map(|(i, part)| (format!("f{i}.yaml"), String::from_utf8_lossy(part).into_owned()))
         .collect();
     let ws = load::from_texts(files, Default::default());
-    // Compiled once, as the tool does.
-    static SCHEMAS: OnceLock<Schemas> = OnceLock::new();
-    let schemas = SCHEMAS.get_or_init(Schemas::builtin);
+    let schemas = Schemas::builtin(); // compiled once per process
     let today = Date::parse("2026-06-01").unwrap();
-    let analysis = rules::check(&ws, &Config::default(), schemas, today);
+    let analysis = rules::check(&ws, &Config::default(), &schemas, today);
     for d in &analysis.diagnostics {
         if let Some(loc) = d.location {
             let file = &ws.files[loc.file];

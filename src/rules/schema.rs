@@ -1,6 +1,8 @@
 //! The `schema` rule: each document against its kind's JSON Schema, with every
 //! error mapped back to the YAML node it is about.
 
+use std::sync::{Arc, OnceLock};
+
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value as Json;
@@ -46,7 +48,8 @@ impl Schema {
 
 /// The compiled schemas of every kind.
 pub struct Schemas {
-    builtin: Vec<Schema>,
+    /// Compiled once per process and shared (`serve` checks again on every save).
+    builtin: Arc<[Schema]>,
     /// The workspace's own schema of each kind, with its file name.
     workspace: Vec<Option<(Schema, String)>>,
 }
@@ -114,17 +117,20 @@ impl Schemas {
 
     /// Compiles the built-in schemas.
     pub fn builtin() -> Schemas {
-        let builtin = Kind::ALL
-            .iter()
-            .map(|&k| {
-                let json = serde_json::from_str(builtin_source(k))
-                    .unwrap_or_else(|e| panic!("built-in schema for {k} is not JSON: {e}"));
-                Schema::compile(json)
-                    .unwrap_or_else(|e| panic!("built-in schema for {k} does not compile: {e}"))
-            })
-            .collect();
+        static BUILTIN: OnceLock<Arc<[Schema]>> = OnceLock::new();
+        let builtin = BUILTIN.get_or_init(|| {
+            Kind::ALL
+                .iter()
+                .map(|&k| {
+                    let json = serde_json::from_str(builtin_source(k))
+                        .unwrap_or_else(|e| panic!("built-in schema for {k} is not JSON: {e}"));
+                    Schema::compile(json)
+                        .unwrap_or_else(|e| panic!("built-in schema for {k} does not compile: {e}"))
+                })
+                .collect()
+        });
         Schemas {
-            builtin,
+            builtin: builtin.clone(),
             workspace: Kind::ALL.iter().map(|_| None).collect(),
         }
     }
