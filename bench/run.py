@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time throughline on generated workspaces and print a Markdown report.
 
-usage: bench/run.py [--sizes 1000,10000,100000] [--runs 5] [--no-compare] [--no-serve]
+usage: bench/run.py [--sizes 1000,10000,100000] [--runs 5] [--no-compare] [--no-serve] [--wide]
 
 For each size it generates a clean workspace (bench/generate.py, cached under
 target/bench/), then times `check` and `build` with /usr/bin/time: median wall
@@ -9,6 +9,11 @@ and CPU time of --runs runs, and the largest peak RSS. At 10k it also measures
 the site (page sizes, search index), the time `serve` takes from a one-file
 edit to the reload event, and, side by side on the same files and schemas,
 check-jsonschema (installed from PyPI into target/bench/venv).
+
+--wide times a hostile shape instead: one spec whose single line is a flow
+mapping with 10k and 100k unknown keys, checked with the JSON and the human
+report. Every key is a finding on the same line, so any per-finding work that
+scans the line or the mapping shows up as a 10x-keys, 100x-time ratio.
 """
 
 import argparse
@@ -158,6 +163,33 @@ def check_jsonschema(ws, runs):
     return them, us
 
 
+def wide_workspace(keys):
+    path = os.path.join(WORK, f"wide-{keys}")
+    if not os.path.isdir(path):
+        os.makedirs(path)
+        line = "{kind: Source, id: wide, name: W, system: x"
+        line += "".join(f", k{i}: {i}" for i in range(keys))
+        with open(os.path.join(path, "wide.yaml"), "w") as out:
+            out.write(line + "}\n")
+    return path
+
+
+def wide(runs):
+    print("| unknown keys on one line | file | check --format json | check (human) | human report |")
+    print("|---:|---:|---:|---:|---:|")
+    walls = {}
+    for keys in (10_000, 100_000):
+        ws = wide_workspace(keys)
+        size = os.path.getsize(os.path.join(ws, "wide.yaml"))
+        json_run = timed([BIN, "check", ws, "--format", "json"], runs)
+        human = timed([BIN, "check", ws], runs)
+        report = subprocess.run([BIN, "check", ws], capture_output=True).stdout
+        walls[keys] = json_run[0]
+        print(f"| {keys:,} | {size / 1e6:.2f} MB | {json_run[0]:.2f} s, {json_run[2]:.0f} MB "
+              f"| {human[0]:.2f} s, {human[2]:.0f} MB | {len(report) / 1e6:.1f} MB |", flush=True)
+    print(f"\n100k / 10k wall-time ratio (JSON): {walls[100_000] / walls[10_000]:.1f}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000")
@@ -167,10 +199,13 @@ def main():
     ap.add_argument("--check-only", action="store_true", help="time `check` only")
     ap.add_argument("--site-root", default=WORK,
                     help="where `build` writes its sites (e.g. /dev/shm to leave the disk out)")
+    ap.add_argument("--wide", action="store_true", help="time only the one-wide-line hostile case")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
     sh(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
     os.makedirs(WORK, exist_ok=True)
+    if a.wide:
+        return wide(a.runs)
     print(f"throughline {subprocess.run([BIN, '--version'], capture_output=True, text=True).stdout.split()[-1]}, "
           f"{os.cpu_count()} cores, {a.runs} runs each (median wall / median CPU / max peak RSS)\n")
     print("| entities | check wall | check CPU | check RSS | build wall | build CPU | build RSS |")

@@ -153,7 +153,7 @@ pub fn run() -> i32 {
     match std::panic::catch_unwind(|| dispatch(cli)) {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
-            eprintln!("error: {}", report::human::printable(&e.to_string()));
+            eprintln!("error: {}", report::terminal::printable(&e.to_string()));
             EXIT_ERROR
         }
         Err(_) => {

@@ -282,8 +282,7 @@ fn terminal_output_carries_no_control_characters() {
         let (code, text) = run(&args);
         assert_eq!(code, want, "{args:?}: {text}");
         let bad: Vec<char> = text
-            .chars()
-            .enumerate()
+            .char_indices()
             .filter(|&(i, c)| {
                 (c.is_control()
                     && c != '\n'
@@ -300,4 +299,56 @@ fn terminal_output_carries_no_control_characters() {
     assert!(text.contains(r"evil\u{1b}]0;pwned\u{7}\u{1b}[2J"), "{text}");
     #[cfg(unix)]
     assert!(text.contains(r"\u{1b}[2Jname.yaml"), "{text}");
+}
+
+/// One line holding a flow mapping with tens of thousands of unknown keys:
+/// every key gets its finding at its own column, and the
+/// human report shows a window of the line, not the whole line per finding.
+#[test]
+fn one_very_wide_line() {
+    const KEYS: usize = 10_000;
+    let mut line = String::from("{kind: Source, id: wide, name: W, system: x");
+    let mut last_col = 0;
+    for i in 0..KEYS {
+        line.push_str(", ");
+        last_col = line.chars().count() + 1;
+        line.push_str(&format!("k{i}: {i}"));
+    }
+    line.push_str("}\n");
+    let ws = workspace(&[("base.yaml", &base_yaml()), ("wide.yaml", &line)]);
+    let (report, code, _) = check_bounded(ws.path(), LIMIT);
+    assert_eq!(code, 1);
+    let found: Vec<&serde_json::Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["file"] == "wide.yaml" && d["rule"] == "schema")
+        .collect();
+    assert_eq!(found.len(), KEYS);
+    let last = found
+        .iter()
+        .find(|d| {
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("`k{}`", KEYS - 1))
+        })
+        .expect("a finding for the last key");
+    assert_eq!(
+        (last["line"].as_u64(), last["column"].as_u64()),
+        (Some(1), Some(last_col as u64))
+    );
+
+    let out = throughline(&["check", ws.path().to_str().unwrap(), "--today", TODAY]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out) + &stderr(&out);
+    assert!(
+        text.len() < KEYS * 1_000,
+        "{} bytes for {KEYS} findings",
+        text.len()
+    );
+    assert!(
+        text.contains(&format!("k{}: {}", KEYS - 1, KEYS - 1)),
+        "the last key is shown"
+    );
 }

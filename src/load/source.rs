@@ -70,6 +70,15 @@ impl SourceFile {
         self.line_starts.len()
     }
 
+    /// The byte offset at which 1-based `line` starts (the end of the text
+    /// past the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
     /// The text of 1-based `line`, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
@@ -101,6 +110,26 @@ impl SourceFile {
                 column: content.chars().count().min(col0) + 1,
                 offset: start + content.len(),
             },
+        }
+    }
+
+    /// Like [`SourceFile::pos`], starting from `near` when it is earlier on
+    /// the same line, so positions read in order along one long line (a
+    /// minified file) cost the distance between them, not the line's length.
+    pub fn pos_from(&self, near: Pos, line: usize, col0: usize) -> Pos {
+        let col = near.column.wrapping_sub(1);
+        if near.line != line || near.column == 0 || col > col0 {
+            return self.pos(line, col0);
+        }
+        let end = self.line_start(line) + self.line_text(line).len();
+        let rest = &self.text[near.offset.min(end)..end];
+        match rest.char_indices().nth(col0 - col) {
+            Some((i, _)) => Pos {
+                line,
+                column: col0 + 1,
+                offset: near.offset + i,
+            },
+            None => self.pos(line, col0),
         }
     }
 

@@ -194,6 +194,8 @@ struct Builder<'a> {
     alias_nodes: usize,
     root: Option<Node>,
     out: Parsed,
+    /// The last position read: the next one is usually just after it.
+    cursor: Pos,
 }
 
 /// Parses every document of `file`.
@@ -206,6 +208,7 @@ pub fn parse(file: &SourceFile, limits: Limits) -> Parsed {
         alias_nodes: 0,
         root: None,
         out: Parsed::default(),
+        cursor: Pos::default(),
     };
     for event in Parser::new_from_str(&file.text) {
         match event {
@@ -230,11 +233,13 @@ pub fn parse(file: &SourceFile, limits: Limits) -> Parsed {
 }
 
 impl Builder<'_> {
-    fn span(&self, s: YSpan) -> Span {
-        Span::new(
-            self.file.pos(s.start.line(), s.start.col()),
-            self.file.pos(s.end.line(), s.end.col()),
-        )
+    fn span(&mut self, s: YSpan) -> Span {
+        let start = self
+            .file
+            .pos_from(self.cursor, s.start.line(), s.start.col());
+        let end = self.file.pos_from(start, s.end.line(), s.end.col());
+        self.cursor = end;
+        Span::new(start, end)
     }
 
     fn event(&mut self, event: Event<'_>, yspan: YSpan) -> Result<(), Problem> {

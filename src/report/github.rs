@@ -10,7 +10,7 @@ use super::Report;
 /// Escapes the message of a workflow command. Other control characters are
 /// shown as escapes, as in the human report, so none reaches the log viewer.
 pub fn escape_data(s: &str) -> String {
-    super::human::printable(s)
+    super::terminal::printable(s)
         .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")

@@ -1,16 +1,14 @@
 //! Human output: each finding with its source snippet, then a summary line.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::Report;
-use crate::diagnostic::{Diagnostic, Location, Severity};
+use super::terminal::{Snippet, printable};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::Workspace;
-use crate::load::source::SourceFile;
 
 /// Width the report wraps at.
 const WIDTH: usize = 100;
@@ -22,7 +20,7 @@ struct Shown {
     severity: miette::Severity,
     message: String,
     help: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<Snippet>,
     label: Option<LabeledSpan>,
     related: Vec<Shown>,
 }
@@ -78,73 +76,6 @@ impl miette::Diagnostic for Shown {
     }
 }
 
-/// Characters a spec may carry that a terminal would act on or display
-/// misleadingly: control characters (which can move the cursor, recolour or
-/// retitle the terminal) other than tab and line ends, and the bidirectional
-/// overrides that can make a line read differently from its bytes.
-fn is_unsafe(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Text from a spec or a file name, safe to print to a terminal: each unsafe
-/// character is shown as an escape (`\u{1b}`).
-pub fn printable(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_unsafe(c) {
-            out.push_str(&c.escape_unicode().to_string());
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// A file's text for a snippet: each byte of an unsafe character becomes `?`,
-/// and a carriage return without a line feed (a line break to YAML, a return
-/// to the line's start to a terminal) becomes a line feed, so byte offsets
-/// and the spans that use them stay as they are.
-fn inert(text: &Arc<str>) -> Arc<str> {
-    let lone_cr = |i: usize| text.as_bytes().get(i + 1) != Some(&b'\n');
-    if !text
-        .char_indices()
-        .any(|(i, c)| is_unsafe(c) || (c == '\r' && lone_cr(i)))
-    {
-        return text.clone();
-    }
-    let mut out = String::with_capacity(text.len());
-    for (i, c) in text.char_indices() {
-        if is_unsafe(c) {
-            out.extend(std::iter::repeat_n('?', c.len_utf8()));
-        } else if c == '\r' && lone_cr(i) {
-            out.push('\n');
-        } else {
-            out.push(c);
-        }
-    }
-    out.into()
-}
-
-fn snippet(file: &SourceFile) -> NamedSource<Arc<str>> {
-    NamedSource::new(printable(&file.rel_path), inert(&file.text))
-}
-
-/// The labelled range: a span that runs over several lines is cut to its
-/// first line, so a missing field in a large mapping does not print it all.
-fn label_span(file: &SourceFile, loc: Location) -> SourceSpan {
-    let start = loc.span.start.offset.min(file.text.len());
-    let line_end = start
-        + file.text[start..]
-            .find(['\n', '\r'])
-            .unwrap_or(file.text.len() - start);
-    let end = loc.span.end.offset.clamp(start, line_end);
-    SourceSpan::new(start.into(), end - start)
-}
-
 fn shown(ws: &Workspace, d: &Diagnostic, existing: bool) -> Shown {
     let mut s = Shown {
         code: Some(format!(
@@ -165,27 +96,25 @@ fn shown(ws: &Workspace, d: &Diagnostic, existing: bool) -> Shown {
     };
     if let Some(loc) = d.location {
         let file = &ws.files[loc.file];
-        s.source = Some(snippet(file));
+        let (snippet, span) = Snippet::new(file, loc);
+        s.source = Some(snippet);
         s.label = Some(LabeledSpan::new_with_span(
             d.label.as_deref().map(|l| printable(l).into_owned()),
-            label_span(file, loc),
+            span,
         ));
     }
     s.related = d
         .related
         .iter()
         .map(|r| {
-            let file = &ws.files[r.location.file];
+            let (snippet, span) = Snippet::new(&ws.files[r.location.file], r.location);
             Shown {
                 code: None,
                 severity: miette::Severity::Advice,
                 message: printable(&r.message).into_owned(),
                 help: None,
-                source: Some(snippet(file)),
-                label: Some(LabeledSpan::new_with_span(
-                    None,
-                    label_span(file, r.location),
-                )),
+                source: Some(snippet),
+                label: Some(LabeledSpan::new_with_span(None, span)),
                 related: Vec::new(),
             }
         })
@@ -245,22 +174,4 @@ pub fn summary(report: &Report) -> String {
         ));
     }
     line
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_are_shown_not_sent() {
-        assert_eq!(printable("plain ✓"), "plain ✓");
-        assert_eq!(
-            printable("a\u{1b}[2J\u{202e}b\n"),
-            "a\\u{1b}[2J\\u{202e}b\n"
-        );
-        let text: Arc<str> = "a\u{1b}b\u{9b}c\rd\r\ne".into();
-        let shown = inert(&text);
-        assert_eq!(&*shown, "a?b??c\nd\r\ne");
-        assert_eq!(shown.len(), text.len());
-    }
 }

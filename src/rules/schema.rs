@@ -388,10 +388,16 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json, kind: Kind)
             } else {
                 here.clone()
             };
+            // One lookup table per error, so a mapping with thousands of
+            // unknown keys costs linear time, not quadratic.
+            let mut key_spans = std::collections::HashMap::new();
+            for e in node.as_map().unwrap_or_default() {
+                key_spans.entry(e.key.as_str()).or_insert(e.key_span);
+            }
             unexpected
                 .iter()
                 .map(|key| {
-                    let span = node.entry(key).map_or(node.span, |e| e.key_span);
+                    let span = key_spans.get(key.as_str()).copied().unwrap_or(node.span);
                     let help =
                         suggest::did_you_mean(key, allowed.iter().copied()).unwrap_or_else(|| {
                             format!(

@@ -85,7 +85,7 @@ impl Files for Live {
             Ok(Some(bytes)) => bytes,
             Ok(None) => return None,
             Err(e) => {
-                eprintln!("error: {}", report::human::printable(&e.to_string()));
+                eprintln!("error: {}", report::terminal::printable(&e.to_string()));
                 format!(
                     "<!doctype html><title>Error</title><pre>{}</pre>",
                     markup::escape(&e.to_string())
@@ -116,7 +116,7 @@ impl Outcome {
     /// A rebuild that could not check or prepare the site: the error is printed
     /// and shown over the pages.
     fn failed(e: &dyn std::fmt::Display) -> Outcome {
-        eprintln!("error: {}", report::human::printable(&e.to_string()));
+        eprintln!("error: {}", report::terminal::printable(&e.to_string()));
         Outcome {
             site: None,
             errors: vec![e.to_string()],
