@@ -110,6 +110,19 @@ fn deep_nesting_is_stopped() {
             "{file}: {report}"
         );
     }
+    let flow = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"] == "flow.yaml")
+        .unwrap();
+    assert!(
+        flow["message"]
+            .as_str()
+            .unwrap()
+            .contains("nested more than"),
+        "{flow}"
+    );
 }
 
 #[test]

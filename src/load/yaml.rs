@@ -221,8 +221,16 @@ pub fn parse(file: &SourceFile, limits: Limits) -> Parsed {
             Err(e) => {
                 let m = e.marker();
                 let at = file.pos(m.line(), m.col());
+                // The scanner counts flow nesting in a byte; its own words
+                // for running out say nothing about what the file did.
+                let message = if e.info() == "recursion limit exceeded" {
+                    "`[` and `{` nested more than 255 deep; the file is not read further"
+                        .to_string()
+                } else {
+                    e.info().to_string()
+                };
                 b.out.problems.push(Problem::Syntax {
-                    message: e.info().to_string(),
+                    message,
                     at: Span::new(at, at),
                 });
                 break;
