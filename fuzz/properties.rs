@@ -5,13 +5,16 @@
 use throughline::config::Config;
 use throughline::load;
 use throughline::model::time::Date;
+use throughline::report::{Report, human};
 use throughline::rules::{self, Schemas};
 use throughline::markup;
 use throughline::site::markdown;
 
 /// Load → check on arbitrary bytes: the input is split on 0xFF into up to
-/// four spec files, checked together; nothing may panic, and every finding's
-/// position must lie inside its file, on character boundaries.
+/// four spec files, checked together; nothing may panic, every finding's
+/// position must lie inside its file, on character boundaries, and the human
+/// report (source snippets included) must carry no control character but
+/// line feeds and tabs.
 pub fn check_bytes(data: &[u8]) {
     let files: Vec<(String, String)> = data
         .split(|&b| b == 0xFF)
@@ -32,6 +35,15 @@ pub fn check_bytes(data: &[u8]) {
             assert!(s.line >= 1 && s.line <= file.line_count() && s.column >= 1);
         }
     }
+    let mut out = Vec::new();
+    human::render(&Report::new(&ws, &analysis), &mut out).unwrap();
+    let text = String::from_utf8(out).expect("the human report is UTF-8");
+    assert!(
+        !text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t'),
+        "{text:?}"
+    );
 }
 
 /// The inside of every tag (`<a href="…">` → `a href="…"`), lowercased.

@@ -7,12 +7,12 @@ use crate::diagnostic::Severity;
 
 use super::Report;
 
-/// Escapes the message of a workflow command. Other control characters are
-/// shown as escapes, as in the human report, so none reaches the log viewer.
+/// Escapes the message of a workflow command: line feeds as the format asks,
+/// other control characters (carriage returns included) shown as escapes, as
+/// in the human report, so none reaches the log viewer.
 pub fn escape_data(s: &str) -> String {
     super::terminal::printable(s)
         .replace('%', "%25")
-        .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
@@ -74,7 +74,8 @@ mod tests {
 
     #[test]
     fn escaping() {
-        assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
+        assert_eq!(escape_data("50% done\nnext"), "50%25 done%0Anext");
+        assert_eq!(escape_data("a\rb\u{1b}"), "a\\u{d}b\\u{1b}");
         assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
     }
 }

@@ -10,10 +10,11 @@ use crate::load::source::SourceFile;
 
 /// Characters a spec may carry that a terminal would act on or display
 /// misleadingly: control characters (which can move the cursor, recolour or
-/// retitle the terminal) other than tab and line ends, and the bidirectional
-/// overrides that can make a line read differently from its bytes.
+/// retitle the terminal, or with a carriage return overwrite what came before
+/// on the line) other than tab and line feed, and the bidirectional overrides
+/// that can make a line read differently from its bytes.
 fn is_unsafe(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    (c.is_control() && !matches!(c, '\t' | '\n'))
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
@@ -175,8 +176,8 @@ mod tests {
     fn control_characters_are_shown_not_sent() {
         assert_eq!(printable("plain ✓"), "plain ✓");
         assert_eq!(
-            printable("a\u{1b}[2J\u{202e}b\n"),
-            "a\\u{1b}[2J\\u{202e}b\n"
+            printable("a\u{1b}[2J\u{202e}b\rc\n"),
+            "a\\u{1b}[2J\\u{202e}b\\u{d}c\n"
         );
     }
 
