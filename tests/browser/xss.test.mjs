@@ -79,6 +79,26 @@ test("no script from a spec runs on any page", async () => {
       assert.ok(!href || !/^\s*(javascript|data):/i.test(href), `${rel}: ${href}`);
     }
     assert.equal(await page.evaluate(() => window.__xss), undefined, `${rel}: a payload ran`);
+    // Escaping holds on its own, not only because the CSP blocks inline
+    // script: no payload became an element, an event handler or a script.
+    const injected = await page.evaluate(() => {
+      const found = [];
+      for (const el of document.querySelectorAll("*")) {
+        for (const attr of el.getAttributeNames()) {
+          if (attr.startsWith("on")) found.push(`${el.tagName} ${attr}`);
+        }
+      }
+      // An image stays (sanitized Markdown may show one; the CSP keeps it
+      // to the site's own files), its handler does not.
+      for (const el of document.querySelectorAll("iframe, animate, object, embed")) {
+        found.push(el.outerHTML);
+      }
+      for (const s of document.querySelectorAll("script")) {
+        if (s.textContent.includes("__xss")) found.push("inline script");
+      }
+      return found;
+    });
+    assert.deepEqual(injected, [], `${rel}: payload markup in the page`);
     assert.deepEqual(dialogs, [], rel);
     await page.close();
   }
