@@ -50,12 +50,18 @@ fn check_bounded(dir: &Path, limit: Duration) -> (serde_json::Value, i32, String
     (json, status.code().expect("exit code"), stderr)
 }
 
-fn rules_in(report: &serde_json::Value, file: &str) -> Vec<String> {
+fn findings_in<'r>(report: &'r serde_json::Value, file: &str) -> Vec<&'r serde_json::Value> {
     report["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|d| d["file"] == file)
+        .collect()
+}
+
+fn rules_in(report: &serde_json::Value, file: &str) -> Vec<String> {
+    findings_in(report, file)
+        .iter()
         .map(|d| d["rule"].as_str().unwrap().to_string())
         .collect()
 }
@@ -110,12 +116,7 @@ fn deep_nesting_is_stopped() {
             "{file}: {report}"
         );
     }
-    let flow = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["file"] == "flow.yaml")
-        .unwrap();
+    let flow = findings_in(&report, "flow.yaml")[0];
     assert!(
         flow["message"]
             .as_str()
@@ -132,12 +133,7 @@ fn huge_files_are_skipped_with_a_finding() {
     big.set_len(200 * 1024 * 1024).unwrap(); // 200 MB, sparse
     let (report, code, _) = check_bounded(ws.path(), LIMIT);
     assert_eq!(code, 1);
-    let d = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["file"] == "big.yaml")
-        .unwrap();
+    let d = findings_in(&report, "big.yaml")[0];
     assert_eq!(d["rule"], "yaml-syntax");
     assert!(
         d["message"].as_str().unwrap().contains("max-file-size"),
@@ -214,11 +210,8 @@ fn symlink_loops_are_reported_and_skipped() {
     std::os::unix::fs::symlink(ws.path(), ws.path().join("sub/loop")).unwrap();
     let (report, code, _) = check_bounded(ws.path(), LIMIT);
     assert_eq!(code, 1, "{report}");
-    let loop_finding = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["file"] == "sub/loop")
+    let loop_finding = *findings_in(&report, "sub/loop")
+        .first()
         .unwrap_or_else(|| panic!("{report}"));
     assert!(
         loop_finding["message"]
@@ -326,11 +319,9 @@ fn one_very_wide_line() {
     let ws = workspace(&[("base.yaml", &base_yaml()), ("wide.yaml", &line)]);
     let (report, code, _) = check_bounded(ws.path(), LIMIT);
     assert_eq!(code, 1);
-    let found: Vec<&serde_json::Value> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["file"] == "wide.yaml" && d["rule"] == "schema")
+    let found: Vec<_> = findings_in(&report, "wide.yaml")
+        .into_iter()
+        .filter(|d| d["rule"] == "schema")
         .collect();
     assert_eq!(found.len(), KEYS);
     let last = found

@@ -81,14 +81,7 @@ impl SourceFile {
 
     /// The text of 1-based `line`, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
-            return "";
-        };
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
+        let (start, end) = (self.line_start(line), self.line_start(line + 1));
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
@@ -97,39 +90,39 @@ impl SourceFile {
     /// clamped to the end of the line or file, never a panic.
     pub fn pos(&self, line: usize, col0: usize) -> Pos {
         let line = line.clamp(1, self.line_starts.len());
-        let start = self.line_starts[line - 1];
-        let content = self.line_text(line);
-        match content.char_indices().nth(col0) {
-            Some((i, _)) => Pos {
-                line,
-                column: col0 + 1,
-                offset: start + i,
-            },
-            None => Pos {
-                line,
-                column: content.chars().count().min(col0) + 1,
-                offset: start + content.len(),
-            },
-        }
+        self.walk(line, self.line_starts[line - 1], 0, col0)
     }
 
     /// Like [`SourceFile::pos`], starting from `near` when it is earlier on
     /// the same line, so positions read in order along one long line (a
     /// minified file) cost the distance between them, not the line's length.
     pub fn pos_from(&self, near: Pos, line: usize, col0: usize) -> Pos {
-        let col = near.column.wrapping_sub(1);
-        if near.line != line || near.column == 0 || col > col0 {
-            return self.pos(line, col0);
+        match near.column.checked_sub(1) {
+            Some(col) if near.line == line && col <= col0 => {
+                self.walk(line, near.offset, col, col0)
+            }
+            _ => self.pos(line, col0),
         }
+    }
+
+    /// The position at 0-based column `col0` of 1-based `line` (in range),
+    /// counting from byte `from`, which is at column `col`; clamped to the
+    /// end of the line.
+    fn walk(&self, line: usize, from: usize, col: usize, col0: usize) -> Pos {
         let end = self.line_start(line) + self.line_text(line).len();
-        let rest = &self.text[near.offset.min(end)..end];
+        let from = from.min(end);
+        let rest = &self.text[from..end];
         match rest.char_indices().nth(col0 - col) {
             Some((i, _)) => Pos {
                 line,
                 column: col0 + 1,
-                offset: near.offset + i,
+                offset: from + i,
             },
-            None => self.pos(line, col0),
+            None => Pos {
+                line,
+                column: col + rest.chars().count() + 1,
+                offset: end,
+            },
         }
     }
 
@@ -188,6 +181,32 @@ mod tests {
         assert_eq!((p.line, p.column), (2, 5));
         assert_eq!(&f.text[p.offset..p.offset + 1], "x");
         assert_eq!(f.pos_of_offset(p.offset), p);
+    }
+
+    #[test]
+    fn positions_from_a_nearby_one_match_positions_from_the_line_start() {
+        let f = file("a: é, bé: [x, ÿ]\r\nc: 2\n\nd\n");
+        let mut near = Pos::default();
+        for (line, col0) in [
+            (1, 0),
+            (1, 3),
+            (1, 3),
+            (1, 7),
+            (1, 40),
+            (1, 2),
+            (2, 3),
+            (3, 0),
+            (4, 9),
+            (9, 1),
+        ] {
+            let p = f.pos_from(near, line, col0);
+            assert_eq!(
+                p,
+                f.pos(line, col0),
+                "line {line}, column {col0} after {near:?}"
+            );
+            near = p;
+        }
     }
 
     #[test]

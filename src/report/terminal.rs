@@ -69,37 +69,27 @@ impl Snippet {
         if last > line && last == file.line_count() && file.line_text(last).is_empty() {
             last = line;
         }
+        // The label's byte range within its line.
+        let (start, end) = {
+            let (line_start, len) = (file.line_start(line), file.line_text(line).len());
+            let start = loc.span.start.offset.clamp(line_start, line_start + len) - line_start;
+            let end = (loc.span.end.offset.max(line_start) - line_start).clamp(start, len);
+            (start, end)
+        };
         let mut text = String::new();
         let mut label = (0, 0);
         for n in first..=last {
             let content = file.line_text(n);
+            let (from, to) = window(content, if n == line { start } else { 0 });
+            if from > 0 {
+                text.push_str(CUT);
+            }
             if n == line {
-                // The label's byte range within the line.
-                let line_start = file.line_start(n);
-                let start = loc
-                    .span
-                    .start
-                    .offset
-                    .clamp(line_start, line_start + content.len())
-                    - line_start;
-                let end =
-                    (loc.span.end.offset.max(line_start) - line_start).clamp(start, content.len());
-                let (from, to) = window(content, start);
-                if from > 0 {
-                    text.push_str(CUT);
-                }
-                let at = text.len() + start - from;
-                push_inert(&mut text, &content[from..to]);
-                label = (at, end.min(to) - start);
-                if to < content.len() {
-                    text.push_str(CUT);
-                }
-            } else {
-                let to = window(content, 0).1;
-                push_inert(&mut text, &content[..to]);
-                if to < content.len() {
-                    text.push_str(CUT);
-                }
+                label = (text.len() + start - from, end.min(to) - start);
+            }
+            push_inert(&mut text, &content[from..to]);
+            if to < content.len() {
+                text.push_str(CUT);
             }
             text.push('\n');
         }
