@@ -3,8 +3,8 @@
 # browser (headless Chromium from Debian, driven by playwright-core, with axe
 # for accessibility and the Nu HTML checker for validity).
 #
-# Installs what the tests need when it is missing: Debian's graphviz and
-# chromium (needs root, as in CI) and the npm packages pinned in tests/browser.
+# Installs what the tests need when it is missing: Debian's graphviz,
+# chromium and a Java runtime (needs root, as in CI) and the npm packages pinned in tests/browser.
 # THROUGHLINE_SKIP_BROWSER=1 runs the Rust suite only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,11 +12,13 @@ cd "$(dirname "$0")/.."
 skip_browser=${THROUGHLINE_SKIP_BROWSER:-0}
 chromium_bin=${CHROMIUM:-/usr/bin/chromium}
 
-# Debian packages the tests use: Graphviz (the DOT export is rendered) and
-# Chromium (the browser tests). Installed when missing and running as root.
+# Debian packages the tests use: Graphviz (the DOT export is rendered),
+# Chromium (the browser tests) and a Java runtime (the Nu HTML checker).
+# Installed when missing and running as root.
 missing=()
 command -v dot >/dev/null || missing+=(graphviz)
 [ "$skip_browser" = 1 ] || [ -x "$chromium_bin" ] || missing+=(chromium)
+[ "$skip_browser" = 1 ] || command -v java >/dev/null || missing+=(default-jre-headless)
 if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
