@@ -13,3 +13,4 @@ mod positions;
 mod report;
 mod serve;
 mod site;
+mod trust;

@@ -481,6 +481,15 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json, kind: Kind)
             .help_opt(sub_help),
             node.span,
         ),
+        ValidationErrorKind::Not { schema: not } => one(
+            Diagnostic::new(
+                Rule::Schema,
+                format!("{here} `{}` is not allowed", value_text(node)),
+            )
+            .label("not allowed here")
+            .help_opt(description(not).or(sub_help)),
+            node.span,
+        ),
         ValidationErrorKind::Format { format } => one(
             Diagnostic::new(
                 Rule::Schema,

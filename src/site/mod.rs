@@ -10,6 +10,7 @@ pub mod graph;
 pub mod markdown;
 pub mod output;
 pub mod pages;
+pub mod routes;
 pub mod svg;
 pub mod templates;
 pub mod view;
@@ -24,6 +25,7 @@ use crate::load::Workspace;
 use crate::model::Kind;
 use crate::rules::Analysis;
 use output::{OutputError, Staging};
+pub use routes::Route;
 use templates::TemplateError;
 use view::SiteModel;
 
@@ -102,83 +104,58 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Every file of the site, relative to its root.
-    pub fn paths(&self) -> Vec<String> {
-        let mut paths: Vec<String> = [
-            "index.html",
-            "matrix.html",
-            "graph.html",
-            "findings.html",
-            "search.html",
-            "404.html",
-            "assets/search-index.js",
-        ]
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
-        paths.extend(
-            templates::ASSETS
-                .iter()
-                .map(|(name, _)| format!("assets/{name}")),
-        );
+    /// Every file of the site.
+    pub fn routes(&self) -> Vec<Route<'_>> {
+        let mut routes: Vec<Route> = Route::fixed().collect();
         for kind in Kind::ALL {
             let count = pages::list_page_count(&self.site, kind);
-            paths.extend(
-                (1..=count).map(|n| format!("{}/{}", kind.dir(), pages::list_page_name(n))),
-            );
+            routes.extend((1..=count).map(|n| Route::List(kind, n)));
         }
-        paths.extend(self.site.pages().filter_map(|e| self.site.path(e)));
-        paths
+        routes.extend(self.site.pages().filter_map(|e| self.site.route(e)));
+        routes
+    }
+
+    /// Every file of the site, relative to its root.
+    pub fn paths(&self) -> Vec<String> {
+        self.routes().iter().map(Route::path).collect()
     }
 
     /// The file at `path`, or `None` if the site has no such file.
     pub fn render(&self, path: &str) -> Result<Option<Vec<u8>>, SiteError> {
+        match Route::parse(path) {
+            Some(route) => self.render_route(&route),
+            None => Ok(None),
+        }
+    }
+
+    /// The file of `route`, or `None` if this site has no such page.
+    pub fn render_route(&self, route: &Route) -> Result<Option<Vec<u8>>, SiteError> {
         let (site, tera, common) = (&self.site, &self.prepared.tera, &self.prepared.common);
-        let html = match path {
-            "index.html" => pages::index_page(site, tera, common)?,
-            "matrix.html" => pages::matrix_page(site, tera, common)?,
-            "graph.html" => pages::graph_page(site, tera, common)?,
-            "findings.html" => pages::findings_page(site, tera, common)?,
-            "search.html" => pages::plain_page(tera, common, "search.html", "Search")?,
-            "404.html" => pages::plain_page(tera, common, "404.html", "Not found")?,
-            "assets/search-index.js" => pages::search_index(site),
-            _ => {
-                if let Some(name) = path.strip_prefix("assets/") {
-                    if !templates::ASSETS.iter().any(|(n, _)| *n == name) {
-                        return Ok(None);
-                    }
-                    return Ok(Some(
-                        templates::asset(self.prepared.overrides.as_deref(), name)?.into_bytes(),
-                    ));
+        let html = match *route {
+            Route::Index => pages::index_page(site, tera, common)?,
+            Route::Matrix => pages::matrix_page(site, tera, common)?,
+            Route::Graph => pages::graph_page(site, tera, common)?,
+            Route::Findings => pages::findings_page(site, tera, common)?,
+            Route::Search => pages::plain_page(tera, common, "search.html", "Search")?,
+            Route::NotFound => pages::plain_page(tera, common, "404.html", "Not found")?,
+            Route::SearchIndex => pages::search_index(site),
+            Route::Asset(name) => {
+                return Ok(Some(
+                    templates::asset(self.prepared.overrides.as_deref(), name)?.into_bytes(),
+                ));
+            }
+            Route::List(kind, n) => {
+                if n > pages::list_page_count(site, kind) {
+                    return Ok(None);
                 }
-                let Some((dir, file)) = path.split_once('/') else {
-                    return Ok(None);
-                };
-                let Some(kind) = Kind::ALL.into_iter().find(|k| k.dir() == dir) else {
-                    return Ok(None);
-                };
-                let list_number = match file {
-                    "index.html" => Some(1),
-                    _ => file
-                        .strip_prefix("page-")
-                        .and_then(|f| f.strip_suffix(".html"))
-                        .and_then(|n| n.parse::<usize>().ok())
-                        .filter(|&n| n >= 2 && n <= pages::list_page_count(site, kind)),
-                };
-                if let Some(n) = list_number {
-                    pages::list_page(site, tera, common, kind, n)?
-                } else {
-                    let Some(id) = file.strip_suffix(".html") else {
-                        return Ok(None);
-                    };
-                    match site
-                        .model
-                        .get(id)
-                        .filter(|&e| site.model.entities[e].is(kind))
-                    {
-                        Some(e) => pages::entity_page(site, tera, common, e)?,
-                        None => return Ok(None),
-                    }
+                pages::list_page(site, tera, common, kind, n)?
+            }
+            Route::Entity(kind, id) => {
+                match site.model.get(id).filter(|&e| {
+                    site.model.entities[e].is(kind) && site.route(e).as_ref() == Some(route)
+                }) {
+                    Some(e) => pages::entity_page(site, tera, common, e)?,
+                    None => return Ok(None),
                 }
             }
         };

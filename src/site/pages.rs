@@ -5,6 +5,7 @@ use tera::{Context, Tera};
 
 use crate::model::{EntityId, Kind, RefField};
 
+use super::routes::Route;
 use super::view::{self, Ref, SiteModel};
 use super::{CSP, SiteError, graph, markdown, templates};
 
@@ -83,7 +84,7 @@ pub fn common(site: &SiteModel) -> Common {
             NavItem {
                 label: k.plural(),
                 dir: k.dir(),
-                path: format!("{}/index.html", k.dir()),
+                path: Route::List(k, 1).path(),
                 count: ids.len(),
                 traced: ids
                     .iter()
@@ -304,15 +305,6 @@ pub fn search_index(site: &SiteModel) -> String {
     )
 }
 
-/// The file name of list page `n` (1-based) of a kind.
-pub fn list_page_name(n: usize) -> String {
-    if n <= 1 {
-        "index.html".to_string()
-    } else {
-        format!("page-{n}.html")
-    }
-}
-
 /// How many list pages a kind needs.
 pub fn list_page_count(site: &SiteModel, kind: Kind) -> usize {
     let n = site
@@ -353,7 +345,12 @@ pub fn list_page(
         (1..=pages)
             .map(|n| PageLink {
                 number: n,
-                path: list_page_name(n),
+                path: Route::List(kind, n)
+                    .path()
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
                 current: n == number,
             })
             .collect()
@@ -361,7 +358,7 @@ pub fn list_page(
         Vec::new()
     };
     ctx.insert("pages", &links);
-    let path = format!("{}/{}", kind.dir(), list_page_name(number));
+    let path = Route::List(kind, number).path();
     render_template(tera, "list.html", &ctx, &path)
 }
 

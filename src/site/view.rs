@@ -12,6 +12,7 @@ use crate::model::{EntityId, Kind, Model, RefField};
 use crate::rules::Analysis;
 
 use super::markdown;
+use super::routes::{Route, is_reserved_id};
 
 /// A link to an entity (or to an id that names none).
 #[derive(Debug, Clone, Serialize)]
@@ -177,18 +178,23 @@ impl<'a> SiteModel<'a> {
         }
     }
 
-    /// Entities that get a page: a known kind, and the first with their id.
+    /// Entities that get a page: a known kind, the first with their id, and
+    /// an id that is not reserved for the site's own pages.
     pub fn pages(&self) -> impl Iterator<Item = EntityId> + '_ {
-        (0..self.model.entities.len())
-            .filter(|&e| self.model.entities[e].kind.is_some() && self.model.is_canonical(e))
+        (0..self.model.entities.len()).filter(|&e| self.route(e).is_some())
+    }
+
+    /// The route of an entity's page, if it has one.
+    pub fn route(&self, e: EntityId) -> Option<Route<'a>> {
+        let model: &'a Model = self.model;
+        let entity = &model.entities[e];
+        let kind = entity.kind?;
+        (self.model.is_canonical(e) && !is_reserved_id(&entity.id))
+            .then(|| Route::Entity(kind, entity.id.as_str()))
     }
 
     pub fn path(&self, e: EntityId) -> Option<String> {
-        let entity = &self.model.entities[e];
-        let kind = entity.kind?;
-        self.model
-            .is_canonical(e)
-            .then(|| format!("{}/{}.html", kind.dir(), entity.id))
+        self.route(e).map(|r| r.path())
     }
 
     pub fn node(&self, e: EntityId) -> &'a Node {
