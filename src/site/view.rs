@@ -190,7 +190,7 @@ impl<'a> SiteModel<'a> {
         let entity = &model.entities[e];
         let kind = entity.kind?;
         (self.model.is_canonical(e) && !is_reserved_id(&entity.id))
-            .then(|| Route::Entity(kind, entity.id.as_str()))
+            .then_some(Route::Entity(kind, entity.id.as_str()))
     }
 
     pub fn path(&self, e: EntityId) -> Option<String> {
