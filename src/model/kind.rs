@@ -113,6 +113,19 @@ impl fmt::Display for Kind {
     }
 }
 
+/// Which way a reference points in the trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// The holder sits below what it names: a goal names the goal or North
+    /// Star it contributes to, an initiative its goals.
+    Up,
+    /// The holder sits above what it names: a use case names the data
+    /// products it needs, a data product its inputs (upstream, in data terms).
+    Down,
+    /// A link to a Consumer, who gives context and is outside the trace.
+    Context,
+}
+
 /// How a reference field holds its ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
@@ -223,11 +236,26 @@ impl RefField {
         }
     }
 
+    /// Which way the link points in the trace. Every other view of a link
+    /// (the trace rules, the site's parents and children, the graph layout)
+    /// is derived from this one table.
+    pub fn direction(self) -> Direction {
+        match self {
+            RefField::ContributesTo
+            | RefField::Goals
+            | RefField::HypothesisInitiative
+            | RefField::HypothesisGoal
+            | RefField::Hypotheses
+            | RefField::Initiatives => Direction::Up,
+            RefField::DataProducts | RefField::Inputs => Direction::Down,
+            RefField::GoalConsumers | RefField::UseCaseConsumers | RefField::UsageConsumer => {
+                Direction::Context
+            }
+        }
+    }
+
     /// Whether the link carries the trace toward the North Star.
     pub fn is_trace(self) -> bool {
-        !matches!(
-            self,
-            RefField::GoalConsumers | RefField::UseCaseConsumers | RefField::UsageConsumer
-        )
+        self.direction() != Direction::Context
     }
 }

@@ -9,7 +9,7 @@ use crate::diagnostic::FileId;
 use crate::load::Workspace;
 use crate::load::source::Span;
 use crate::load::yaml::Node;
-pub use kind::{Kind, RefField, Shape};
+pub use kind::{Direction, Kind, RefField, Shape};
 
 /// Index of an entity in [`Model::entities`].
 pub type EntityId = usize;
@@ -181,6 +181,47 @@ impl Model {
                     .kind
                     .is_some_and(|k| field.targets().contains(&k))
             })
+    }
+
+    /// Whether reference `r` resolves to an entity of a kind its field allows.
+    fn fits(&self, r: &Reference) -> Option<EntityId> {
+        r.resolved.filter(|&t| {
+            self.entities[t]
+                .kind
+                .is_some_and(|k| r.field.targets().contains(&k))
+        })
+    }
+
+    /// The entities directly above `e` in the trace (toward the North Star),
+    /// each once, in the order of the links.
+    pub fn parents(&self, e: EntityId) -> Vec<EntityId> {
+        self.neighbours(e, Direction::Up, Direction::Down)
+    }
+
+    /// The entities directly below `e` in the trace (what depends on it, and
+    /// for a data product its inputs), each once, in the order of the links.
+    pub fn children(&self, e: EntityId) -> Vec<EntityId> {
+        self.neighbours(e, Direction::Down, Direction::Up)
+    }
+
+    /// Targets of `e`'s links that point `out`, then holders of links to `e`
+    /// that point `back`.
+    fn neighbours(&self, e: EntityId, out: Direction, back: Direction) -> Vec<EntityId> {
+        let mut seen = std::collections::HashSet::new();
+        let forward = self
+            .refs_from(e)
+            .iter()
+            .filter(|r| r.field.direction() == out)
+            .filter_map(|r| self.fits(r));
+        let reverse = self
+            .refs_to(e)
+            .filter(|r| r.field.direction() == back && self.fits(r).is_some())
+            .map(|r| r.from)
+            .filter(|&f| self.entities[f].kind.is_some());
+        forward
+            .chain(reverse)
+            .filter(|&n| n != e && seen.insert(n))
+            .collect()
     }
 
     /// Entities of `kind`, in file order.

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use crate::diagnostic::{Diagnostic, Rule};
-use crate::model::{EntityId, Kind, Model, RefField};
+use crate::model::{Direction, EntityId, Kind, Model, RefField};
 
 /// Which entities are traced, and how tracedness flows between them.
 #[derive(Debug)]
@@ -28,26 +28,24 @@ impl Trace {
             .map(|e| if e.is(Kind::Hypothesis) { 2 } else { 1 })
             .collect();
         for r in &model.refs {
-            if !r.field.is_trace() {
-                continue;
-            }
             let Some(target) = r.resolved else { continue };
-            let Some(target_kind) = model.entities[target].kind else {
+            if !model.entities[target]
+                .kind
+                .is_some_and(|k| r.field.targets().contains(&k))
+            {
                 continue;
+            }
+            // A goal passes the trace on to what contributes to it; a use case
+            // to the products it lists, and a product to the products it reads.
+            let (parent, child) = match r.field.direction() {
+                Direction::Up => (target, r.from),
+                Direction::Down => (r.from, target),
+                Direction::Context => continue,
             };
-            if !r.field.targets().contains(&target_kind) {
+            if model.entities[child].kind.is_some_and(Kind::is_context) {
                 continue;
             }
-            match r.field {
-                // A use case passes the trace on to the products it lists, and a
-                // product to the products it reads.
-                RefField::DataProducts | RefField::Inputs => {
-                    if target_kind == Kind::DataProduct {
-                        children[r.from].push(target);
-                    }
-                }
-                _ => children[target].push(r.from),
-            }
+            children[parent].push(child);
         }
         let mut traced = vec![false; n];
         let mut queue: VecDeque<EntityId> = model.of_kind(Kind::NorthStar).collect();

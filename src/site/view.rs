@@ -231,58 +231,18 @@ impl<'a> SiteModel<'a> {
 
     /// The entities below `e` in the trace (what depends on it), in file order.
     pub fn children(&self, e: EntityId) -> Vec<EntityId> {
-        let m = self.model;
-        let referrers = |field: RefField| -> Vec<EntityId> { m.referrers(e, field).collect() };
-        let mut out = match m.entities[e].kind {
-            Some(Kind::NorthStar) => referrers(RefField::ContributesTo),
-            Some(Kind::Goal) => {
-                let mut v = referrers(RefField::ContributesTo);
-                v.extend(referrers(RefField::Goals));
-                v
-            }
-            Some(Kind::Initiative) => {
-                let mut v = referrers(RefField::HypothesisInitiative);
-                v.extend(referrers(RefField::Initiatives));
-                v
-            }
-            Some(Kind::Hypothesis) => referrers(RefField::Hypotheses),
-            Some(Kind::UseCase) => m.targets(e, RefField::DataProducts).collect(),
-            Some(Kind::DataProduct) => m.targets(e, RefField::Inputs).collect(),
-            _ => Vec::new(),
-        };
-        let mut seen = HashSet::new();
-        out.retain(|&c| seen.insert(c) && m.entities[c].kind.is_some());
-        out
+        self.model.children(e)
     }
 
     /// The entity one step up the trace from `e`, preferring a traced one.
     fn parent(&self, e: EntityId) -> Option<EntityId> {
-        let m = self.model;
+        let parents = self.model.parents(e);
         let traced = &self.analysis.trace.traced;
-        let pick = |candidates: Vec<EntityId>| {
-            candidates
-                .iter()
-                .copied()
-                .find(|&c| traced[c])
-                .or_else(|| candidates.first().copied())
-        };
-        let referrers = |field: RefField| -> Vec<EntityId> { m.referrers(e, field).collect() };
-        match m.entities[e].kind? {
-            Kind::NorthStar | Kind::Consumer => None,
-            Kind::Goal => pick(m.targets(e, RefField::ContributesTo).collect()),
-            Kind::Initiative => pick(m.targets(e, RefField::Goals).collect()),
-            Kind::Hypothesis => pick(m.targets(e, RefField::HypothesisInitiative).collect()),
-            Kind::UseCase => {
-                let mut c: Vec<EntityId> = m.targets(e, RefField::Hypotheses).collect();
-                c.extend(m.targets(e, RefField::Initiatives));
-                pick(c)
-            }
-            Kind::DataProduct | Kind::Source => {
-                let mut c = referrers(RefField::DataProducts);
-                c.extend(referrers(RefField::Inputs));
-                pick(c)
-            }
-        }
+        parents
+            .iter()
+            .copied()
+            .find(|&c| traced[c])
+            .or_else(|| parents.first().copied())
     }
 
     /// The chain from the North Star down to `e`'s parent.
