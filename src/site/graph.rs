@@ -174,13 +174,14 @@ fn reduce_crossings(
         *layer = keyed.into_iter().map(|(_, _, e)| e).collect();
     };
     for _ in 0..4 {
-        for i in 1..layers.len() {
-            sort(&mut layers[i], &up, &position);
-            place(&layers[i], &mut position);
+        for layer in layers.iter_mut().skip(1) {
+            sort(layer, &up, &position);
+            place(layer, &mut position);
         }
-        for i in (0..layers.len().saturating_sub(1)).rev() {
-            sort(&mut layers[i], &down, &position);
-            place(&layers[i], &mut position);
+        let last = layers.len().saturating_sub(1);
+        for layer in layers.iter_mut().take(last).rev() {
+            sort(layer, &down, &position);
+            place(layer, &mut position);
         }
     }
     layers.into_iter().flatten().collect()
