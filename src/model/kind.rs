@@ -214,7 +214,7 @@ impl RefField {
             RefField::Hypotheses => "Hypotheses",
             RefField::Initiatives => "Initiatives",
             RefField::DataProducts => "Data products",
-            RefField::Inputs => "Inputs",
+            RefField::Inputs => "Inputs (upstream)",
             RefField::UsageConsumer => "Used by",
         }
     }

@@ -6,7 +6,7 @@ use tera::{Context, Tera};
 use crate::model::{EntityId, Kind, RefField};
 
 use super::routes::Route;
-use super::view::{self, Ref, SiteModel};
+use super::view::{self, Ref, SiteModel, Toward};
 use super::{CSP, SiteError, graph, markdown, templates};
 
 /// Rows per list page; longer lists continue on `page-2.html`, `page-3.html`, …
@@ -174,7 +174,7 @@ pub fn index_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<Stri
     ctx.insert("untraced", &untraced);
     ctx.insert(
         "tree",
-        &view::tree_html(&site.tree(&stars, 16, HOME_TREE_BUDGET), ""),
+        &view::tree_html(&site.tree(&stars, Toward::Down, HOME_TREE_BUDGET), ""),
     );
     render_template(tera, "index.html", &ctx, "index.html")
 }
@@ -370,7 +370,23 @@ pub fn entity_page(
     e: EntityId,
 ) -> Result<String, SiteError> {
     let mut v = site.entity(e);
-    v.impact = view::tree_html(&site.tree(&site.children(e), 6, IMPACT_TREE_BUDGET), "../");
+    v.impact = view::tree_html(
+        &site.tree(
+            &site.step(e, Toward::Down),
+            Toward::Down,
+            IMPACT_TREE_BUDGET,
+        ),
+        "../",
+    );
+    if site.model.entities[e]
+        .kind
+        .is_some_and(|k| matches!(k, Kind::DataProduct | Kind::Source))
+    {
+        v.serves = view::tree_html(
+            &site.tree(&site.step(e, Toward::Up), Toward::Up, IMPACT_TREE_BUDGET),
+            "../",
+        );
+    }
     let path = site.path(e).unwrap_or_default();
     let mut ctx = context(common, "../", v.dir, &v.entity.name);
     ctx.insert("graph", &graph::neighbourhood(site, e));

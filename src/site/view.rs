@@ -48,6 +48,24 @@ fn cap(mut groups: Vec<Group>) -> Vec<Group> {
     groups
 }
 
+/// A trace tree: its top-level nodes, and how many more the budget left out.
+#[derive(Debug)]
+pub struct Tree {
+    pub nodes: Vec<TreeNode>,
+    pub more: usize,
+}
+
+/// Which way a tree grows from its roots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Toward {
+    /// Away from the North Star: what traces through the root, down to the
+    /// sources (for a data product: its inputs, upstream in data terms).
+    Down,
+    /// Toward the North Star: what the root serves (for a data product: what
+    /// reads it, downstream in data terms).
+    Up,
+}
+
 #[derive(Debug, Serialize)]
 pub struct TreeNode {
     #[serde(rename = "ref")]
@@ -135,8 +153,12 @@ pub struct EntityView {
     pub backlinks: Vec<Group>,
     /// From the North Star down to this entity's parent.
     pub chain: Vec<Ref>,
-    /// What depends on this entity, as HTML (see [`tree_html`]).
+    /// What traces through this entity, down to the sources, as HTML (see
+    /// [`tree_html`]).
     pub impact: String,
+    /// What this entity serves, up to the North Star, as HTML: shown for data
+    /// products and sources, where data people call it downstream.
+    pub serves: String,
     pub findings: Vec<Finding>,
     pub file: String,
     pub line: usize,
@@ -261,35 +283,56 @@ impl<'a> SiteModel<'a> {
         chain
     }
 
-    /// The tree of entities below `roots`, each expanded once, at most
-    /// `budget` entities in all; what does not fit is counted in `more`.
-    pub fn tree(&self, roots: &[EntityId], max_depth: usize, budget: usize) -> Vec<TreeNode> {
+    /// The tree of entities below `roots` (or above them, with
+    /// [`Toward::Up`]), each expanded once, at most `budget` entities in all;
+    /// it goes as deep as the trace does, and what does not fit is counted in
+    /// `more`.
+    pub fn tree(&self, roots: &[EntityId], toward: Toward, budget: usize) -> Tree {
         let mut expanded = HashSet::new();
         let mut budget = budget;
-        roots
-            .iter()
-            .map(|&r| self.subtree(r, &mut expanded, max_depth, &mut budget))
-            .collect()
+        let mut tree = Tree {
+            nodes: Vec::new(),
+            more: 0,
+        };
+        for &r in roots {
+            if budget == 0 {
+                tree.more += 1;
+                continue;
+            }
+            tree.nodes
+                .push(self.subtree(r, toward, &mut expanded, &mut budget));
+        }
+        tree
+    }
+
+    /// The next step of a tree from `e`.
+    pub fn step(&self, e: EntityId, toward: Toward) -> Vec<EntityId> {
+        match toward {
+            Toward::Down => self.children(e),
+            Toward::Up => self.model.parents(e),
+        }
     }
 
     fn subtree(
         &self,
         e: EntityId,
+        toward: Toward,
         expanded: &mut HashSet<EntityId>,
-        depth: usize,
         budget: &mut usize,
     ) -> TreeNode {
+        // Each node costs one unit of the budget, so the recursion is no
+        // deeper than the budget.
         *budget = budget.saturating_sub(1);
         let repeat = !expanded.insert(e);
         let mut children = Vec::new();
         let mut more = 0;
-        if !repeat && depth > 0 {
-            for c in self.children(e) {
+        if !repeat {
+            for c in self.step(e, toward) {
                 if *budget == 0 {
                     more += 1;
                     continue;
                 }
-                children.push(self.subtree(c, expanded, depth - 1, budget));
+                children.push(self.subtree(c, toward, expanded, budget));
             }
         }
         TreeNode {
@@ -320,7 +363,7 @@ impl<'a> SiteModel<'a> {
         for r in self.model.refs_to(e) {
             let label =
                 if r.field == RefField::Inputs && self.model.entities[e].is(Kind::DataProduct) {
-                    "Feeds data products"
+                    "Feeds data products (downstream)"
                 } else {
                     r.field.reverse_label()
                 };
@@ -460,6 +503,7 @@ impl<'a> SiteModel<'a> {
             backlinks: self.backlinks(e),
             chain: self.chain(e),
             impact: String::new(),
+            serves: String::new(),
             findings,
             file: file.rel_path.clone(),
             line: entity.id_span.start.line,
@@ -503,7 +547,7 @@ pub fn ref_html(r: &Ref, root: &str, out: &mut String) {
 /// `<details>` that works without JavaScript. Rendered here rather than by a
 /// recursive template macro: trees are the largest part of a page, and this
 /// is many times faster.
-pub fn tree_html(nodes: &[TreeNode], root: &str) -> String {
+pub fn tree_html(tree: &Tree, root: &str) -> String {
     fn list(nodes: &[TreeNode], root: &str, out: &mut String) {
         use crate::markup::escape;
         out.push_str("<ul>");
@@ -520,25 +564,39 @@ pub fn tree_html(nodes: &[TreeNode], root: &str) -> String {
                 ));
                 list(&n.children, root, out);
                 if n.more > 0 {
-                    out.push_str(&format!(
-                        "<p class=\"muted more\">… and {} more</p>",
-                        n.more
-                    ));
+                    more_html(n, root, out);
                 }
                 out.push_str("</details>");
             } else if n.more > 0 {
-                out.push_str(&format!(
-                    " <span class=\"muted\">({} below, not shown)</span>",
-                    n.more
-                ));
+                more_html(n, root, out);
             }
             out.push_str("</li>");
         }
         out.push_str("</ul>");
     }
+    /// Where the budget cut a node's children: how many, and where to see them.
+    fn more_html(n: &TreeNode, root: &str, out: &mut String) {
+        use crate::markup::escape;
+        let count = format!("… and {} more", n.more);
+        match &n.entity.path {
+            Some(path) => out.push_str(&format!(
+                "<p class=\"muted more\"><a href=\"{}{}\">{count} on the page of {}</a></p>",
+                escape(root),
+                escape(path),
+                escape(&n.entity.name)
+            )),
+            None => out.push_str(&format!("<p class=\"muted more\">{count}</p>")),
+        }
+    }
     let mut out = String::new();
-    if !nodes.is_empty() {
-        list(nodes, root, &mut out);
+    if !tree.nodes.is_empty() {
+        list(&tree.nodes, root, &mut out);
+    }
+    if tree.more > 0 {
+        out.push_str(&format!(
+            "<p class=\"muted more\">… and {} more, left out to keep the page small; <code>throughline graph --format json</code> lists every link.</p>",
+            tree.more
+        ));
     }
     out
 }
