@@ -125,3 +125,121 @@ fn data_product_pages_name_upstream_and_downstream() {
     let source = page(&site, "sources/crm.html");
     assert!(source.contains("Downstream: what it feeds"));
 }
+
+const THREE_GOALS: &str = "kind: Goal
+id: goal-a
+name: A
+contributesTo: ns
+ successIndicators:
+  - name: x
+    unit: n
+    target: 1
+---
+kind: Goal
+id: goal-b
+name: B
+contributesTo: ns
+successIndicators:
+  - name: x
+    unit: n
+    target: 1
+---
+kind: Goal
+id: goal-c
+name: C
+contributesTo: ns
+successIndicators:
+  - name: x
+    unit: n
+    target: 1
+";
+
+#[test]
+fn a_broken_document_does_not_take_its_neighbours() {
+    let refs = "kind: Initiative
+id: work-a
+name: Work A
+goals: [goal-a]
+---
+kind: Initiative
+id: work-b
+name: Work B
+goals: [goal-b, goal-c]
+---
+kind: Initiative
+id: work-a2
+name: Work A again
+goals: [goal-a]
+";
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        ("goals.yaml", THREE_GOALS),
+        ("work.yaml", refs),
+    ]);
+    let (report, code) = check_json(ws.path(), &[]);
+    assert_eq!(code, 1);
+    let rules: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["yaml-syntax"], "{report:#}");
+    let syntax = &findings(&report, "yaml-syntax")[0];
+    assert_eq!(syntax["file"], "goals.yaml");
+    // goal-b and goal-c were read: their pages exist, and work-b is traced.
+    assert_eq!(report["summary"]["entities"], 7 + 2 + 3);
+    let related = syntax["related"].as_array().unwrap();
+    assert_eq!(related.len(), 1, "{related:?}");
+    assert_eq!(related[0]["line"], 2);
+    assert_eq!(related[0]["column"], 5);
+    assert!(
+        related[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("defines `goal-a`; 2 references to it are not checked"),
+        "{related:?}"
+    );
+}
+
+#[test]
+fn one_typo_in_a_goal_id_is_reported_once() {
+    let yaml = format!(
+        "{}\n---\nkind: Initiative\nid: i2\nname: Two\ngoals: [gg]\n---\nkind: Hypothesis\nid: h1\nname: H1\nstatement: We believe that x will help achieve g.\ninitiative: i2\ngoal: g\n---\nkind: Hypothesis\nid: h2\nname: H2\nstatement: We believe that y will help achieve g.\ninitiative: i2\ngoal: g\n",
+        base_yaml()
+    );
+    let ws = workspace(&[("specs.yaml", &yaml)]);
+    let (report, _) = check_json(ws.path(), &[]);
+    let errors: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(errors, ["broken-ref"], "{report:#}");
+}
+
+#[test]
+fn a_break_that_cuts_off_nothing_does_not_say_zero() {
+    let yaml = base_yaml().replace("initiatives: [i]", "initiatives: [i, missing]");
+    let ws = workspace(&[("specs.yaml", &yaml)]);
+    let (report, _) = check_json(ws.path(), &[]);
+    assert_eq!(findings(&report, "broken-ref").len(), 1);
+    for d in report["diagnostics"].as_array().unwrap() {
+        assert!(
+            !d["message"].as_str().unwrap().contains("cuts off 0"),
+            "{d}"
+        );
+    }
+}
+
+#[test]
+fn the_summary_counts_mappings_as_entities() {
+    let yaml = format!("{}\n---\n- a list\n---\njust text\n", base_yaml());
+    let ws = workspace(&[("specs.yaml", &yaml)]);
+    let (report, _) = check_json(ws.path(), &[]);
+    assert_eq!(findings(&report, "yaml-syntax").len(), 2);
+    assert_eq!(report["summary"]["entities"], 7);
+}

@@ -35,6 +35,20 @@ pub struct Workspace {
     pub documents: Vec<Document>,
     /// `yaml-syntax` and `duplicate-key` findings.
     pub diagnostics: Vec<Diagnostic>,
+    /// Ids defined in documents that could not be parsed.
+    pub damaged: Vec<Damaged>,
+}
+
+impl Workspace {
+    /// How many entities the workspace holds: its documents that are
+    /// mappings (a document that is a list or a scalar is a `yaml-syntax`
+    /// finding, not an entity).
+    pub fn entity_count(&self) -> usize {
+        self.documents
+            .iter()
+            .filter(|d| d.node.as_map().is_some())
+            .count()
+    }
 }
 
 /// How to load a workspace.
@@ -93,7 +107,26 @@ pub fn from_texts(files: Vec<(String, String)>, limits: Limits) -> Workspace {
     assemble(PathBuf::new(), parsed)
 }
 
-type FileResult = (SourceFile, Vec<Arc<Node>>, Vec<Diagnostic>);
+/// One file, read and parsed.
+#[derive(Clone)]
+struct FileResult {
+    file: SourceFile,
+    docs: Vec<Arc<Node>>,
+    diags: Vec<Diagnostic>,
+    damaged: Vec<Damaged>,
+}
+
+/// An id that a document which cannot be parsed seems to define: references
+/// to it are not reported as broken while the syntax error stands.
+#[derive(Debug, Clone)]
+pub struct Damaged {
+    pub id: String,
+    pub file: FileId,
+    /// The id's text in the damaged document.
+    pub span: Span,
+    /// Where the syntax error that damaged it is reported.
+    pub error: Span,
+}
 
 /// Parsed files kept between loads (by `serve`): a file whose size and
 /// modification time are unchanged is not read or parsed again.
@@ -117,7 +150,10 @@ fn stamp(path: &Path) -> Option<(u64, Option<SystemTime>)> {
 }
 
 fn with_file_id(mut result: FileResult, id: FileId) -> FileResult {
-    for d in &mut result.2 {
+    for d in &mut result.damaged {
+        d.file = id;
+    }
+    for d in &mut result.diags {
         if let Some(loc) = &mut d.location {
             loc.file = id;
         }
@@ -149,22 +185,21 @@ pub fn load_cached(
                 && entry.rel == f.rel
                 && f.error.is_none()
             {
-                let (file, docs, diags) = &entry.result;
-                return with_file_id((file.clone(), docs.clone(), diags.clone()), id);
+                return with_file_id(entry.result.clone(), id);
             }
             read_and_parse(id, f, options.limits)
         })
         .collect();
     cache.entries.clear();
-    for ((file, docs, diags), stamp) in parsed.iter().zip(&stamps) {
+    for (result, stamp) in parsed.iter().zip(&stamps) {
         if let Some((len, modified)) = stamp {
             cache.entries.insert(
-                file.path.clone(),
+                result.file.path.clone(),
                 CacheEntry {
                     len: *len,
                     modified: *modified,
-                    rel: file.rel_path.clone(),
-                    result: with_file_id((file.clone(), docs.clone(), diags.clone()), 0),
+                    rel: result.file.rel_path.clone(),
+                    result: with_file_id(result.clone(), 0),
                 },
             );
         }
@@ -178,28 +213,42 @@ fn assemble(root: PathBuf, parsed: Vec<FileResult>) -> Workspace {
         files: Vec::with_capacity(parsed.len()),
         documents: Vec::new(),
         diagnostics: Vec::new(),
+        damaged: Vec::new(),
     };
-    for (id, (file, docs, diags)) in parsed.into_iter().enumerate() {
-        ws.files.push(file);
+    for (id, r) in parsed.into_iter().enumerate() {
+        ws.files.push(r.file);
         ws.documents
-            .extend(docs.into_iter().map(|node| Document { file: id, node }));
-        ws.diagnostics.extend(diags);
+            .extend(r.docs.into_iter().map(|node| Document { file: id, node }));
+        ws.diagnostics.extend(r.diags);
+        ws.damaged.extend(r.damaged);
     }
     ws
 }
 
 fn parse_file(id: FileId, file: SourceFile, limits: Limits) -> FileResult {
     let parsed = yaml::parse(&file, limits);
+    let mut damaged = Vec::new();
+    for p in &parsed.problems {
+        if let Problem::Syntax { at, defines, .. } = p {
+            damaged.extend(defines.iter().map(|(name, span)| Damaged {
+                id: name.clone(),
+                file: id,
+                span: *span,
+                error: *at,
+            }));
+        }
+    }
     let diags = parsed
         .problems
         .into_iter()
         .map(|p| problem_diagnostic(id, p))
         .collect();
-    (
+    FileResult {
         file,
-        parsed.documents.into_iter().map(Arc::new).collect(),
+        docs: parsed.documents.into_iter().map(Arc::new).collect(),
         diags,
-    )
+        damaged,
+    }
 }
 
 fn read_and_parse(id: FileId, found: Found, limits: Limits) -> FileResult {
@@ -207,7 +256,12 @@ fn read_and_parse(id: FileId, found: Found, limits: Limits) -> FileResult {
         let file = SourceFile::new(found.rel.clone(), found.path.clone(), "");
         let at = file.pos(1, 0);
         let diag = Diagnostic::new(Rule::YamlSyntax, message).at(id, Span::new(at, at));
-        (file, Vec::new(), vec![diag])
+        FileResult {
+            file,
+            docs: Vec::new(),
+            diags: vec![diag],
+            damaged: Vec::new(),
+        }
     };
     if let Some(error) = &found.error {
         return unreadable(error.clone());
@@ -241,7 +295,12 @@ fn read_and_parse(id: FileId, found: Found, limits: Limits) -> FileResult {
             )
             .help("spec files must be UTF-8 text")
             .at(id, Span::new(at, at));
-            return (file, Vec::new(), vec![diag]);
+            return FileResult {
+                file,
+                docs: Vec::new(),
+                diags: vec![diag],
+                damaged: Vec::new(),
+            };
         }
     };
     parse_file(id, SourceFile::new(found.rel, found.path, text), limits)
@@ -249,7 +308,7 @@ fn read_and_parse(id: FileId, found: Found, limits: Limits) -> FileResult {
 
 fn problem_diagnostic(file: FileId, problem: Problem) -> Diagnostic {
     match problem {
-        Problem::Syntax { message, at } => Diagnostic::new(Rule::YamlSyntax, message)
+        Problem::Syntax { message, at, .. } => Diagnostic::new(Rule::YamlSyntax, message)
             .label("here")
             .at(file, at),
         Problem::DuplicateKey { key, at, first } => Diagnostic::new(

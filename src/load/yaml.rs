@@ -152,8 +152,14 @@ impl Default for Limits {
 /// What went wrong while reading a file's YAML.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
-    /// The text is not valid YAML, or it exceeds a limit; reading stopped here.
-    Syntax { message: String, at: Span },
+    /// The text is not valid YAML, or it exceeds a limit; the document (or,
+    /// for a limit, the rest of the file) is not read. `defines` holds the
+    /// ids the unreadable document seems to define, with their spans.
+    Syntax {
+        message: String,
+        at: Span,
+        defines: Vec<(String, Span)>,
+    },
     /// A mapping repeats a key; the first value is kept.
     DuplicateKey { key: String, at: Span, first: Span },
 }
@@ -196,9 +202,17 @@ struct Builder<'a> {
     out: Parsed,
     /// The last position read: the next one is usually just after it.
     cursor: Pos,
+    /// Lines of the file before the text being parsed (after a syntax error,
+    /// parsing starts again further down).
+    line_base: usize,
+    /// The line the current document starts on.
+    doc_line: usize,
 }
 
-/// Parses every document of `file`.
+/// Parses every document of `file`. A syntax error costs only the document
+/// it is in: reading starts again at the next `---` line after that
+/// document's start (a `---` at the start of a line always begins a document).
+/// Exceeding a limit stops the file.
 pub fn parse(file: &SourceFile, limits: Limits) -> Parsed {
     let mut b = Builder {
         file,
@@ -209,51 +223,131 @@ pub fn parse(file: &SourceFile, limits: Limits) -> Parsed {
         root: None,
         out: Parsed::default(),
         cursor: Pos::default(),
+        line_base: 0,
+        doc_line: 1,
     };
-    for event in Parser::new_from_str(&file.text) {
-        match event {
-            Ok((event, span)) => {
-                if let Err(problem) = b.event(event, span) {
-                    b.out.problems.push(problem);
-                    break;
-                }
-            }
-            Err(e) => {
-                let m = e.marker();
-                let at = file.pos(m.line(), m.col());
-                // The scanner counts flow nesting in a byte; its own words
-                // for running out say nothing about what the file did.
-                let message = if e.info() == "recursion limit exceeded" {
-                    "`[` and `{` nested more than 255 deep; the file is not read further"
-                        .to_string()
-                } else {
-                    e.info().to_string()
-                };
-                b.out.problems.push(Problem::Syntax {
-                    message,
-                    at: Span::new(at, at),
-                });
-                break;
-            }
-        }
+    let mut start = 0;
+    loop {
+        let Some(stop) = b.parse_from(start) else {
+            break;
+        };
+        b.stack.clear();
+        b.root = None;
+        let damaged_from = b.doc_line;
+        let Some(next) = next_document_line(file, damaged_from) else {
+            b.damaged(damaged_from, file.line_count() + 1, stop);
+            break;
+        };
+        b.damaged(damaged_from, next, stop);
+        start = file.line_start(next);
+        b.line_base = next - 1;
+        b.doc_line = next;
+        b.cursor = file.pos(next, 0);
     }
     b.out
 }
 
+/// The first line after `after` that starts a document (`---` alone or
+/// followed by a space).
+fn next_document_line(file: &SourceFile, after: usize) -> Option<usize> {
+    (after + 1..=file.line_count()).find(|&n| {
+        let line = file.line_text(n);
+        line.strip_prefix("---")
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+    })
+}
+
+/// A top-level `id: value` line of a damaged document.
+fn damaged_id(line: &str) -> Option<(&str, usize)> {
+    let rest = line.strip_prefix("id:")?;
+    let value = rest.split(" #").next()?.trim();
+    let value = value.trim_matches(|c| c == '"' || c == '\'');
+    let column = line.find(value)?;
+    crate::model::is_valid_id(value).then_some((value, column))
+}
 impl Builder<'_> {
+    /// Parses the text from byte `start` (a line start) to its end or to the
+    /// first problem. Returns where a syntax error stopped it when parsing
+    /// may go on after the broken document, and `None` when the file is done.
+    fn parse_from(&mut self, start: usize) -> Option<Span> {
+        let file = self.file;
+        for event in Parser::new_from_str(&file.text[start..]) {
+            match event {
+                Ok((event, span)) => {
+                    if let Err((problem, resumable)) = self.event(event, span) {
+                        let at = match &problem {
+                            Problem::Syntax { at, .. } | Problem::DuplicateKey { at, .. } => *at,
+                        };
+                        self.out.problems.push(problem);
+                        return resumable.then_some(at);
+                    }
+                }
+                Err(e) => {
+                    let m = e.marker();
+                    let at = file.pos(m.line() + self.line_base, m.col());
+                    // The scanner counts flow nesting in a byte; its own words
+                    // for running out say nothing about what the file did.
+                    let limit = e.info() == "recursion limit exceeded";
+                    let message = if limit {
+                        "`[` and `{` nested more than 255 deep; the file is not read further"
+                            .to_string()
+                    } else {
+                        e.info().to_string()
+                    };
+                    let at = Span::new(at, at);
+                    self.out.problems.push(Problem::Syntax {
+                        message,
+                        at,
+                        defines: Vec::new(),
+                    });
+                    return (!limit).then_some(at);
+                }
+            }
+        }
+        None
+    }
+
+    /// Records the ids that the damaged lines `[from, to)` seem to define on
+    /// the syntax error at `at`, so that references to them are not called
+    /// broken while the document cannot be read.
+    fn damaged(&mut self, from: usize, to: usize, at: Span) {
+        let file = self.file;
+        let ids: Vec<(String, Span)> = (from..to.min(file.line_count() + 1))
+            .filter_map(|n| {
+                let (id, column) = damaged_id(file.line_text(n))?;
+                let start = file.pos_of_offset(file.line_start(n) + column);
+                let end = file.pos_of_offset(start.offset + id.len());
+                Some((id.to_string(), Span::new(start, end)))
+            })
+            .collect();
+        if let Some(Problem::Syntax { defines, .. }) = self
+            .out
+            .problems
+            .iter_mut()
+            .rev()
+            .find(|p| matches!(p, Problem::Syntax { at: a, .. } if *a == at))
+        {
+            *defines = ids;
+        }
+    }
+
     fn span(&mut self, s: YSpan) -> Span {
+        let base = self.line_base;
         let start = self
             .file
-            .pos_from(self.cursor, s.start.line(), s.start.col());
-        let end = self.file.pos_from(start, s.end.line(), s.end.col());
+            .pos_from(self.cursor, s.start.line() + base, s.start.col());
+        let end = self.file.pos_from(start, s.end.line() + base, s.end.col());
         self.cursor = end;
         Span::new(start, end)
     }
 
-    fn event(&mut self, event: Event<'_>, yspan: YSpan) -> Result<(), Problem> {
+    /// Takes one event; an error says whether parsing may go on after the
+    /// broken document.
+    fn event(&mut self, event: Event<'_>, yspan: YSpan) -> Result<(), (Problem, bool)> {
         let span = self.span(yspan);
         match event {
             Event::DocumentStart(_) => {
+                self.doc_line = span.start.line.max(self.line_base + 1);
                 self.stack.clear();
                 self.anchors.clear();
                 self.root = None;
@@ -272,20 +366,28 @@ impl Builder<'_> {
             }
             Event::Alias(id) => {
                 let Some((node, count)) = self.anchors.get(&id) else {
-                    return Err(Problem::Syntax {
-                        message: "alias to an unknown anchor".into(),
-                        at: span,
-                    });
+                    return Err((
+                        Problem::Syntax {
+                            message: "alias to an unknown anchor".into(),
+                            at: span,
+                            defines: Vec::new(),
+                        },
+                        true,
+                    ));
                 };
                 self.alias_nodes += count;
                 if self.alias_nodes > self.limits.max_alias_nodes {
-                    return Err(Problem::Syntax {
-                        message: format!(
-                            "aliases expand to more than {} nodes; the file is not read further",
-                            self.limits.max_alias_nodes
-                        ),
-                        at: span,
-                    });
+                    return Err((
+                        Problem::Syntax {
+                            message: format!(
+                                "aliases expand to more than {} nodes; the file is not read further",
+                                self.limits.max_alias_nodes
+                            ),
+                            at: span,
+                            defines: Vec::new(),
+                        },
+                        false,
+                    ));
                 }
                 let mut node = node.clone();
                 node.span = span;
@@ -353,15 +455,19 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn open(&mut self, frame: Frame, span: Span) -> Result<(), Problem> {
+    fn open(&mut self, frame: Frame, span: Span) -> Result<(), (Problem, bool)> {
         if self.stack.len() >= self.limits.max_depth {
-            return Err(Problem::Syntax {
-                message: format!(
-                    "nesting deeper than {} levels; the file is not read further",
-                    self.limits.max_depth
-                ),
-                at: span,
-            });
+            return Err((
+                Problem::Syntax {
+                    message: format!(
+                        "nesting deeper than {} levels; the file is not read further",
+                        self.limits.max_depth
+                    ),
+                    at: span,
+                    defines: Vec::new(),
+                },
+                false,
+            ));
         }
         self.stack.push(frame);
         Ok(())
@@ -616,6 +722,29 @@ mod tests {
             [Problem::Syntax { at, .. }] => assert_eq!(at.start.line, 4),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_syntax_error_costs_only_its_document() {
+        let text = "id: a\n bad: [\n---\nid: b\nname: Bé\n---\nid: c\n";
+        let p = parse_str(text);
+        let ids: Vec<_> = p.documents.iter().map(|d| d.get_str("id")).collect();
+        assert_eq!(ids, [Some("b"), Some("c")]);
+        let name = p.documents[0].get("name").unwrap();
+        assert_eq!((name.span.start.line, name.span.start.column), (5, 7));
+        assert_eq!(at(text, name.span), "Bé");
+        match &p.problems[..] {
+            [Problem::Syntax { defines, .. }] => {
+                assert_eq!(defines.len(), 1);
+                assert_eq!(defines[0].0, "a");
+                assert_eq!(at(text, defines[0].1), "a");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Two broken documents, each reported.
+        let p = parse_str("a: [\n---\nb: {\n---\nc: 1\n");
+        assert_eq!(p.documents.len(), 1);
+        assert_eq!(p.problems.len(), 2, "{:?}", p.problems);
     }
 
     #[test]

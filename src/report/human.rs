@@ -154,7 +154,7 @@ pub fn summary(report: &Report) -> String {
     let scope = format!(
         "{} ({})",
         plural(ws.files.len(), "file", "files"),
-        plural(ws.documents.len(), "entity", "entities")
+        plural(ws.entity_count(), "entity", "entities")
     );
     let (errors, warnings) = (analysis.errors(), analysis.warnings());
     let mut line = if errors + warnings == 0 {

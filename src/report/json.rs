@@ -100,7 +100,7 @@ pub fn render(r: &super::Report, out: &mut dyn Write) -> io::Result<()> {
         version: 1,
         summary: Summary {
             files: ws.files.len(),
-            entities: ws.documents.len(),
+            entities: ws.entity_count(),
             errors: analysis.errors(),
             warnings: analysis.warnings(),
             new: existing.map(|e| analysis.diagnostics.len() - e),

@@ -32,6 +32,16 @@ pub fn hypothesis_mismatch(ws: &Workspace, model: &Model, out: &mut Vec<Diagnost
         {
             continue;
         }
+        // A `goals` entry of the initiative that names no goal is reported at
+        // its root (`broken-ref`, `ref-kind`); the mismatch may be its echo.
+        let unresolved = model
+            .refs_from(initiative)
+            .iter()
+            .filter(|r| r.field == RefField::Goals)
+            .any(|r| !r.resolved.is_some_and(|t| model.entities[t].is(Kind::Goal)));
+        if unresolved {
+            continue;
+        }
         let (he, ie) = (&model.entities[h], &model.entities[initiative]);
         let goals_span = ie
             .node(ws)

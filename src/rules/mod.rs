@@ -59,7 +59,7 @@ pub fn check(ws: &Workspace, config: &Config, schemas: &Schemas, today: Date) ->
     let trace = Trace::analyze(&model);
 
     refs::duplicate_ids(&model, &mut found);
-    refs::references(&model, &trace, &mut found);
+    refs::references(&model, &trace, &ws.damaged, &mut found);
     trace::north_star_count(&model, &mut found);
     trace::cycles(&model, &trace, &mut found);
     trace::untraced(&model, &trace, &mut found);

@@ -1,6 +1,9 @@
 //! Identity and references: `duplicate-id`, `broken-ref`, `ref-kind`.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::{Diagnostic, Rule};
+use crate::load::Damaged;
 use crate::model::{Model, Reference};
 use crate::suggest;
 
@@ -30,12 +33,26 @@ pub fn duplicate_ids(model: &Model, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// `broken-ref` and `ref-kind`: references that name no entity, or one of the wrong kind.
-pub fn references(model: &Model, trace: &Trace, out: &mut Vec<Diagnostic>) {
+/// `broken-ref` and `ref-kind`: references that name no entity, or one of the
+/// wrong kind. A reference to an id that a damaged document defines is not
+/// reported; the syntax error says, once, how many such references wait on it.
+pub fn references(model: &Model, trace: &Trace, damaged: &[Damaged], out: &mut Vec<Diagnostic>) {
+    let damaged_ids: HashMap<&str, usize> = damaged
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let mut waiting = vec![0usize; damaged.len()];
     for r in &model.refs {
         let holder = &model.entities[r.from];
         let diag = match r.resolved {
-            None => broken(model, r),
+            None => {
+                if let Some(&i) = damaged_ids.get(r.target.as_str()) {
+                    waiting[i] += 1;
+                    continue;
+                }
+                broken(model, r)
+            }
             Some(t) => match model.entities[t].kind {
                 Some(kind) if !r.field.targets().contains(&kind) => {
                     let target = &model.entities[t];
@@ -74,6 +91,31 @@ pub fn references(model: &Model, trace: &Trace, out: &mut Vec<Diagnostic>) {
                 .entity(&holder.id)
                 .doc(holder.doc)
                 .at(holder.file, r.span)
+        });
+    }
+    for (d, n) in damaged.iter().zip(waiting) {
+        if n == 0 {
+            continue;
+        }
+        let Some(syntax) = out.iter_mut().find(|x| {
+            x.rule == Rule::YamlSyntax
+                && x.location
+                    .is_some_and(|l| l.file == d.file && l.span == d.error)
+        }) else {
+            continue;
+        };
+        let note = format!(
+            "this document defines `{}`; {n} reference{} to it {} not checked until it parses",
+            d.id,
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "is" } else { "are" }
+        );
+        syntax.related.push(crate::diagnostic::Related {
+            location: crate::diagnostic::Location {
+                file: d.file,
+                span: d.span,
+            },
+            message: note,
         });
     }
 }

@@ -95,8 +95,11 @@ impl Trace {
     }
 }
 
-/// "; it cuts off 3 entities from the North Star"
+/// "; it cuts off 3 entities from the North Star", or nothing when it cuts off none.
 pub fn cut_off_phrase(n: usize) -> String {
+    if n == 0 {
+        return String::new();
+    }
     format!(
         "; it cuts off {n} {} from the North Star",
         if n == 1 { "entity" } else { "entities" }
