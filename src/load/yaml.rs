@@ -172,6 +172,24 @@ pub struct Parsed {
     pub problems: Vec<Problem>,
 }
 
+/// Why the builder stopped reading: a syntax problem, and whether reading
+/// may go on at the next document.
+struct Halt {
+    message: String,
+    at: Span,
+    resumable: bool,
+}
+
+impl Halt {
+    fn new(message: String, at: Span, resumable: bool) -> Halt {
+        Halt {
+            message,
+            at,
+            resumable,
+        }
+    }
+}
+
 enum Frame {
     Seq {
         items: Vec<Node>,
@@ -227,10 +245,7 @@ pub fn parse(file: &SourceFile, limits: Limits) -> Parsed {
         doc_line: 1,
     };
     let mut start = 0;
-    loop {
-        let Some(stop) = b.parse_from(start) else {
-            break;
-        };
+    while let Some(stop) = b.parse_from(start) {
         b.stack.clear();
         b.root = None;
         let damaged_from = b.doc_line;
@@ -274,12 +289,13 @@ impl Builder<'_> {
         for event in Parser::new_from_str(&file.text[start..]) {
             match event {
                 Ok((event, span)) => {
-                    if let Err((problem, resumable)) = self.event(event, span) {
-                        let at = match &problem {
-                            Problem::Syntax { at, .. } | Problem::DuplicateKey { at, .. } => *at,
-                        };
-                        self.out.problems.push(problem);
-                        return resumable.then_some(at);
+                    if let Err(halt) = self.event(event, span) {
+                        self.out.problems.push(Problem::Syntax {
+                            message: halt.message,
+                            at: halt.at,
+                            defines: Vec::new(),
+                        });
+                        return halt.resumable.then_some(halt.at);
                     }
                 }
                 Err(e) => {
@@ -343,7 +359,7 @@ impl Builder<'_> {
 
     /// Takes one event; an error says whether parsing may go on after the
     /// broken document.
-    fn event(&mut self, event: Event<'_>, yspan: YSpan) -> Result<(), (Problem, bool)> {
+    fn event(&mut self, event: Event<'_>, yspan: YSpan) -> Result<(), Halt> {
         let span = self.span(yspan);
         match event {
             Event::DocumentStart(_) => {
@@ -366,26 +382,16 @@ impl Builder<'_> {
             }
             Event::Alias(id) => {
                 let Some((node, count)) = self.anchors.get(&id) else {
-                    return Err((
-                        Problem::Syntax {
-                            message: "alias to an unknown anchor".into(),
-                            at: span,
-                            defines: Vec::new(),
-                        },
-                        true,
-                    ));
+                    return Err(Halt::new("alias to an unknown anchor".into(), span, true));
                 };
                 self.alias_nodes += count;
                 if self.alias_nodes > self.limits.max_alias_nodes {
-                    return Err((
-                        Problem::Syntax {
-                            message: format!(
-                                "aliases expand to more than {} nodes; the file is not read further",
-                                self.limits.max_alias_nodes
-                            ),
-                            at: span,
-                            defines: Vec::new(),
-                        },
+                    return Err(Halt::new(
+                        format!(
+                            "aliases expand to more than {} nodes; the file is not read further",
+                            self.limits.max_alias_nodes
+                        ),
+                        span,
                         false,
                     ));
                 }
@@ -455,17 +461,14 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn open(&mut self, frame: Frame, span: Span) -> Result<(), (Problem, bool)> {
+    fn open(&mut self, frame: Frame, span: Span) -> Result<(), Halt> {
         if self.stack.len() >= self.limits.max_depth {
-            return Err((
-                Problem::Syntax {
-                    message: format!(
-                        "nesting deeper than {} levels; the file is not read further",
-                        self.limits.max_depth
-                    ),
-                    at: span,
-                    defines: Vec::new(),
-                },
+            return Err(Halt::new(
+                format!(
+                    "nesting deeper than {} levels; the file is not read further",
+                    self.limits.max_depth
+                ),
+                span,
                 false,
             ));
         }
