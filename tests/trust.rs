@@ -243,3 +243,40 @@ fn the_summary_counts_mappings_as_entities() {
     assert_eq!(findings(&report, "yaml-syntax").len(), 2);
     assert_eq!(report["summary"]["entities"], 7);
 }
+
+#[test]
+fn personal_data_is_followed_through_products_until_deidentified() {
+    let chain = |deidentified: &str| {
+        format!(
+            "{}\n---\nkind: Source\nid: crm\nname: CRM\nsystem: crm\nsensitivity: pii\n---\nkind: DataProduct\nid: profiles\nname: Profiles\nowner: t\ndomain: d\ntype: sourceAligned\ninputs: [crm]\n{deidentified}slos:\n  - category: governance\n    property: access\n    target: role-based\n---\nkind: DataProduct\nid: segments\nname: Segments\nowner: t\ndomain: d\ntype: aggregate\ninputs: [profiles]\nslos:\n  - category: dataQuality\n    property: freshness\n    target: 1h\n",
+            base_yaml().replace("inputs: [src]", "inputs: [src, segments]")
+        )
+    };
+    let ws = workspace(&[("specs.yaml", &chain(""))]);
+    let (report, _) = check_json(ws.path(), &[]);
+    let found = findings(&report, "sensitive-data-ungoverned");
+    let entities: Vec<&str> = found
+        .iter()
+        .map(|d| d["entity"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        entities,
+        ["dp", "segments"],
+        "two and one hops from the source"
+    );
+    let dp = found.iter().find(|d| d["entity"] == "dp").unwrap();
+    assert!(
+        dp["message"]
+            .as_str()
+            .unwrap()
+            .contains("reads pii source `crm` through `segments` → `profiles`"),
+        "{dp}"
+    );
+    let ws = workspace(&[("specs.yaml", &chain("deidentified: true\n"))]);
+    let (report, _) = check_json(ws.path(), &[]);
+    assert!(
+        findings(&report, "sensitive-data-ungoverned").is_empty(),
+        "{report:#}"
+    );
+    assert!(findings(&report, "schema").is_empty());
+}

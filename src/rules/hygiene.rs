@@ -1,5 +1,7 @@
 //! Rules about the content of the trace rather than its shape.
 
+use std::collections::{HashMap, HashSet, VecDeque};
+
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::load::Workspace;
 use crate::load::yaml::Node;
@@ -67,7 +69,9 @@ pub fn hypothesis_mismatch(ws: &Workspace, model: &Model, out: &mut Vec<Diagnost
     }
 }
 
-/// `sensitive-data-ungoverned`: a product that reads pii/phi directly needs a governance SLO.
+/// `sensitive-data-ungoverned`: a product whose inputs reach a pii/phi
+/// source, directly or through products none of which is `deidentified`,
+/// needs a governance SLO.
 pub fn sensitive_data(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) {
     for dp in model.of_kind(Kind::DataProduct) {
         let e = &model.entities[dp];
@@ -76,30 +80,32 @@ pub fn sensitive_data(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) 
         if governed {
             continue;
         }
-        let sensitive: Vec<(EntityId, &str)> = model
-            .targets(dp, RefField::Inputs)
-            .filter(|&s| model.entities[s].is(Kind::Source))
-            .filter_map(|s| {
-                let level = model.entities[s].node(ws).get_str("sensitivity")?;
-                matches!(level, "pii" | "phi").then_some((s, level))
-            })
-            .collect();
-        let Some(&(first, level)) = sensitive.first() else {
+        let sensitive = sensitive_sources(ws, model, dp);
+        let Some((first, level, path)) = sensitive.first() else {
             continue;
         };
-        let src = &model.entities[first];
+        let src = &model.entities[*first];
+        let through = if path.is_empty() {
+            String::new()
+        } else {
+            let hops: Vec<String> = path
+                .iter()
+                .map(|&p| format!("`{}`", model.entities[p].id))
+                .collect();
+            format!(" through {}", hops.join(" → "))
+        };
         let mut d = Diagnostic::new(
             Rule::SensitiveDataUngoverned,
             format!(
-                "data product `{}` reads {} source `{}` but has no governance SLO",
-                e.id, level, src.id
+                "data product `{}` reads {level} source `{}`{through} but has no governance SLO",
+                e.id, src.id
             ),
         )
         .label("reads sensitive data")
-        .help("add an SLO with `category: governance` (for example access control, retention or masking)")
+        .help("add an SLO with `category: governance` (for example access control, retention or masking), or, if an input removes the personal data, mark that input `deidentified: true`")
         .at(e.file, e.id_span);
-        for &(s, level) in &sensitive {
-            let s = &model.entities[s];
+        for (s, level, _) in &sensitive {
+            let s = &model.entities[*s];
             d = d.related(
                 s.file,
                 s.id_span,
@@ -108,6 +114,52 @@ pub fn sensitive_data(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) 
         }
         out.push(on(e, d));
     }
+}
+
+/// The pii/phi sources `dp` reads, with the products between (nearest
+/// first), walking `inputs` breadth-first and stopping at products that
+/// declare `deidentified: true`.
+fn sensitive_sources<'w>(
+    ws: &'w Workspace,
+    model: &Model,
+    dp: EntityId,
+) -> Vec<(EntityId, &'w str, Vec<EntityId>)> {
+    let mut came_from: HashMap<EntityId, EntityId> = HashMap::new();
+    let mut queue = VecDeque::from([dp]);
+    let mut seen = HashSet::from([dp]);
+    let mut found = Vec::new();
+    while let Some(at) = queue.pop_front() {
+        for input in model.targets(at, RefField::Inputs) {
+            if !seen.insert(input) {
+                continue;
+            }
+            came_from.insert(input, at);
+            let entity = &model.entities[input];
+            let node = entity.node(ws);
+            if entity.is(Kind::Source) {
+                if let Some(level) = node
+                    .get_str("sensitivity")
+                    .filter(|l| matches!(*l, "pii" | "phi"))
+                {
+                    let mut path = Vec::new();
+                    let mut hop = at;
+                    while hop != dp {
+                        path.push(hop);
+                        hop = came_from[&hop];
+                    }
+                    path.reverse();
+                    found.push((input, level, path));
+                }
+            } else if node.get("deidentified").and_then(|d| match d.value {
+                crate::load::yaml::Value::Bool(b) => Some(b),
+                _ => None,
+            }) != Some(true)
+            {
+                queue.push_back(input);
+            }
+        }
+    }
+    found
 }
 
 fn slos(node: &Node) -> impl Iterator<Item = &Node> {
