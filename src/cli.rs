@@ -257,6 +257,11 @@ fn graph(args: GraphArgs) -> anyhow::Result<i32> {
 fn build(args: BuildArgs) -> anyhow::Result<i32> {
     let today = args.today.unwrap_or_else(Date::today);
     let out = args.out.clone().unwrap_or_else(|| args.dir.join("_site"));
+    // Refuse a dangerous OUT, and wait for another build into it, before
+    // checking or reporting anything.
+    crate::load::check_root(&args.dir).map_err(crate::Error::from)?;
+    let target = crate::site::output::Target::claim(&out, &args.dir)
+        .map_err(|e| crate::Error::from(crate::site::SiteError::from(e)))?;
     let checked = crate::check_dir_excluding(&args.dir, today, std::slice::from_ref(&out))?;
     let analysis = &checked.analysis;
     if !analysis.diagnostics.is_empty() {
@@ -280,7 +285,7 @@ fn build(args: BuildArgs) -> anyhow::Result<i32> {
         analysis,
         &checked.config,
         &args.dir,
-        &out,
+        &target,
     )
     .map_err(crate::Error::from)?;
     eprintln!("built {} pages into {}", built.pages, built.out.display());

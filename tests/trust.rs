@@ -280,3 +280,89 @@ fn personal_data_is_followed_through_products_until_deidentified() {
     );
     assert!(findings(&report, "schema").is_empty());
 }
+
+/// Runs `build` with a fault injected (see `site/output.rs`).
+fn build_with_fault(
+    ws: &std::path::Path,
+    out: &std::path::Path,
+    fault: &str,
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_throughline"))
+        .args([
+            "build",
+            ws.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--today",
+            TODAY,
+        ])
+        .env("NO_COLOR", "1")
+        .env("THROUGHLINE_FAULT", fault)
+        .output()
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_crash_at_any_step_of_the_swap_leaves_a_complete_site() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    assert_eq!(build_with_fault(ws.path(), &out, "").status.code(), Some(0));
+    let goal = |out: &std::path::Path| std::fs::read_to_string(out.join("goals/g.html")).ok();
+    let mut name = 0;
+    for fault in [
+        "before-swap",
+        "after-swap",
+        "no-exchange,after-swap",
+        "no-exchange,before-swap",
+    ] {
+        name += 1;
+        let before = goal(&out).unwrap();
+        std::fs::write(
+            ws.path().join("base.yaml"),
+            base_yaml().replace("name: Goal\n", &format!("name: Goal {name}\n")),
+        )
+        .unwrap();
+        let o = build_with_fault(ws.path(), &out, fault);
+        assert_ne!(o.status.code(), Some(0), "{fault}: the process was stopped");
+        let now = goal(&out).unwrap_or_else(|| panic!("{fault}: no site"));
+        assert!(
+            now == before || now.contains(&format!("Goal {name}")),
+            "{fault}"
+        );
+    }
+    // Killed between the two renames of the fallback swap: no OUT for a
+    // moment. The next run puts the previous site back, even one that then
+    // builds nothing because the workspace has errors.
+    let before = goal(&out).unwrap();
+    let o = build_with_fault(ws.path(), &out, "no-exchange,between-renames");
+    assert_ne!(o.status.code(), Some(0));
+    assert!(goal(&out).is_none(), "the crash left the gap");
+    std::fs::write(ws.path().join("broken.yaml"), "kind: Goal\nid: [\n").unwrap();
+    let o = build_with_fault(ws.path(), &out, "");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("restored the previous site"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(goal(&out).unwrap(), before);
+    let leftovers: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("throughline-") && !n.ends_with("-lock"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn build_refuses_a_bad_output_before_checking() {
+    // A workspace full of errors: the refusal is all that is printed.
+    let ws = workspace(&[("bad.yaml", "kind: Goal\nid: [\n")]);
+    let o = throughline(&["build", ws.path().to_str().unwrap(), "-o", "/"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("refusing to write the site into /"), "{err}");
+    assert!(!err.contains("yaml-syntax"), "{err}");
+}

@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::load::Workspace;
 use crate::model::Kind;
 use crate::rules::Analysis;
-use output::{OutputError, Staging};
+use output::{OutputError, Staging, Target};
 pub use routes::Route;
 use templates::TemplateError;
 use view::SiteModel;
@@ -163,18 +163,17 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// Renders the site of a checked workspace into `out`.
+/// Renders the site of a checked workspace into the claimed output.
 pub fn build(
     ws: &Workspace,
     analysis: &Analysis,
     config: &Config,
     dir: &Path,
-    out: &Path,
+    target: &Target,
 ) -> Result<Built, SiteError> {
-    output::check_target(out, dir)?;
     let prepared = Prepared::new(ws, analysis, config, dir)?;
     let renderer = Renderer::new(ws, analysis, config, &prepared);
-    let staging = Staging::new(out)?;
+    let staging = Staging::new(target)?;
     let paths = renderer.paths();
     staging.prepare(paths.iter().map(String::as_str))?;
     // Render and write each file in one pass, so pages are never all held in memory.
@@ -187,7 +186,7 @@ pub fn build(
         })?;
     staging.commit()?;
     Ok(Built {
-        out: out.to_path_buf(),
+        out: target.out().to_path_buf(),
         pages: paths.iter().filter(|p| p.ends_with(".html")).count(),
     })
 }

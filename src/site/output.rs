@@ -104,16 +104,23 @@ fn absolute(p: &Path) -> PathBuf {
     resolved
 }
 
-/// A directory the pages are written into before it replaces the output.
-pub struct Staging {
-    dir: PathBuf,
+/// The output directory, claimed for one build: checked, locked against
+/// other builds into it, and recovered from a build that was killed.
+pub struct Target {
     out: PathBuf,
-    done: bool,
+    parent: PathBuf,
+    name: String,
+    /// An advisory lock on a file beside OUT, held until the build ends; a
+    /// second build into the same OUT waits for it.
+    _lock: fs::File,
 }
 
-impl Staging {
-    /// Creates an empty staging directory beside `out`.
-    pub fn new(out: &Path) -> Result<Staging, OutputError> {
+impl Target {
+    /// Checks that `out` may be written for the workspace `dir` (refusing
+    /// as [`check_target`] does), then takes the lock and puts back a
+    /// previous site that a killed build left beside OUT.
+    pub fn claim(out: &Path, dir: &Path) -> Result<Target, OutputError> {
+        check_target(out, dir)?;
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -123,8 +130,108 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "site".into());
-        remove_leftovers(&parent, &name);
-        let dir = parent.join(format!(".{name}.throughline-new-{}", std::process::id()));
+        let lock_path = parent.join(format!(".{name}.throughline-lock"));
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io_err(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                eprintln!(
+                    "waiting for another build into {} to finish …",
+                    out.display()
+                );
+                lock.lock().map_err(io_err(&lock_path))?;
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(io_err(&lock_path)(e)),
+        }
+        let target = Target {
+            out: out.to_path_buf(),
+            parent,
+            name,
+            _lock: lock,
+        };
+        target.recover();
+        // Again, now that a recovered site may be back in place.
+        check_target(out, dir)?;
+        Ok(target)
+    }
+
+    /// The output directory.
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
+
+    fn leftover(&self, stage: &str) -> String {
+        format!(".{}.throughline-{stage}-", self.name)
+    }
+
+    /// With the lock held no other build runs into OUT, so what lies beside
+    /// it is a killed build's: a staging directory is removed; a previous
+    /// site moved aside is put back when OUT is missing (the build died
+    /// between its two renames), else removed. Only directories that carry
+    /// our marker are touched.
+    fn recover(&self) {
+        let Ok(entries) = fs::read_dir(&self.parent) else {
+            return;
+        };
+        let (new, old) = (self.leftover("new"), self.leftover("old"));
+        let mut olds = Vec::new();
+        for entry in entries.flatten() {
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            if !entry.path().join(SITE_MARKER).is_file() {
+                continue;
+            }
+            if file_name.starts_with(&new) {
+                remove_tree(&entry.path());
+            } else if file_name.starts_with(&old) {
+                olds.push(entry.path());
+            }
+        }
+        for old in olds {
+            if fs::symlink_metadata(&self.out).is_err() && fs::rename(&old, &self.out).is_ok() {
+                eprintln!(
+                    "restored the previous site into {}: a build was stopped while replacing it",
+                    self.out.display()
+                );
+                continue;
+            }
+            remove_tree(&old);
+        }
+    }
+}
+
+/// Fault injection for the crash tests: `THROUGHLINE_FAULT` lists points
+/// (comma-separated) where the process stops, as a SIGKILL would stop it;
+/// `no-exchange` makes the swap take the two-rename path of systems without
+/// an atomic exchange.
+fn fault(point: &str) -> bool {
+    std::env::var("THROUGHLINE_FAULT").is_ok_and(|v| v.split(',').any(|p| p == point))
+}
+
+fn crash_at(point: &str) {
+    if fault(point) {
+        // Like a kill: no destructor runs, so nothing is cleaned up.
+        std::process::exit(137);
+    }
+}
+
+/// A directory the pages are written into before it replaces the output.
+pub struct Staging<'t> {
+    dir: PathBuf,
+    target: &'t Target,
+    done: bool,
+}
+
+impl<'t> Staging<'t> {
+    /// Creates an empty staging directory beside the claimed output.
+    pub fn new(target: &'t Target) -> Result<Staging<'t>, OutputError> {
+        let dir = target
+            .parent
+            .join(format!("{}{}", target.leftover("new"), std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(io_err(&dir))?;
         }
@@ -136,7 +243,7 @@ impl Staging {
         .map_err(io_err(&dir))?;
         Ok(Staging {
             dir,
-            out: out.to_path_buf(),
+            target,
             done: false,
         })
     }
@@ -163,65 +270,54 @@ impl Staging {
         fs::write(&path, bytes).map_err(io_err(&path))
     }
 
-    /// Replaces the output directory with the staged one.
+    /// Replaces the output directory with the staged one: in one atomic
+    /// exchange where the system has one (Linux `renameat2`), else by moving
+    /// the old site aside and the new one in (a build killed between the two
+    /// is repaired by the next one, see [`Target::claim`]).
     pub fn commit(mut self) -> Result<(), OutputError> {
-        let old = self.dir.with_file_name(
-            self.dir
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .replace("-new-", "-old-"),
-        );
-        let had_old = match fs::symlink_metadata(&self.out) {
-            Ok(_) => {
-                fs::rename(&self.out, &old).map_err(io_err(&self.out))?;
-                true
-            }
-            Err(_) => false,
-        };
-        if let Err(source) = fs::rename(&self.dir, &self.out) {
-            if had_old {
-                let _ = fs::rename(&old, &self.out);
-            }
-            return Err(OutputError::Io {
-                path: self.out.clone(),
-                source,
-            });
+        let out = self.target.out.clone();
+        crash_at("before-swap");
+        if fs::symlink_metadata(&out).is_err() {
+            fs::rename(&self.dir, &out).map_err(io_err(&out))?;
+            self.done = true;
+            return Ok(());
+        }
+        if !fault("no-exchange") && exchange(&self.dir, &out).is_ok() {
+            // The staging path now holds the previous site.
+            self.done = true;
+            crash_at("after-swap");
+            remove_tree(&self.dir);
+            return Ok(());
+        }
+        let old = self.target.parent.join(format!(
+            "{}{}",
+            self.target.leftover("old"),
+            std::process::id()
+        ));
+        fs::rename(&out, &old).map_err(io_err(&out))?;
+        crash_at("between-renames");
+        if let Err(source) = fs::rename(&self.dir, &out) {
+            let _ = fs::rename(&old, &out);
+            return Err(OutputError::Io { path: out, source });
         }
         self.done = true;
-        if had_old {
-            // The old directory carried our marker (or was empty): safe to remove.
-            remove_tree(&old);
-        }
+        crash_at("after-swap");
+        // The old directory carried our marker (or was empty): safe to remove.
+        remove_tree(&old);
         Ok(())
     }
 }
 
-/// Removes what a build that was killed left beside the output: staging and
-/// old-site directories of processes that no longer run, and only those that
-/// carry our marker.
-fn remove_leftovers(parent: &Path, name: &str) {
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    let prefixes = [
-        format!(".{name}.throughline-new-"),
-        format!(".{name}.throughline-old-"),
-    ];
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = prefixes
-            .iter()
-            .find_map(|p| file_name.strip_prefix(p.as_str()))
-        else {
-            continue;
-        };
-        let running = pid == std::process::id().to_string()
-            || (Path::new("/proc/self").exists() && Path::new("/proc").join(pid).exists());
-        if !running && entry.path().join(SITE_MARKER).is_file() {
-            let _ = fs::remove_dir_all(entry.path());
-        }
-    }
+/// Swaps two paths atomically.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
 /// Removes a directory tree, deleting its files on all cores (a site has
@@ -255,7 +351,7 @@ fn remove_tree(dir: &Path) {
     }
 }
 
-impl Drop for Staging {
+impl Drop for Staging<'_> {
     fn drop(&mut self) {
         if !self.done {
             let _ = fs::remove_dir_all(&self.dir);
@@ -289,34 +385,67 @@ mod tests {
     #[test]
     fn staging_swaps_and_cleans_up() {
         let tmp = tempfile::tempdir().unwrap();
+        let ws = tmp.path().join("ws");
+        fs::create_dir(&ws).unwrap();
         let out = tmp.path().join("site");
-        let s = Staging::new(&out).unwrap();
-        s.prepare(["a/b.html"]).unwrap();
-        s.write("a/b.html", b"one").unwrap();
-        s.commit().unwrap();
+        let build = |text: &[u8], keep: bool| {
+            let target = Target::claim(&out, &ws).unwrap();
+            let s = Staging::new(&target).unwrap();
+            s.prepare(["a/b.html"]).unwrap();
+            s.write("a/b.html", text).unwrap();
+            if keep { s.commit().unwrap() } else { drop(s) }
+        };
+        build(b"one", true);
         assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "one");
         assert!(out.join(SITE_MARKER).exists());
+        build(b"two", true);
+        assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "two");
         // A failed build (dropped staging) leaves the previous site alone.
-        let s = Staging::new(&out).unwrap();
-        s.prepare(["a/b.html"]).unwrap();
-        s.write("a/b.html", b"two").unwrap();
-        drop(s);
-        assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "one");
-        let leftovers = fs::read_dir(tmp.path()).unwrap().count();
-        assert_eq!(leftovers, 1);
-        // What a killed build left (a dead process's staging dir) goes on the next build.
+        build(b"three", false);
+        assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "two");
+        let names: Vec<String> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 3, "ws, site and the lock file: {names:?}");
+        // What a killed build left goes on the next claim; a directory
+        // without our marker is never removed.
         let stale = tmp.path().join(".site.throughline-new-999999999");
         fs::create_dir(&stale).unwrap();
         fs::write(stale.join(SITE_MARKER), "").unwrap();
         let foreign = tmp.path().join(".site.throughline-new-999999998");
         fs::create_dir(&foreign).unwrap();
-        let s = Staging::new(&out).unwrap();
+        let target = Target::claim(&out, &ws).unwrap();
         assert!(!stale.exists());
+        assert!(foreign.exists());
+        drop(target);
+        // An orphaned previous site (killed between the two renames) is put back.
+        let old = tmp.path().join(".site.throughline-old-999999997");
+        fs::rename(&out, &old).unwrap();
+        let _target = Target::claim(&out, &ws).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "two");
+        assert!(!old.exists());
+    }
+
+    #[test]
+    fn a_second_claim_waits_for_the_first() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = tmp.path().join("ws");
+        fs::create_dir(&ws).unwrap();
+        let out = tmp.path().join("site");
+        let first = Target::claim(&out, &ws).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (o, w) = (out.clone(), ws.clone());
+        let waiter = std::thread::spawn(move || {
+            let _second = Target::claim(&o, &w).unwrap();
+            tx.send(()).unwrap();
+        });
         assert!(
-            foreign.exists(),
-            "a directory without our marker is never removed"
+            rx.recv_timeout(std::time::Duration::from_millis(300))
+                .is_err()
         );
-        drop(s);
-        assert!(check_target(&out, tmp.path().join("x").as_path()).is_ok());
+        drop(first);
+        rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+        waiter.join().unwrap();
     }
 }
