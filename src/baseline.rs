@@ -1,18 +1,20 @@
 //! `--baseline REF`: which findings are new since a git revision.
 //!
-//! The workspace is read as it was at REF straight from git (`ls-tree` and
-//! `cat-file`, no checkout), checked with the same rules and settings, and each
+//! The workspace is read as it was at REF straight from git (`ls-tree -z`
+//! and `cat-file` by object id, no checkout) through the same discovery
+//! predicate and parse path as the live walk, checked with the same rules and
+//! settings, and each
 //! current finding is matched against the old ones by a fingerprint that does
 //! not involve line numbers: rule, entity (or file), and message.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::load::{self, SITE_MARKER, Workspace, is_spec_path};
+use crate::load::{self, SITE_MARKER, Workspace};
 use crate::model::time::Date;
 use crate::rules::{self, Schemas};
 
@@ -45,53 +47,196 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, BaselineError> {
     Ok(out.stdout)
 }
 
-/// The spec files of the workspace in `dir` as they were at `rev`.
-pub fn files_at(dir: &Path, rev: &str) -> Result<Vec<(String, String)>, BaselineError> {
-    let prefix = String::from_utf8_lossy(&git(dir, &["rev-parse", "--show-prefix"])?)
-        .trim()
-        .to_string();
+/// One entry of `git ls-tree -r`: a path (from the repository's top) and
+/// its object.
+struct TreeEntry {
+    mode: String,
+    object: String,
+    path: String,
+}
+
+/// Where a spec file of the old revision is read from.
+enum Origin {
+    /// A blob of the revision.
+    Blob(String),
+    /// A file outside the repository that a symbolic link of the revision
+    /// names: read from disk, as the live walk reads it.
+    Disk(PathBuf),
+    /// Why it cannot be read.
+    Unreadable(String),
+}
+
+/// The path `target` names from the directory `from`, both relative to the
+/// repository's top, normalised; `None` when it leaves the repository.
+fn resolve_link(from: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The spec files of the workspace in `dir` as they were at `rev`, chosen
+/// by the same predicate as the live walk and read through the same parse
+/// path, so that a revision equal to the working tree reads the same.
+pub fn workspace_at(dir: &Path, rev: &str, config: &Config) -> Result<Workspace, BaselineError> {
     let commit = format!("{rev}^{{commit}}");
     git(dir, &["rev-parse", "--verify", "--quiet", &commit])
         .map_err(|_| BaselineError::Git(format!("`{rev}` is not a commit in this repository")))?;
-    let listing = git(
-        dir,
-        &[
-            "ls-tree",
-            "-r",
-            "-z",
-            "--full-name",
-            "--name-only",
-            rev,
-            "--",
-            ".",
-        ],
-    )?;
-    let all: Vec<String> = listing
+    let top_out = git(dir, &["rev-parse", "--show-toplevel"])?;
+    let top = PathBuf::from(String::from_utf8_lossy(&top_out).trim_end_matches('\n'));
+    let prefix_out = git(dir, &["rev-parse", "--show-prefix"])?;
+    let prefix = String::from_utf8_lossy(&prefix_out)
+        .trim_end_matches('\n')
+        .to_string();
+    let listing = git(dir, &["ls-tree", "-r", "-z", "--full-name", &commit])?;
+    let entries: Vec<TreeEntry> = listing
         .split(|&b| b == 0)
-        .filter(|p| !p.is_empty())
-        .filter_map(|p| {
-            String::from_utf8_lossy(p)
-                .strip_prefix(&prefix)
-                .map(str::to_string)
+        .filter(|e| !e.is_empty())
+        .filter_map(|e| {
+            let text = String::from_utf8_lossy(e);
+            let (meta, path) = text.split_once('\t')?;
+            let mut meta = meta.split(' ');
+            let (mode, _kind, object) = (meta.next()?, meta.next()?, meta.next()?);
+            Some(TreeEntry {
+                mode: mode.to_string(),
+                object: object.to_string(),
+                path: path.to_string(),
+            })
         })
         .collect();
+    let by_path: HashMap<&str, &TreeEntry> = entries.iter().map(|e| (e.path.as_str(), e)).collect();
     // Directories that held a built site then are skipped, as discovery does now.
-    let sites: Vec<String> = all
+    let sites: Vec<String> = entries
         .iter()
-        .filter_map(|p| p.strip_suffix(SITE_MARKER))
+        .filter_map(|e| e.path.strip_suffix(SITE_MARKER))
         .map(str::to_string)
         .collect();
-    let wanted: Vec<String> = all
-        .into_iter()
-        .filter(|p| {
-            is_spec_path(p)
-                && !sites
-                    .iter()
-                    .any(|s| !s.is_empty() && p.starts_with(s.as_str()))
+    let in_site = |p: &str| {
+        sites
+            .iter()
+            .any(|s| !s.is_empty() && p.starts_with(s.as_str()))
+    };
+    let link_targets = link_texts(dir, &entries)?;
+    // (path relative to the workspace, where to read it, what it is).
+    let mut wanted: Vec<(String, Origin, String)> = Vec::new();
+    let mut consider = |rel: String, origin: Origin, identity: String| {
+        if config.specs.is_spec(&rel) && !in_site(&format!("{prefix}{rel}")) {
+            wanted.push((rel, origin, identity));
+        }
+    };
+    for e in &entries {
+        let Some(rel) = e.path.strip_prefix(prefix.as_str()) else {
+            continue;
+        };
+        match e.mode.as_str() {
+            "100644" | "100755" => consider(
+                rel.to_string(),
+                Origin::Blob(e.object.clone()),
+                e.path.clone(),
+            ),
+            "120000" => {
+                let parent = e.path.rsplit_once('/').map_or("", |(d, _)| d);
+                let target = link_targets.get(&e.object).cloned().unwrap_or_default();
+                match resolve_link(parent, &target) {
+                    Some(to) => match by_path.get(to.as_str()) {
+                        Some(t) if t.mode.starts_with("100") => {
+                            consider(rel.to_string(), Origin::Blob(t.object.clone()), to)
+                        }
+                        _ => {
+                            // A linked directory: what the tree holds below it.
+                            let below = format!("{to}/");
+                            let mut any = false;
+                            for t in entries.iter().filter(|t| t.path.starts_with(&below)) {
+                                any = true;
+                                if t.mode.starts_with("100") {
+                                    let rest = &t.path[below.len()..];
+                                    consider(
+                                        format!("{rel}/{rest}"),
+                                        Origin::Blob(t.object.clone()),
+                                        t.path.clone(),
+                                    );
+                                }
+                            }
+                            if !any {
+                                consider(
+                                    rel.to_string(),
+                                    Origin::Unreadable(format!(
+                                        "cannot read: {}",
+                                        std::io::Error::from_raw_os_error(2)
+                                    )),
+                                    e.path.clone(),
+                                );
+                            }
+                        }
+                    },
+                    None => {
+                        let on_disk = top.join(parent).join(&target);
+                        let identity = std::fs::canonicalize(&on_disk)
+                            .map_or_else(|_| e.path.clone(), |c| c.display().to_string());
+                        consider(rel.to_string(), Origin::Disk(on_disk), identity);
+                    }
+                }
+            }
+            // Submodules (160000) are not part of the revision's tree.
+            _ => {}
+        }
+    }
+    wanted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    // A file reached by several paths is read once, at its first path.
+    let mut seen = std::collections::HashSet::new();
+    wanted.retain(|(_, _, identity)| seen.insert(identity.clone()));
+    let blobs: Vec<&str> = wanted
+        .iter()
+        .filter_map(|(_, o, _)| match o {
+            Origin::Blob(id) => Some(id.as_str()),
+            _ => None,
         })
         .collect();
-    if wanted.is_empty() {
-        return Ok(Vec::new());
+    let mut contents = cat_blobs(dir, &blobs)?;
+    let files: Vec<(String, load::Contents)> = wanted
+        .into_iter()
+        .map(|(rel, origin, _)| {
+            let c = match origin {
+                Origin::Blob(id) => contents
+                    .remove(&id)
+                    .ok_or_else(|| format!("cannot read: object {id} is missing")),
+                Origin::Disk(path) => std::fs::read(&path).map_err(|e| format!("cannot read: {e}")),
+                Origin::Unreadable(message) => Err(message),
+            };
+            (rel, c)
+        })
+        .collect();
+    Ok(load::from_contents(dir, files, config.limits))
+}
+
+/// The targets of the symbolic links among `entries`, by object id.
+fn link_texts(dir: &Path, entries: &[TreeEntry]) -> Result<HashMap<String, String>, BaselineError> {
+    let links: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.mode == "120000")
+        .map(|e| e.object.as_str())
+        .collect();
+    Ok(cat_blobs(dir, &links)?
+        .into_iter()
+        .map(|(id, bytes)| (id, String::from_utf8_lossy(&bytes).into_owned()))
+        .collect())
+}
+
+/// The bytes of each blob, by object id, from one `git cat-file --batch`.
+fn cat_blobs(dir: &Path, ids: &[&str]) -> Result<HashMap<String, Vec<u8>>, BaselineError> {
+    let mut out = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
     }
     let mut child = Command::new("git")
         .arg("-C")
@@ -99,14 +244,11 @@ pub fn files_at(dir: &Path, rev: &str) -> Result<Vec<(String, String)>, Baseline
         .args(["cat-file", "--batch"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| BaselineError::Git(format!("cannot run git: {e}")))?;
     let mut stdin = child.stdin.take().expect("piped stdin");
-    let requests: String = wanted
-        .iter()
-        .map(|p| format!("{rev}:{prefix}{p}\n"))
-        .collect();
+    let requests: String = ids.iter().map(|id| format!("{id}\n")).collect();
     let writer = std::thread::spawn(move || stdin.write_all(requests.as_bytes()));
     let mut output = Vec::new();
     child
@@ -116,10 +258,21 @@ pub fn files_at(dir: &Path, rev: &str) -> Result<Vec<(String, String)>, Baseline
         .read_to_end(&mut output)
         .map_err(|e| BaselineError::Git(e.to_string()))?;
     let _ = writer.join();
-    let _ = child.wait();
-    let mut files = Vec::with_capacity(wanted.len());
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    let status = child
+        .wait()
+        .map_err(|e| BaselineError::Git(e.to_string()))?;
+    if !status.success() {
+        return Err(BaselineError::Git(format!(
+            "git cat-file failed: {}",
+            stderr.trim()
+        )));
+    }
     let mut at = 0;
-    for path in wanted {
+    for id in ids {
         let Some(header_end) = output[at..].iter().position(|&b| b == b'\n') else {
             break;
         };
@@ -128,15 +281,15 @@ pub fn files_at(dir: &Path, rev: &str) -> Result<Vec<(String, String)>, Baseline
         let mut fields = header.split(' ');
         let (_, kind, size) = (fields.next(), fields.next(), fields.next());
         let Some(size) = size.and_then(|s| s.parse::<usize>().ok()) else {
-            continue; // "missing": not a blob
+            continue; // "<id> missing"
         };
-        let body = &output[at..(at + size).min(output.len())];
+        let body = output[at..(at + size).min(output.len())].to_vec();
         at += size + 1;
         if kind == Some("blob") {
-            files.push((path, String::from_utf8_lossy(body).into_owned()));
+            out.insert(id.to_string(), body);
         }
     }
-    Ok(files)
+    Ok(out)
 }
 
 /// A finding's identity across revisions, without positions.
@@ -164,7 +317,7 @@ pub fn compare(
     current: &Workspace,
     diagnostics: &[Diagnostic],
 ) -> Result<Vec<State>, BaselineError> {
-    let old_ws = load::from_texts(files_at(dir, rev)?, Default::default());
+    let old_ws = workspace_at(dir, rev, config)?;
     let old = rules::check(&old_ws, config, schemas, today);
     let mut seen: HashMap<String, usize> = HashMap::new();
     for d in &old.diagnostics {

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::load::discover::SpecFilter;
+
 use crate::diagnostic::{Rule, Severity};
 use crate::load::yaml::Limits;
 use crate::suggest;
@@ -32,6 +34,19 @@ struct RawConfig {
     schemas: SchemasConfig,
     #[serde(default)]
     limits: Limits,
+    #[serde(default)]
+    workspace: WorkspaceConfig,
+}
+
+/// `[workspace]`: which files are specs.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkspaceConfig {
+    /// Globs of files to read; `**/*.yaml` and `**/*.yml` by default.
+    include: Option<Vec<String>>,
+    /// Globs of files to leave out, such as a dbt project's `**/schema.yml`.
+    #[serde(default)]
+    exclude: Vec<String>,
 }
 
 /// `[schemas]`: the workspace's own JSON Schemas.
@@ -65,6 +80,8 @@ pub struct Config {
     pub schemas: SchemasConfig,
     /// Limits on what is read (file size, nesting, alias expansion).
     pub limits: Limits,
+    /// Which files are specs (`[workspace] include` / `exclude`).
+    pub specs: SpecFilter,
     /// Where the configuration was read from, if anywhere.
     pub path: Option<PathBuf>,
 }
@@ -124,11 +141,19 @@ impl Config {
                 "[site] repo_url must start with https:// or http://, not `{url}`"
             ));
         }
+        let include = raw.workspace.include.unwrap_or_else(|| {
+            crate::load::discover::DEFAULT_INCLUDE
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        });
+        let specs = SpecFilter::new(&include, &raw.workspace.exclude)?;
         Ok(Config {
             rules,
             site: raw.site,
             schemas: raw.schemas,
             limits: raw.limits,
+            specs,
             path: None,
         })
     }

@@ -79,6 +79,7 @@ fn check_with(
     let options = LoadOptions {
         exclude: exclude.to_vec(),
         limits: config.limits,
+        specs: config.specs.clone(),
     };
     let workspace = match cache {
         Some(cache) => load::load_cached(dir, &options, cache)?,

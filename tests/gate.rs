@@ -310,7 +310,7 @@ fn a_broken_workspace_schema_is_a_clear_exit_2() {
     }
 }
 
-fn git(dir: &Path, args: &[&str]) {
+pub fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .current_dir(dir)
         .args([

@@ -5,7 +5,7 @@ mod cli;
 mod common;
 mod fixtures;
 mod fuzz_replay;
-mod gate;
+pub mod gate;
 mod hostile;
 mod invariant;
 mod messages;

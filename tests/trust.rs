@@ -366,3 +366,137 @@ fn build_refuses_a_bad_output_before_checking() {
     assert!(err.contains("refusing to write the site into /"), "{err}");
     assert!(!err.contains("yaml-syntax"), "{err}");
 }
+
+/// A committed workspace: `files`, then `git init`, add and commit.
+fn committed(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, bytes) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    dir
+}
+
+fn commit_all(dir: &std::path::Path) {
+    use crate::gate::git;
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "specs"]);
+}
+
+type Bytes = Vec<u8>;
+
+#[cfg(unix)]
+#[test]
+fn baseline_at_head_of_a_clean_tree_reports_nothing_new_on_hostile_workspaces() {
+    let base = base_yaml();
+    let cases: Vec<(&str, Vec<(&str, Bytes)>)> = vec![
+        (
+            "non-UTF-8",
+            vec![(
+                "bad.yaml",
+                b"kind: Source\nid: x\nname: \xff\xfe\n".to_vec(),
+            )],
+        ),
+        (
+            "line break in a name",
+            vec![("odd\nname.yaml", b"kind: Nope\nid: odd\n".to_vec())],
+        ),
+        (
+            "tab and unicode",
+            vec![("ü\tx.yaml", b"kind: Source\nid: [\n".to_vec())],
+        ),
+        (
+            "broken documents",
+            vec![(
+                "two.yaml",
+                b"kind: Goal\nid: a\n x: [\n---\nkind: Source\nid: b\nname: B\n".to_vec(),
+            )],
+        ),
+        (
+            "excluded dbt file",
+            vec![("dbt/schema.yml", b"version: 2\nmodels: []\n".to_vec())],
+        ),
+    ];
+    for (name, extra) in cases {
+        let mut files: Vec<(&str, &[u8])> = vec![("base.yaml", base.as_bytes())];
+        files.extend(extra.iter().map(|(p, b)| (*p, b.as_slice())));
+        let ws = committed(&files);
+        // A symbolic link to a spec inside the workspace, and one to a
+        // directory: read once, by their first path.
+        std::os::unix::fs::symlink("base.yaml", ws.path().join("alias.yaml")).unwrap();
+        std::fs::create_dir(ws.path().join("real")).unwrap();
+        std::fs::write(
+            ws.path().join("real/s.yaml"),
+            "kind: Source\nid: s\nname: S\nsystem: x\n",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("real", ws.path().join("linked")).unwrap();
+        commit_all(ws.path());
+        let (live, _) = check_json(ws.path(), &[]);
+        assert!(
+            findings(&live, "duplicate-id").is_empty(),
+            "{name}: {live:#}"
+        );
+        let (report, code) = check_json(ws.path(), &["--baseline", "HEAD"]);
+        assert_eq!(report["summary"]["new"], 0, "{name}: {report:#}");
+        assert_eq!(code, 0, "{name}");
+        assert_eq!(
+            report["summary"]["existing"],
+            live["diagnostics"].as_array().unwrap().len(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn workspace_include_and_exclude_choose_the_specs() {
+    let ws = workspace(&[
+        ("specs/base.yaml", &base_yaml()),
+        ("dbt/models/schema.yml", "version: 2\nmodels: []\n"),
+        ("specs/old/legacy.yaml", "kind: Legacy\n"),
+        (
+            "throughline.toml",
+            "[workspace]\nexclude = [\"dbt/**\", \"**/old/**\"]\n",
+        ),
+    ]);
+    let (report, code) = check_json(ws.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["summary"]["files"], 1);
+    std::fs::write(
+        ws.path().join("throughline.toml"),
+        "[workspace]\ninclude = [\"specs/*.yaml\"]\n",
+    )
+    .unwrap();
+    let (report, code) = check_json(ws.path(), &[]);
+    assert_eq!((code, report["summary"]["files"].clone()), (0, 1.into()));
+    std::fs::write(
+        ws.path().join("throughline.toml"),
+        "[workspace]\ninclude = [\"a/[b\"]\n",
+    )
+    .unwrap();
+    let o = throughline(&["check", ws.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("a/[b"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_line_break_in_a_file_name_is_escaped_in_reports() {
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        ("odd\nname.yaml", "kind: Nope\nid: odd\n"),
+    ]);
+    for format in ["human", "github"] {
+        let o = throughline(&[
+            "check",
+            ws.path().to_str().unwrap(),
+            "--format",
+            format,
+            "--today",
+            TODAY,
+        ]);
+        let text = crate::common::stdout(&o);
+        assert!(!text.contains("odd\nname"), "{format}: {text}");
+    }
+}

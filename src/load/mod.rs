@@ -1,5 +1,6 @@
 //! Loading a workspace: discover the spec files and parse them into YAML trees.
 
+pub mod discover;
 pub mod source;
 pub mod yaml;
 
@@ -11,6 +12,7 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, FileId, Rule};
+use discover::{SpecFilter, is_skipped_name};
 use source::{SourceFile, Span};
 use yaml::{Limits, Node, Problem};
 
@@ -55,6 +57,8 @@ impl Workspace {
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     pub limits: Limits,
+    /// Which files are specs.
+    pub specs: SpecFilter,
     /// Directories to leave out (the build output, when it lies inside the workspace).
     pub exclude: Vec<PathBuf>,
 }
@@ -82,7 +86,7 @@ struct Found {
 
 /// Reads and parses every spec file below `root`.
 pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, LoadError> {
-    let found = discover(root, &options.exclude)?;
+    let found = discover(root, options)?;
     let parsed: Vec<FileResult> = found
         .into_par_iter()
         .enumerate()
@@ -171,7 +175,7 @@ pub fn load_cached(
     options: &LoadOptions,
     cache: &mut LoadCache,
 ) -> Result<Workspace, LoadError> {
-    let found = discover(root, &options.exclude)?;
+    let found = discover(root, options)?;
     let stamps: Vec<Option<(u64, Option<SystemTime>)>> =
         found.par_iter().map(|f| stamp(&f.path)).collect();
     let parsed: Vec<FileResult> = found
@@ -252,40 +256,62 @@ fn parse_file(id: FileId, file: SourceFile, limits: Limits) -> FileResult {
 }
 
 fn read_and_parse(id: FileId, found: Found, limits: Limits) -> FileResult {
-    let unreadable = |message: String| {
-        let file = SourceFile::new(found.rel.clone(), found.path.clone(), "");
-        let at = file.pos(1, 0);
-        let diag = Diagnostic::new(Rule::YamlSyntax, message).at(id, Span::new(at, at));
-        FileResult {
-            file,
-            docs: Vec::new(),
-            diags: vec![diag],
-            damaged: Vec::new(),
-        }
-    };
-    if let Some(error) = &found.error {
-        return unreadable(error.clone());
+    if let Some(error) = found.error {
+        return unreadable(id, found.rel, found.path, error);
     }
     if let Ok(meta) = std::fs::metadata(&found.path)
-        && meta.len() > limits.max_file_size
+        && let Some(message) = too_large(meta.len(), limits)
     {
-        return unreadable(format!(
-            "skipped: the file is {} bytes, more than the limit of {} (`[limits] max-file-size` in throughline.toml)",
-            meta.len(),
-            limits.max_file_size
-        ));
+        return unreadable(id, found.rel, found.path, message);
     }
-    let bytes = match std::fs::read(&found.path) {
-        Ok(bytes) => bytes,
-        Err(e) => return unreadable(format!("cannot read file: {e}")),
-    };
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
+    match std::fs::read(&found.path) {
+        Ok(bytes) => parse_bytes(id, found.rel, found.path, bytes, limits),
+        Err(e) => unreadable(id, found.rel, found.path, format!("cannot read file: {e}")),
+    }
+}
+
+/// The finding for a file that is too large to read, if it is.
+fn too_large(len: u64, limits: Limits) -> Option<String> {
+    (len > limits.max_file_size).then(|| {
+        format!(
+            "skipped: the file is {len} bytes, more than the limit of {} (`[limits] max-file-size` in throughline.toml)",
+            limits.max_file_size
+        )
+    })
+}
+
+/// A file that cannot be read at all: an empty file with one finding at 1:1.
+fn unreadable(id: FileId, rel: String, path: PathBuf, message: String) -> FileResult {
+    let file = SourceFile::new(rel, path, "");
+    let at = file.pos(1, 0);
+    let diag = Diagnostic::new(Rule::YamlSyntax, message).at(id, Span::new(at, at));
+    FileResult {
+        file,
+        docs: Vec::new(),
+        diags: vec![diag],
+        damaged: Vec::new(),
+    }
+}
+
+/// Parses a file's bytes: the one path from bytes to documents, used for
+/// files on disk and for files read from git by `--baseline`.
+fn parse_bytes(
+    id: FileId,
+    rel: String,
+    path: PathBuf,
+    bytes: Vec<u8>,
+    limits: Limits,
+) -> FileResult {
+    if let Some(message) = too_large(bytes.len() as u64, limits) {
+        return unreadable(id, rel, path, message);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => parse_file(id, SourceFile::new(rel, path, text), limits),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let file = SourceFile::new(
-                found.rel,
-                found.path,
+                rel,
+                path,
                 String::from_utf8_lossy(e.as_bytes()).into_owned(),
             );
             let at = file.pos_of_offset(valid);
@@ -295,15 +321,35 @@ fn read_and_parse(id: FileId, found: Found, limits: Limits) -> FileResult {
             )
             .help("spec files must be UTF-8 text")
             .at(id, Span::new(at, at));
-            return FileResult {
+            FileResult {
                 file,
                 docs: Vec::new(),
                 diags: vec![diag],
                 damaged: Vec::new(),
-            };
+            }
         }
-    };
-    parse_file(id, SourceFile::new(found.rel, found.path, text), limits)
+    }
+}
+
+/// What a file read from elsewhere (a git revision) holds: its bytes, or why
+/// it cannot be read.
+pub type Contents = Result<Vec<u8>, String>;
+
+/// Builds a workspace from files read elsewhere, `(relative path, contents)`
+/// sorted by path, through the same parse path as files on disk.
+pub fn from_contents(root: &Path, files: Vec<(String, Contents)>, limits: Limits) -> Workspace {
+    let parsed = files
+        .into_par_iter()
+        .enumerate()
+        .map(|(id, (rel, contents))| {
+            let path = root.join(&rel);
+            match contents {
+                Ok(bytes) => parse_bytes(id, rel, path, bytes, limits),
+                Err(message) => unreadable(id, rel, path, message),
+            }
+        })
+        .collect();
+    assemble(root.to_path_buf(), parsed)
 }
 
 fn problem_diagnostic(file: FileId, problem: Problem) -> Diagnostic {
@@ -337,11 +383,14 @@ pub fn check_root(root: &Path) -> Result<(), LoadError> {
     }
 }
 
-/// Finds every `*.yaml` / `*.yml` file below `root`, skipping hidden and `_`
-/// entries, excluded directories and earlier build output. Sorted by relative path.
-fn discover(root: &Path, exclude: &[PathBuf]) -> Result<Vec<Found>, LoadError> {
+/// Finds every spec file below `root` (see [`SpecFilter`]), skipping hidden
+/// and `_` entries, excluded directories and earlier build output, and
+/// reading a file that symbolic links reach by several paths once (at its
+/// first path in byte order). Sorted by relative path.
+fn discover(root: &Path, options: &LoadOptions) -> Result<Vec<Found>, LoadError> {
     check_root(root)?;
-    let exclude: Vec<PathBuf> = exclude
+    let exclude: Vec<PathBuf> = options
+        .exclude
         .iter()
         .filter_map(|p| std::fs::canonicalize(p).ok())
         .collect();
@@ -352,8 +401,7 @@ fn discover(root: &Path, exclude: &[PathBuf]) -> Result<Vec<Found>, LoadError> {
             if e.depth() == 0 {
                 return true;
             }
-            let name = e.file_name().to_string_lossy();
-            if name.starts_with('.') || name.starts_with('_') {
+            if is_skipped_name(&e.file_name().to_string_lossy()) {
                 return false;
             }
             if e.file_type().is_dir() {
@@ -370,14 +418,20 @@ fn discover(root: &Path, exclude: &[PathBuf]) -> Result<Vec<Found>, LoadError> {
             true
         });
     let mut found = Vec::new();
+    let mut linked = false;
     for entry in walker {
         match entry {
             Ok(e) => {
-                if !e.file_type().is_file() || !is_spec_name(e.file_name()) {
+                if !e.file_type().is_file() {
                     continue;
                 }
+                let rel = relative(root, e.path());
+                if !options.specs.is_spec(&rel) {
+                    continue;
+                }
+                linked |= e.path_is_symlink() || has_linked_parent(root, e.path());
                 found.push(Found {
-                    rel: relative(root, e.path()),
+                    rel,
                     path: e.into_path(),
                     error: None,
                 });
@@ -414,27 +468,34 @@ fn discover(root: &Path, exclude: &[PathBuf]) -> Result<Vec<Found>, LoadError> {
         }
     }
     found.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
+    if linked {
+        // The same file reached through a link and by its own path is one
+        // file: keep its first path.
+        let mut seen = std::collections::HashSet::new();
+        found.retain(|f| {
+            f.error.is_some()
+                || match std::fs::canonicalize(&f.path) {
+                    Ok(canonical) => seen.insert(canonical),
+                    Err(_) => true,
+                }
+        });
+    }
     Ok(found)
 }
 
-/// Whether discovery reads this path (relative to the workspace, `/`-separated):
-/// no hidden or `_` component, and a `.yaml` / `.yml` name.
-pub fn is_spec_path(rel: &str) -> bool {
-    let mut parts = rel.split('/').peekable();
-    while let Some(part) = parts.next() {
-        if part.starts_with('.') || part.starts_with('_') {
+/// Whether a directory between `root` and `path` is a symbolic link.
+fn has_linked_parent(root: &Path, path: &Path) -> bool {
+    let mut at = path.parent();
+    while let Some(dir) = at {
+        if dir == root {
             return false;
         }
-        if parts.peek().is_none() {
-            return part.ends_with(".yaml") || part.ends_with(".yml");
+        if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            return true;
         }
+        at = dir.parent();
     }
     false
-}
-
-fn is_spec_name(name: &std::ffi::OsStr) -> bool {
-    let name = name.to_string_lossy();
-    name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
 /// `path` relative to `root`, with `/` separators.
@@ -477,14 +538,5 @@ mod tests {
                 .collect();
             assert_eq!(files, ["0.yaml", "a.yaml"]);
         }
-    }
-
-    #[test]
-    fn spec_paths_follow_discovery() {
-        assert!(is_spec_path("goals/a.yaml"));
-        assert!(is_spec_path("a.yml"));
-        assert!(!is_spec_path(".github/workflows/ci.yaml"));
-        assert!(!is_spec_path("_drafts/a.yaml"));
-        assert!(!is_spec_path("goals/notes.md"));
     }
 }

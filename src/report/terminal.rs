@@ -18,10 +18,20 @@ fn is_unsafe(c: char) -> bool {
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Text from a spec or a file name, safe to print to a terminal: each unsafe
-/// character is shown as an escape (`\u{1b}`).
+/// Text from a spec, safe to print to a terminal: each unsafe character is
+/// shown as an escape (`\u{1b}`).
 pub fn printable(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    escaped(s, is_unsafe)
+}
+
+/// A file name, safe to print on one line: like [`printable`], and a tab or
+/// line break in it is escaped too.
+pub fn printable_name(s: &str) -> Cow<'_, str> {
+    escaped(s, |c| is_unsafe(c) || c.is_control())
+}
+
+fn escaped(s: &str, is_unsafe: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !s.chars().any(&is_unsafe) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -94,7 +104,7 @@ impl Snippet {
             text.push('\n');
         }
         let snippet = Snippet {
-            name: printable(&file.rel_path).into_owned(),
+            name: printable_name(&file.rel_path).into_owned(),
             text,
             first_line: first - 1,
             label_at: label.0,

@@ -14,7 +14,7 @@ use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 use crate::diagnostic::Severity;
-use crate::load::{LoadCache, is_spec_path};
+use crate::load::LoadCache;
 use crate::markup;
 use crate::model::time::Date;
 use crate::report::{self, Format, Report};
@@ -227,16 +227,46 @@ fn changes_content(kind: &notify::EventKind) -> bool {
     }
 }
 
-/// Whether a changed path can change the site.
-fn relevant(dir: &Path, path: &Path, watched_dirs: &[PathBuf]) -> bool {
-    if watched_dirs.iter().any(|d| path.starts_with(d)) {
-        return true;
+/// What the watcher listens for, from the workspace's configuration: the
+/// spec files (`[workspace]`), the configuration itself, and the template
+/// and schema directories. Made again whenever `throughline.toml` changes.
+struct Watch {
+    dirs: Vec<PathBuf>,
+    specs: crate::load::discover::SpecFilter,
+}
+
+impl Watch {
+    fn of(dir: &Path) -> Watch {
+        let config = crate::config::Config::load(dir).unwrap_or_default();
+        let dirs = [
+            config
+                .site
+                .templates
+                .clone()
+                .or_else(|| Some("templates".into())),
+            config.schemas.dir.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|d| dir.join(d))
+        .collect();
+        Watch {
+            dirs,
+            specs: config.specs,
+        }
     }
-    let Ok(rel) = path.strip_prefix(dir) else {
-        return false;
-    };
-    let rel = rel.to_string_lossy().replace('\\', "/");
-    rel == crate::config::FILE_NAME || is_spec_path(&rel)
+
+    /// Whether a changed path can change the site.
+    fn relevant(&self, dir: &Path, path: &Path) -> bool {
+        if self.dirs.iter().any(|d| path.starts_with(d)) {
+            return true;
+        }
+        let Ok(rel) = path.strip_prefix(dir) else {
+            return false;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        rel == crate::config::FILE_NAME || self.specs.is_spec(&rel)
+    }
 }
 
 /// Runs the server until Ctrl-C.
@@ -286,19 +316,7 @@ pub fn run(options: Options) -> Result<(), ServeError> {
     use std::io::Write;
     let _ = std::io::stdout().flush();
 
-    let config = crate::config::Config::load(&dir).unwrap_or_default();
-    let watched_dirs: Vec<PathBuf> = [
-        config
-            .site
-            .templates
-            .clone()
-            .or_else(|| Some("templates".into())),
-        config.schemas.dir.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|d| dir.join(d))
-    .collect();
+    let mut watch = Watch::of(&dir);
 
     loop {
         if stop_rx.try_recv().is_ok() {
@@ -309,12 +327,18 @@ pub fn run(options: Options) -> Result<(), ServeError> {
             Ok(Ok(events)) => {
                 // Reading the specs while rebuilding shows up as access events:
                 // only changes to content or names count, or serve would loop.
-                let changed = events
+                let changed: Vec<&PathBuf> = events
                     .iter()
                     .filter(|e| changes_content(&e.kind))
                     .flat_map(|e| e.paths.iter())
-                    .any(|p| relevant(&dir, p, &watched_dirs));
-                if !changed {
+                    .collect();
+                if changed.iter().any(|p| {
+                    p.strip_prefix(&dir)
+                        .is_ok_and(|r| r == Path::new(crate::config::FILE_NAME))
+                }) {
+                    watch = Watch::of(&dir);
+                }
+                if !changed.iter().any(|p| watch.relevant(&dir, p)) {
                     continue;
                 }
                 let started = Instant::now();
