@@ -292,7 +292,38 @@ fn build(args: BuildArgs) -> anyhow::Result<i32> {
     Ok(EXIT_OK)
 }
 
+/// Fails unless the directory a report is to be written into exists: a
+/// mistyped path is a usage error, not a directory to create.
+fn check_output_path(path: &std::path::Path) -> anyhow::Result<()> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if !parent.is_dir() {
+        anyhow::bail!(
+            "cannot write {}: the directory {} does not exist",
+            path.display(),
+            parent.display()
+        );
+    }
+    if path.is_dir() {
+        anyhow::bail!("cannot write {}: it is a directory", path.display());
+    }
+    Ok(())
+}
+
 fn check(args: CheckArgs) -> anyhow::Result<i32> {
+    for path in [
+        &args.output_json,
+        &args.output_sarif,
+        &args.output_junit,
+        &args.output_github,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        check_output_path(path)?;
+    }
     let today = args.today.unwrap_or_else(Date::today);
     let checked = crate::check_dir(&args.dir, today)?;
     let states = match &args.baseline {
@@ -332,10 +363,6 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
         };
         let mut bytes = Vec::new();
         report::render(format, &plain, &mut bytes)?;
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
-        }
         std::fs::write(path, bytes)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     }

@@ -65,7 +65,7 @@ rules! {
     Cycle = "cycle", Error, "`contributesTo` or `inputs` links form a cycle.";
     Untraced = "untraced", Error, "A DataProduct that no UseCase lists and no DataProduct takes as input.";
     HypothesisMismatch = "hypothesis-mismatch", Error, "A Hypothesis's initiative does not list the hypothesis's goal.";
-    SensitiveDataUngoverned = "sensitive-data-ungoverned", Error, "A DataProduct reads a pii/phi Source directly and has no governance SLO.";
+    SensitiveDataUngoverned = "sensitive-data-ungoverned", Error, "A DataProduct reads a pii/phi Source, directly or through products that are not deidentified, and has no governance SLO.";
     UnaddressedGoal = "unaddressed-goal", Warning, "A Goal that no Initiative lists and no Goal contributes to.";
     Unused = "unused", Warning, "A Source no DataProduct reads, or a Consumer nothing references.";
     MissingSlo = "missing-slo", Warning, "A DataProduct with no SLOs.";
@@ -75,6 +75,30 @@ rules! {
 }
 
 impl Rule {
+    /// A readable name for the rule as a whole, such as SARIF's rule `name`:
+    /// `ReferenceToMissingEntity` for `broken-ref`.
+    pub fn title(self) -> &'static str {
+        match self {
+            Rule::YamlSyntax => "InvalidYaml",
+            Rule::DuplicateKey => "DuplicateMappingKey",
+            Rule::Schema => "SchemaViolation",
+            Rule::DuplicateId => "DuplicateEntityId",
+            Rule::BrokenRef => "ReferenceToMissingEntity",
+            Rule::RefKind => "ReferenceToWrongKind",
+            Rule::NorthStarCount => "NotExactlyOneNorthStar",
+            Rule::Cycle => "CyclicLinks",
+            Rule::Untraced => "DataProductNobodyNeeds",
+            Rule::HypothesisMismatch => "HypothesisGoalNotOnItsInitiative",
+            Rule::SensitiveDataUngoverned => "SensitiveDataWithoutGovernance",
+            Rule::UnaddressedGoal => "GoalWithoutInitiative",
+            Rule::Unused => "UnusedSourceOrConsumer",
+            Rule::MissingSlo => "DataProductWithoutSlos",
+            Rule::FreshnessMismatch => "FreshnessPromisedTooLow",
+            Rule::InvalidatedHypothesis => "InitiativeOnInvalidatedHypotheses",
+            Rule::StaleReview => "ReviewOverdue",
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Rule> {
         Rule::ALL.iter().copied().find(|r| r.name() == name)
     }

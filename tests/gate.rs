@@ -148,9 +148,11 @@ fn junit_has_a_case_per_entity_and_a_failure_per_failing_finding() {
         .descendants()
         .find(|n| n.has_tag_name("testsuite"))
         .unwrap();
-    // 9 entities plus one case for the file whose finding has no entity.
+    // 9 entities plus one case for the file whose finding has no entity;
+    // two of them fail.
     assert_eq!(suite.attribute("tests"), Some("10"));
-    assert_eq!(suite.attribute("failures"), Some("3"));
+    assert_eq!(suite.attribute("failures"), Some("2"));
+    validate_junit(&xml);
     let case = |name: &str| {
         doc.descendants()
             .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some(name))
@@ -160,8 +162,25 @@ fn junit_has_a_case_per_entity_and_a_failure_per_failing_finding() {
         .children()
         .filter(|n| n.has_tag_name("failure"))
         .collect();
-    assert_eq!(failures.len(), 2);
+    // One failure per case, listing both findings.
+    assert_eq!(failures.len(), 1);
     assert_eq!(failures[0].attribute("type"), Some("broken-ref"));
+    assert!(
+        failures[0]
+            .attribute("message")
+            .unwrap()
+            .starts_with("2 findings: ")
+    );
+    let text = failures[0].text().unwrap();
+    assert!(
+        text.contains("`nope`") && text.contains("`also-nope`"),
+        "{text}"
+    );
+    let classname = case("Initiative i2").attribute("classname").unwrap();
+    assert!(
+        classname.ends_with("/bad.yaml"),
+        "the spec file: {classname}"
+    );
     // A warning does not fail; it is reported in the case's output.
     let spare = case("Source spare");
     assert!(spare.children().all(|n| !n.has_tag_name("failure")));
@@ -184,13 +203,42 @@ fn junit_has_a_case_per_entity_and_a_failure_per_failing_finding() {
         .descendants()
         .find(|n| n.has_tag_name("testsuite"))
         .unwrap();
-    assert_eq!(suite.attribute("failures"), Some("4"));
+    assert_eq!(suite.attribute("failures"), Some("3"));
+    validate_junit(std::str::from_utf8(&out.stdout).unwrap());
+}
+
+/// Validates a JUnit report against the Jenkins xUnit `junit-10.xsd` with
+/// `xmllint` (which `scripts/test.sh` installs; required in CI).
+fn validate_junit(xml: &str) {
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vendor/junit-10.xsd");
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("junit.xml");
+    std::fs::write(&file, xml).unwrap();
+    let out = match Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&xsd)
+        .arg(&file)
+        .output()
+    {
+        Ok(out) => out,
+        Err(_) if std::env::var_os("THROUGHLINE_REQUIRE_XMLLINT").is_none() => {
+            eprintln!("skipped: xmllint is not installed");
+            return;
+        }
+        Err(e) => panic!("xmllint (Debian: libxml2-utils) is required: {e}"),
+    };
+    assert!(
+        out.status.success(),
+        "not valid against junit-10.xsd: {}\n{xml}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn several_reports_in_one_run() {
     let tmp = tempfile::tempdir().unwrap();
-    let sarif = tmp.path().join("out/report.sarif");
+    let sarif = tmp.path().join("report.sarif");
     let json = tmp.path().join("report.json");
     let junit = tmp.path().join("junit.xml");
     let out = check(
@@ -217,6 +265,19 @@ fn several_reports_in_one_run() {
             .unwrap()
             .contains("<failure type=\"broken-ref\"")
     );
+    // A directory that does not exist is a usage error, and nothing is made.
+    for flag in [
+        "--output-sarif",
+        "--output-json",
+        "--output-junit",
+        "--output-github",
+    ] {
+        let missing = tmp.path().join("no/such/dir/report");
+        let out = check(&fixture("broken-ref"), &[flag, missing.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+        assert!(!tmp.path().join("no").exists());
+    }
 }
 
 #[test]

@@ -500,3 +500,37 @@ fn a_line_break_in_a_file_name_is_escaped_in_reports() {
         assert!(!text.contains("odd\nname"), "{format}: {text}");
     }
 }
+
+#[test]
+fn sarif_names_the_tool_and_its_rules_for_people() {
+    let o = throughline(&[
+        "check",
+        crate::common::fixture("broken-ref").to_str().unwrap(),
+        "--format",
+        "sarif",
+    ]);
+    let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let driver = &log["runs"][0]["tool"]["driver"];
+    assert!(
+        driver["informationUri"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    for rule in driver["rules"].as_array().unwrap() {
+        let (id, name) = (rule["id"].as_str().unwrap(), rule["name"].as_str().unwrap());
+        let squashed = id.replace('-', "");
+        assert_ne!(
+            name.to_lowercase(),
+            squashed,
+            "{id}: the name says more than the id"
+        );
+    }
+    let base = log["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
+}

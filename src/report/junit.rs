@@ -1,6 +1,8 @@
-//! JUnit XML, as CI servers read test results: a test case per entity (and per
-//! file or workspace finding that has no entity), a `<failure>` per finding
-//! that fails the run; other findings are listed in the case's `<system-out>`.
+//! JUnit XML, as CI servers read test results, valid against the Jenkins
+//! xUnit `junit-10.xsd`: a test case per entity (and per file or workspace
+//! finding that has no entity), named `Kind id`, its classname the spec
+//! file's path; one `<failure>` in a case that has findings that fail the
+//! run, listing them all; other findings in the case's `<system-out>`.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -12,8 +14,6 @@ use crate::markup::escape;
 struct Case {
     name: String,
     classname: String,
-    file: Option<String>,
-    line: Option<usize>,
     failures: Vec<usize>,
     notes: Vec<usize>,
 }
@@ -37,9 +37,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ),
             Case {
                 name: format!("{kind} {}", entity.id),
-                classname: format!("throughline.{}", entity.kind.map_or("unknown", |k| k.dir())),
-                file: Some(report.ci_path(entity.file)),
-                line: Some(entity.id_span.start.line),
+                classname: report.ci_path(entity.file),
                 ..Case::default()
             },
         );
@@ -55,8 +53,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let case = cases.entry(key).or_insert_with(|| match d.location {
             Some(loc) => Case {
                 name: format!("file {}", ws.files[loc.file].rel_path),
-                classname: "throughline.files".into(),
-                file: Some(report.ci_path(loc.file)),
+                classname: report.ci_path(loc.file),
                 ..Case::default()
             },
             None => Case {
@@ -72,7 +69,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     let tests = cases.len();
-    let failures: usize = cases.values().map(|c| c.failures.len()).sum();
+    let failures = cases.values().filter(|c| !c.failures.is_empty()).count();
     let describe = |i: usize| -> String {
         let d = &report.analysis.diagnostics[i];
         let at = d.location.map_or(String::new(), |l| {
@@ -96,37 +93,44 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
-        r#"<testsuites name="throughline" tests="{tests}" failures="{failures}" errors="0" skipped="0">"#
+        r#"<testsuites name="throughline" tests="{tests}" failures="{failures}" errors="0">"#
     )?;
     writeln!(
         out,
         r#"  <testsuite name="throughline check" tests="{tests}" failures="{failures}" errors="0" skipped="0">"#
     )?;
     for case in cases.values() {
-        let mut attrs = format!(
+        let attrs = format!(
             r#"name="{}" classname="{}""#,
             escape(&case.name),
             escape(&case.classname)
         );
-        if let Some(f) = &case.file {
-            attrs.push_str(&format!(r#" file="{}""#, escape(f)));
-        }
-        if let Some(l) = case.line {
-            attrs.push_str(&format!(r#" line="{l}""#));
-        }
         if case.failures.is_empty() && case.notes.is_empty() {
             writeln!(out, "    <testcase {attrs}/>")?;
             continue;
         }
         writeln!(out, "    <testcase {attrs}>")?;
-        for &i in &case.failures {
-            let d = &report.analysis.diagnostics[i];
+        if let Some(&first) = case.failures.first() {
+            let d = &report.analysis.diagnostics[first];
+            let (kind, message) = match case.failures.len() {
+                1 => (d.rule.name().to_string(), d.message.clone()),
+                n => {
+                    let mut rules: Vec<&str> = case
+                        .failures
+                        .iter()
+                        .map(|&i| report.analysis.diagnostics[i].rule.name())
+                        .collect();
+                    rules.dedup();
+                    (rules.join(" "), format!("{n} findings: {}", d.message))
+                }
+            };
+            let text: Vec<String> = case.failures.iter().map(|&i| describe(i)).collect();
             writeln!(
                 out,
                 r#"      <failure type="{}" message="{}">{}</failure>"#,
-                d.rule,
-                escape(&d.message),
-                escape(&describe(i))
+                escape(&kind),
+                escape(&message),
+                escape(&text.join("\n\n"))
             )?;
         }
         if !case.notes.is_empty() {

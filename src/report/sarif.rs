@@ -9,6 +9,9 @@ use crate::diagnostic::{Diagnostic, Location, Rule, Severity};
 
 use super::Report;
 
+/// Where users read about the tool.
+const INFORMATION_URI: &str = "https://throughline.dev/";
+
 /// The id of the base URI relative artifact locations are resolved against.
 const BASE: &str = "SRCROOT";
 
@@ -19,18 +22,6 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// `broken-ref` → `BrokenRef`
-fn pascal(name: &str) -> String {
-    name.split('-')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
 fn artifact(report: &Report, file: Option<usize>) -> Value {
     let path = match file {
         Some(f) => report.ci_path(f),
@@ -38,14 +29,22 @@ fn artifact(report: &Report, file: Option<usize>) -> Value {
         None if report.path_prefix.is_empty() => "./".to_string(),
         None => report.path_prefix.clone(),
     };
-    if path.starts_with('/') {
-        json!({ "uri": format!("file://{}", percent_encode(&path)) })
+    if std::path::Path::new(&path).is_absolute() {
+        json!({ "uri": file_uri(std::path::Path::new(&path)) })
     } else {
         json!({ "uri": percent_encode(&path), "uriBaseId": BASE })
     }
 }
 
-/// Percent-encodes what a URI path may not hold as is.
+/// A `file:` URI for an absolute path, as the platform spells it.
+fn file_uri(path: &std::path::Path) -> String {
+    url::Url::from_file_path(path).map_or_else(
+        |()| format!("file://{}", percent_encode(&path.to_string_lossy())),
+        |u| u.to_string(),
+    )
+}
+
+/// Percent-encodes what a relative URI path may not hold as is.
 fn percent_encode(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
@@ -127,7 +126,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .map(|r| {
             json!({
                 "id": r.name(),
-                "name": pascal(r.name()),
+                "name": r.title(),
                 "shortDescription": { "text": r.summary() },
                 "fullDescription": { "text": format!("{} {}", r.summary(), r.help()) },
                 "defaultConfiguration": { "level": level(r.default_severity()) },
@@ -137,7 +136,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         })
         .collect();
     let cwd = std::env::current_dir().unwrap_or_default();
-    let mut base = format!("file://{}", percent_encode(&cwd.to_string_lossy()));
+    let mut base =
+        url::Url::from_directory_path(&cwd).map_or_else(|()| file_uri(&cwd), |u| u.to_string());
     if !base.ends_with('/') {
         base.push('/');
     }
@@ -148,6 +148,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "tool": {
                 "driver": {
                     "name": "throughline",
+                    "informationUri": INFORMATION_URI,
                     "version": env!("CARGO_PKG_VERSION"),
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
                     "rules": rules,
@@ -168,9 +169,15 @@ mod tests {
 
     #[test]
     fn names_and_uris() {
+        for r in Rule::ALL {
+            assert_ne!(
+                r.title().to_lowercase().replace('-', ""),
+                r.name().replace('-', "")
+            );
+        }
         assert_eq!(
-            pascal("sensitive-data-ungoverned"),
-            "SensitiveDataUngoverned"
+            file_uri(std::path::Path::new("/a b/é.yaml")),
+            "file:///a%20b/%C3%A9.yaml"
         );
         assert_eq!(percent_encode("a b/é.yaml"), "a%20b/%C3%A9.yaml");
     }
