@@ -238,16 +238,21 @@ fn a_taken_port_falls_back_to_a_free_one() {
     let mut server = start(ws.path(), &port);
     assert_ne!(server.addr, format!("127.0.0.1:{port}"));
     assert_eq!(get(&server.addr, "/index.html").0, 200);
-    // Ctrl-C stops it cleanly.
+    // Ctrl-C stops it cleanly and at once, even with a page connected.
+    let rx = events(&server.addr);
+    wait_for(&rx, "clear");
     let pid = server.child.id().to_string();
     let status = Command::new("kill").args(["-INT", &pid]).status().unwrap();
     assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(1);
     let code = loop {
         if let Some(status) = server.child.try_wait().unwrap() {
             break status.code();
         }
-        assert!(Instant::now() < deadline, "serve did not stop on SIGINT");
+        assert!(
+            Instant::now() < deadline,
+            "serve did not stop within 1 s of SIGINT"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(code, Some(0));
@@ -261,4 +266,68 @@ fn a_taken_port_falls_back_to_a_free_one() {
         .unwrap();
     assert!(err.contains("is in use"), "{err}");
     assert!(err.contains("stopped"), "{err}");
+}
+
+#[test]
+fn a_new_workspace_config_changes_what_is_watched() {
+    let ws = workspace(&[("base.yaml", &base_yaml()), ("theme/notes.txt", "")]);
+    let server = start(ws.path(), "0");
+    let rx = events(&server.addr);
+    wait_for(&rx, "clear");
+    // The templates move to `theme/`: once the new configuration is read, a
+    // change there rebuilds the site.
+    std::fs::write(
+        ws.path().join("throughline.toml"),
+        "[site]\ntemplates = \"theme\"\n",
+    )
+    .unwrap();
+    wait_for(&rx, "reload");
+    let base = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/base.html"),
+    )
+    .unwrap();
+    std::fs::write(
+        ws.path().join("theme/base.html"),
+        base.replace("<body", "<!-- themed --><body"),
+    )
+    .unwrap();
+    wait_for(&rx, "reload");
+    let (status, page) = get(&server.addr, "/goals/g.html");
+    assert_eq!(status, 200);
+    assert!(page.contains("<!-- themed -->"), "{page}");
+}
+
+#[test]
+fn live_reload_comes_from_the_template_and_a_base_without_it_is_named() {
+    let base = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/base.html"),
+    )
+    .unwrap();
+    let without = base.replace(
+        "{% if live_reload %}<script src=\"{{ live_reload }}\" defer></script>{% endif %}",
+        "",
+    );
+    assert_ne!(base, without);
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        ("templates/base.html", &without),
+    ]);
+    let mut server = start(ws.path(), "0");
+    let (status, page) = get(&server.addr, "/goals/g.html");
+    assert_eq!(status, 200);
+    assert!(!page.contains("/__throughline/live.js"));
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let mut err = String::new();
+    server
+        .child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(
+        err.contains("does not load the live-reload script"),
+        "{err}"
+    );
 }

@@ -87,10 +87,14 @@ pub fn sse(event: &str, data: &str) -> String {
     out
 }
 
-/// Accepts connections forever, one thread each.
+/// Accepts connections forever, one thread each. When accepting fails (out
+/// of file descriptors, say), it waits a moment instead of spinning.
 pub fn serve(listener: TcpListener, shared: Arc<Shared>) {
     for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
+        let Ok(stream) = stream else {
+            std::thread::sleep(Duration::from_millis(50));
+            continue;
+        };
         let shared = shared.clone();
         std::thread::spawn(move || {
             let _ = handle(stream, &shared);
@@ -134,21 +138,22 @@ pub fn site_path(raw: &str) -> Result<String, PathError> {
     Ok(rel)
 }
 
+/// Decodes `%XX` escapes; `None` when a `%` is not followed by two hex
+/// digits or the result is not UTF-8.
 fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'%'
+            && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+        {
+            return None;
         }
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -387,6 +392,9 @@ mod tests {
             "/%zz",
             "relative",
         ] {
+            assert_eq!(site_path(bad), Err(PathError::BadRequest), "{bad}");
+        }
+        for bad in ["/%+1", "/%-1.html", "/%1", "/a%g0", "/%"] {
             assert_eq!(site_path(bad), Err(PathError::BadRequest), "{bad}");
         }
     }

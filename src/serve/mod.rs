@@ -67,6 +67,8 @@ struct Live {
     checked: crate::Checked,
     prepared: Prepared,
     cache: Mutex<HashMap<String, Arc<Vec<u8>>>>,
+    /// Whether the first page was checked for the live-reload script.
+    warned: std::sync::atomic::AtomicBool,
 }
 
 impl Files for Live {
@@ -93,11 +95,16 @@ impl Files for Live {
                 .into_bytes()
             }
         };
-        let bytes = Arc::new(if path.ends_with(".html") {
-            live(bytes)
-        } else {
-            bytes
-        });
+        if path.ends_with(".html") && !self.warned.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            let marker = format!("src=\"{}\"", http::LIVE_JS);
+            if !String::from_utf8_lossy(&bytes).contains(&marker) {
+                eprintln!(
+                    "warning: {path} does not load the live-reload script, so pages will not reload on change; a `base.html` override must keep `{{% if live_reload %}}<script src=\"{{{{ live_reload }}}}\" defer></script>{{% endif %}}` in its <head>"
+                );
+            }
+        }
+        let bytes = Arc::new(bytes);
         self.cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -160,7 +167,7 @@ fn rebuild(options: &Options, cache: &mut LoadCache) -> Outcome {
         .collect();
     let prepared = match Prepared::new(&checked.workspace, analysis, &checked.config, &options.dir)
     {
-        Ok(p) => p,
+        Ok(p) => p.with_live_reload(http::LIVE_JS),
         Err(e) => return Outcome::failed(&e),
     };
     Outcome {
@@ -168,18 +175,10 @@ fn rebuild(options: &Options, cache: &mut LoadCache) -> Outcome {
             checked,
             prepared,
             cache: Mutex::default(),
+            warned: Default::default(),
         }),
         errors,
     }
-}
-
-/// Adds live reload to a page: the script, and a CSP that lets it connect back.
-fn live(html: Vec<u8>) -> Vec<u8> {
-    let html = String::from_utf8(html).unwrap_or_default();
-    let csp = crate::site::CSP;
-    let html = html.replacen(csp, &format!("{csp}; connect-src 'self'"), 1);
-    let script = format!("<script src=\"{}\" defer></script>\n</body>", http::LIVE_JS);
-    html.replacen("</body>", &script, 1).into_bytes()
 }
 
 fn problems_event(errors: &[String]) -> String {
@@ -323,7 +322,7 @@ pub fn run(options: Options) -> Result<(), ServeError> {
             eprintln!("stopped");
             return Ok(());
         }
-        match rx.recv_timeout(Duration::from_millis(200)) {
+        match rx.recv_timeout(Duration::from_millis(50)) {
             Ok(Ok(events)) => {
                 // Reading the specs while rebuilding shows up as access events:
                 // only changes to content or names count, or serve would loop.

@@ -82,6 +82,13 @@ impl Prepared {
             overrides,
         })
     }
+
+    /// Pages that load `script` to reload themselves (for `serve`): the
+    /// templates see it as `live_reload`, and the CSP lets it connect back.
+    pub fn with_live_reload(mut self, script: &str) -> Prepared {
+        self.common.live_reload = Some(script.to_string());
+        self
+    }
 }
 
 /// Renders any file of the site on its own, so `build` can render them all

@@ -66,6 +66,8 @@ struct SearchEntry<'a> {
 
 /// What every page shows: the title, the navigation, the counts.
 pub struct Common {
+    /// The live-reload script `serve` adds to every page, when it serves them.
+    pub live_reload: Option<String>,
     site_title: String,
     nav: Vec<NavItem>,
     errors: usize,
@@ -103,6 +105,7 @@ pub fn common(site: &SiteModel) -> Common {
         .or_else(|| north_star.map(|ns| site.entity_ref(ns).name))
         .unwrap_or_else(|| "throughline".to_string());
     Common {
+        live_reload: None,
         site_title,
         nav,
         errors: site.analysis.errors(),
@@ -113,7 +116,14 @@ pub fn common(site: &SiteModel) -> Common {
 
 pub fn context(common: &Common, root: &str, current_dir: &str, page_title: &str) -> Context {
     let mut c = Context::new();
-    c.insert("csp", CSP);
+    match &common.live_reload {
+        // The page connects back to `serve` for its reload events.
+        Some(script) => {
+            c.insert("csp", &format!("{CSP}; connect-src 'self'"));
+            c.insert("live_reload", script);
+        }
+        None => c.insert("csp", CSP),
+    }
     c.insert("version", env!("CARGO_PKG_VERSION"));
     c.insert("site_title", &common.site_title);
     c.insert("nav", &common.nav);
