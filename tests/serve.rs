@@ -331,3 +331,63 @@ fn live_reload_comes_from_the_template_and_a_base_without_it_is_named() {
         "{err}"
     );
 }
+
+/// CPU time (user + system, in clock ticks) the process has used.
+#[cfg(target_os = "linux")]
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat.rsplit_once(") ").unwrap().1.split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn running_out_of_file_descriptors_does_not_spin() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    // A low descriptor limit, then more open connections than it allows.
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -n 48 && exec \"$0\" serve \"$1\" --port 0 --today \"$2\"",
+            env!("CARGO_BIN_EXE_throughline"),
+            ws.path().to_str().unwrap(),
+            TODAY,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let server = Server {
+        addr: line
+            .split("http://")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string(),
+        child,
+    };
+    let mut held = Vec::new();
+    for _ in 0..80 {
+        if let Ok(mut s) = TcpStream::connect(&server.addr) {
+            let _ = write!(
+                s,
+                "GET /__throughline/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            );
+            held.push(s);
+        }
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = server.child.id();
+    let before = cpu_ticks(pid);
+    std::thread::sleep(Duration::from_secs(1));
+    let used = cpu_ticks(pid) - before;
+    // Spinning on accept burns the whole second (100 ticks); waiting, almost none.
+    assert!(used < 30, "{used} ticks of CPU in one second");
+    drop(held);
+}
