@@ -534,3 +534,52 @@ fn sarif_names_the_tool_and_its_rules_for_people() {
         "{base}"
     );
 }
+
+#[test]
+fn a_duration_too_long_to_count_is_a_finding_not_a_silent_skip() {
+    let yaml = base_yaml().replace("    target: 1h", "    target: 99999999999999999999d");
+    let ws = workspace(&[("specs.yaml", &yaml)]);
+    let (report, code) = check_json(ws.path(), &[]);
+    assert_eq!(code, 1);
+    let schema = findings(&report, "schema");
+    assert_eq!(schema.len(), 1, "{report:#}");
+    assert!(
+        schema[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`slos[0].target`")
+    );
+    assert_eq!(schema[0]["line"], 44);
+}
+
+#[test]
+fn a_typo_in_a_required_field_is_one_finding() {
+    let yaml = base_yaml().replace("successIndicators:", "successIndicator:");
+    let ws = workspace(&[("specs.yaml", &yaml)]);
+    let (report, _) = check_json(ws.path(), &[]);
+    let schema = findings(&report, "schema");
+    assert_eq!(schema.len(), 1, "{report:#}");
+    let d = schema[0];
+    assert_eq!(
+        d["message"],
+        "unknown field `successIndicator` in a Goal, and required field `successIndicators` is missing"
+    );
+    assert_eq!(d["help"], "did you mean `successIndicators`?");
+    assert_eq!(
+        (d["line"].clone(), d["column"].clone()),
+        (17.into(), 1.into())
+    );
+    // A typo of an optional field is just unknown.
+    let yaml = base_yaml().replace(
+        "vision: One clear vision.",
+        "vision: One clear vision.\ndescripton: x",
+    );
+    let ws = workspace(&[("specs.yaml", &yaml)]);
+    let (report, _) = check_json(ws.path(), &[]);
+    let schema = findings(&report, "schema");
+    assert_eq!(schema.len(), 1);
+    assert_eq!(
+        schema[0]["message"],
+        "unknown field `descripton` in a NorthStar"
+    );
+}

@@ -70,63 +70,80 @@ impl fmt::Display for Date {
     }
 }
 
-/// Parses a duration into seconds: `90s`, `15m`, `1h`, `7d`, `2w`, or
-/// ISO-8601 `PT1H`, `P1D`, `P1W`, `P1DT12H`.
-pub fn parse_duration(s: &str) -> Option<u64> {
-    let s = s.trim();
-    if let Some(iso) = s.strip_prefix('P') {
-        return parse_iso_duration(iso);
-    }
-    let unit = s.chars().last()?;
-    let n: u64 = s[..s.len() - unit.len_utf8()].parse().ok()?;
-    n.checked_mul(unit_seconds(unit)?)
+/// Why a text is not a usable duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DurationError {
+    /// Not in the grammar.
+    Syntax,
+    /// In the grammar, but too long to count in seconds.
+    TooLong,
 }
 
-fn unit_seconds(unit: char) -> Option<u64> {
-    Some(match unit {
-        's' | 'S' => 1,
-        'm' | 'M' => 60,
-        'h' | 'H' => 3_600,
-        'd' | 'D' => 86_400,
-        'w' | 'W' => 604_800,
-        _ => return None,
-    })
-}
-
-fn parse_iso_duration(rest: &str) -> Option<u64> {
-    let (date, time) = match rest.split_once('T') {
-        Some((d, t)) if !t.is_empty() => (d, Some(t)),
-        Some(_) => return None,
-        None => (rest, None),
+/// Parses a duration into seconds. The one grammar, shared with the
+/// schemas' `duration` pattern (a test checks they accept the same texts):
+/// a whole number and a unit, `90s`, `15m`, `1h`, `7d`, `2w`; or ISO-8601
+/// `P[nW][nD][T[nH][nM][nS]]` with at least one part, `PT1H`, `P1D`,
+/// `P1DT12H`. Units are lowercase in the short form and uppercase in ISO.
+pub fn duration(s: &str) -> Result<u64, DurationError> {
+    let number = |digits: &str| -> Result<u64, DurationError> {
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DurationError::Syntax);
+        }
+        digits.parse().map_err(|_| DurationError::TooLong)
     };
-    if date.is_empty() && time.is_none() {
-        return None;
-    }
-    let mut total: u64 = 0;
-    for (part, units) in [(date, "WD"), (time.unwrap_or(""), "HMS")] {
-        let mut number = String::new();
-        let mut last = None;
-        for c in part.chars() {
-            if c.is_ascii_digit() {
-                number.push(c);
-                continue;
-            }
-            let pos = units.find(c)?;
-            // Units must appear in order, each at most once, each after a number.
-            if number.is_empty() || last.is_some_and(|l| pos <= l) {
-                return None;
-            }
-            last = Some(pos);
-            let n: u64 = number.parse().ok()?;
-            let secs = unit_seconds(if units == "HMS" && c == 'M' { 'm' } else { c })?;
-            total = total.checked_add(n.checked_mul(secs)?)?;
-            number.clear();
+    let times = |n: u64, unit: u64| n.checked_mul(unit).ok_or(DurationError::TooLong);
+    if let Some(iso) = s.strip_prefix('P') {
+        let (date, time) = match iso.split_once('T') {
+            Some((_, "")) => return Err(DurationError::Syntax),
+            Some((d, t)) => (d, Some(t)),
+            None => (iso, None),
+        };
+        if date.is_empty() && time.is_none() {
+            return Err(DurationError::Syntax);
         }
-        if !number.is_empty() {
-            return None;
+        let mut total: u64 = 0;
+        for (part, units) in [
+            (date, &[('W', 604_800), ('D', 86_400)][..]),
+            (time.unwrap_or(""), &[('H', 3_600), ('M', 60), ('S', 1)][..]),
+        ] {
+            let mut rest = part;
+            let mut next_unit = 0;
+            while !rest.is_empty() {
+                let end = rest
+                    .find(|c: char| !c.is_ascii_digit())
+                    .ok_or(DurationError::Syntax)?;
+                let unit = rest[end..].chars().next().ok_or(DurationError::Syntax)?;
+                // Units in order, each at most once, each after a number.
+                let at = units[next_unit..]
+                    .iter()
+                    .position(|&(u, _)| u == unit)
+                    .ok_or(DurationError::Syntax)?
+                    + next_unit;
+                let n = number(&rest[..end])?;
+                total = total
+                    .checked_add(times(n, units[at].1)?)
+                    .ok_or(DurationError::TooLong)?;
+                next_unit = at + 1;
+                rest = &rest[end + unit.len_utf8()..];
+            }
         }
+        return Ok(total);
     }
-    Some(total)
+    let unit = s.chars().last().ok_or(DurationError::Syntax)?;
+    let seconds = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        'w' => 604_800,
+        _ => return Err(DurationError::Syntax),
+    };
+    times(number(&s[..s.len() - 1])?, seconds)
+}
+
+/// A duration in seconds, or `None` when it is not one (see [`duration`]).
+pub fn parse_duration(s: &str) -> Option<u64> {
+    duration(s).ok()
 }
 
 #[cfg(test)]
@@ -160,5 +177,75 @@ mod tests {
         assert_eq!(parse_duration("PT"), None);
         assert_eq!(parse_duration("1 hour"), None);
         assert_eq!(parse_duration("PT1H1H"), None);
+        assert_eq!(parse_duration("P1W1D"), Some(691_200));
+        assert_eq!(parse_duration("P1DT"), None);
+        assert_eq!(parse_duration("15M"), None, "short units are lowercase");
+        assert_eq!(parse_duration("+5m"), None);
+        assert_eq!(parse_duration(" 5m"), None);
+        assert_eq!(
+            duration("99999999999999999999d"),
+            Err(DurationError::TooLong)
+        );
+        assert_eq!(duration("P99999999999999999W"), Err(DurationError::TooLong));
+    }
+
+    /// The schemas' `duration` pattern, compiled as the `schema` rule runs it.
+    fn schema_accepts() -> impl Fn(&str) -> bool {
+        let schema: serde_json::Value = serde_json::from_str(crate::rules::schema::builtin_source(
+            crate::model::Kind::Goal,
+        ))
+        .unwrap();
+        let def = serde_json::json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$ref": "#/$defs/duration",
+            "$defs": schema["$defs"].clone(),
+        });
+        let validator = jsonschema::validator_for(&def).unwrap();
+        move |s: &str| validator.is_valid(&serde_json::json!(s))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_schema_and_the_parser_accept_the_same_durations(
+            s in "(P|PT|)([0-9]{1,3}[smhdwWDHMST]{0,2}){0,3}[ +]?"
+        ) {
+            let schema = schema_accepts();
+            let parsed = duration(&s);
+            proptest::prop_assert_eq!(schema(&s), parsed != Err(DurationError::Syntax), "{:?}", s);
+        }
+    }
+
+    #[test]
+    fn the_schema_and_the_parser_agree_on_edge_cases() {
+        let schema = schema_accepts();
+        for s in [
+            "",
+            "P",
+            "PT",
+            "P1D",
+            "P1DT",
+            "PT1H30M",
+            "P1W1D",
+            "1h",
+            "1H",
+            "15M",
+            "+5m",
+            "5 m",
+            "P1H",
+            "PT1D",
+            "P1D1W",
+            "PT1S1M",
+            "99999999999999999999d",
+            "0s",
+            "PT0S",
+            "P0D",
+            "1.5h",
+        ] {
+            assert_eq!(
+                schema(s),
+                duration(s) != Err(DurationError::Syntax),
+                "{s:?}"
+            );
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::load::Workspace;
 use crate::load::yaml::Node;
-use crate::model::time::{Date, parse_duration};
+use crate::model::time::{Date, DurationError, duration, parse_duration};
 use crate::model::{Entity, EntityId, Kind, Model, RefField};
 
 fn on(e: &Entity, d: Diagnostic) -> Diagnostic {
@@ -259,6 +259,48 @@ pub fn missing_slo(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) {
             .help("add `slos` for architecture, data quality (e.g. freshness) and governance")
             .at(e.file, e.id_span),
         ));
+    }
+}
+
+/// `schema`, for what the schema's pattern cannot see: a duration in the
+/// grammar that is too long to count (so no comparison would be made).
+pub fn duration_ranges(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) {
+    for dp in model.of_kind(Kind::DataProduct) {
+        let e = &model.entities[dp];
+        let node = e.node(ws);
+        let mut values: Vec<(String, &Node)> = Vec::new();
+        for (i, slo) in slos(node).enumerate() {
+            if slo.get_str("category") == Some("dataQuality")
+                && slo.get_str("property") == Some("freshness")
+                && let Some(t) = slo.get("target")
+            {
+                values.push((format!("slos[{i}].target"), t));
+            }
+        }
+        let patterns = node
+            .get("usagePatterns")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[]);
+        for (i, p) in patterns.iter().enumerate() {
+            if let Some(f) = p.get("requirements").and_then(|r| r.get("freshness")) {
+                values.push((format!("usagePatterns[{i}].requirements.freshness"), f));
+            }
+        }
+        for (path, value) in values {
+            let Some(text) = value.as_str() else { continue };
+            if duration(text) == Err(DurationError::TooLong) {
+                out.push(on(
+                    e,
+                    Diagnostic::new(
+                        Rule::Schema,
+                        format!("`{path}` `{text}` is too long a duration to compare"),
+                    )
+                    .label("out of range")
+                    .help("durations are counted in seconds and must stay below about 584 billion years; write a realistic duration such as `24h` or `P7D`")
+                    .at(e.file, value.span),
+                ));
+            }
+        }
     }
 }
 

@@ -68,6 +68,7 @@ pub fn check(ws: &Workspace, config: &Config, schemas: &Schemas, today: Date) ->
     hygiene::unaddressed_goals(&model, &mut found);
     hygiene::unused(&model, &mut found);
     hygiene::missing_slo(ws, &model, &mut found);
+    hygiene::duration_ranges(ws, &model, &mut found);
     hygiene::freshness(ws, &model, &mut found);
     hygiene::invalidated_hypotheses(ws, &model, &mut found);
     hygiene::stale_reviews(ws, &model, today, &mut found);

@@ -206,10 +206,13 @@ impl Schemas {
         };
         let schema = self.for_kind(kind);
         let json = node.to_json();
-        for error in schema.validator.iter_errors(&json) {
-            for d in describe(&error, node, &schema.json, kind) {
-                push(d.at_file(file));
-            }
+        let found: Vec<Pending> = schema
+            .validator
+            .iter_errors(&json)
+            .flat_map(|error| describe(&error, node, &schema.json, kind))
+            .collect();
+        for d in merge_typos(found) {
+            push(d.at_file(file));
         }
         if let Some((schema, name)) = &self.workspace[kind as usize] {
             for error in schema.validator.iter_errors(&json) {
@@ -238,12 +241,56 @@ fn kind_list() -> String {
 struct Pending {
     diag: Diagnostic,
     span: Span,
+    /// What it says of a mapping (at that mapping's span), so that a typo'd
+    /// required field can be told once: `Missing(field)` or `Unknown(the
+    /// field the unknown key is closest to)`.
+    about: Option<(Span, Field)>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Field {
+    Missing(String),
+    Unknown(String),
 }
 
 impl Pending {
     fn at_file(self, file: usize) -> Diagnostic {
         self.diag.at(file, self.span)
     }
+}
+
+/// One typo of a required field breaks two rules at once: an unknown key
+/// close to a missing required field. Keep the unknown key's finding (it
+/// points at the typo and suggests the name), say there that the field is
+/// missing, and drop the missing field's own finding.
+fn merge_typos(found: Vec<Pending>) -> Vec<Pending> {
+    let missing: Vec<(Span, String)> = found
+        .iter()
+        .filter_map(|p| match &p.about {
+            Some((m, Field::Missing(f))) => Some((*m, f.clone())),
+            _ => None,
+        })
+        .collect();
+    let typo_of = |p: &Pending| match &p.about {
+        Some((m, Field::Unknown(near))) if missing.iter().any(|(mm, f)| mm == m && f == near) => {
+            Some((*m, near.clone()))
+        }
+        _ => None,
+    };
+    let typos: Vec<(Span, String)> = found.iter().filter_map(typo_of).collect();
+    found
+        .into_iter()
+        .filter_map(|mut p| match &p.about {
+            Some((m, Field::Missing(f))) if typos.iter().any(|(tm, t)| tm == m && t == f) => None,
+            Some((m, Field::Unknown(near))) if typos.iter().any(|(tm, t)| tm == m && t == near) => {
+                p.diag
+                    .message
+                    .push_str(&format!(", and required field `{near}` is missing"));
+                Some(p)
+            }
+            _ => Some(p),
+        })
+        .collect()
 }
 
 /// Where an instance path lands in the YAML tree.
@@ -350,7 +397,13 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json, kind: Kind)
     let node = target.node;
     let sub = subschema(schema, error.schema_path().as_str());
     let sub_help = sub.and_then(description);
-    let one = |diag: Diagnostic, span: Span| vec![Pending { diag, span }];
+    let one = |diag: Diagnostic, span: Span| {
+        vec![Pending {
+            diag,
+            span,
+            about: None,
+        }]
+    };
     match error.kind() {
         ValidationErrorKind::Required { property } => {
             let property = property.as_str().unwrap_or_default();
@@ -369,12 +422,13 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json, kind: Kind)
             } else {
                 format!("{here} is missing required field `{property}`")
             };
-            one(
-                Diagnostic::new(Rule::Schema, message)
+            vec![Pending {
+                diag: Diagnostic::new(Rule::Schema, message)
                     .label(format!("`{property}` is missing here"))
                     .help_opt(help.map(|h| format!("`{property}`: {h}"))),
-                node.span,
-            )
+                span: node.span,
+                about: Some((node.span, Field::Missing(property.to_string()))),
+            }]
         }
         ValidationErrorKind::AdditionalProperties { unexpected }
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
@@ -398,6 +452,7 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json, kind: Kind)
                 .iter()
                 .map(|key| {
                     let span = key_spans.get(key.as_str()).copied().unwrap_or(node.span);
+                    let near = suggest::closest(key, allowed.iter().copied());
                     let help =
                         suggest::did_you_mean(key, allowed.iter().copied()).unwrap_or_else(|| {
                             format!(
@@ -417,6 +472,7 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json, kind: Kind)
                         .label("unknown field")
                         .help(help),
                         span,
+                        about: near.map(|n| (node.span, Field::Unknown(n.to_string()))),
                     }
                 })
                 .collect()
