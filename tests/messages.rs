@@ -83,7 +83,7 @@ fn schema_errors_explain_themselves() {
     };
     assert_eq!(
         by_line(4)["message"],
-        "unknown field `contributeTo` in a Goal"
+        "unknown field `contributeTo` in a Goal, and required field `contributesTo` is missing"
     );
     assert_eq!(by_line(4)["help"], "did you mean `contributesTo`?");
     assert_eq!(by_line(8)["help"], "did you mean `active`?");
