@@ -89,12 +89,8 @@ fn schema_errors_explain_themselves() {
     assert_eq!(by_line(8)["help"], "did you mean `active`?");
     assert_eq!(by_line(10)["message"], "unknown kind `Initative`");
     assert_eq!(by_line(10)["help"], "did you mean `Initiative`?");
-    assert!(
-        by_line(1)["message"]
-            .as_str()
-            .unwrap()
-            .contains("`contributesTo`")
-    );
+    // The typo is not reported a second time as a missing field.
+    assert!(schema.iter().all(|d| d["line"] != 1), "{report}");
 }
 
 #[test]
