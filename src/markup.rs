@@ -22,9 +22,39 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// A finding's message as HTML: escaped, with each `` `code` `` span (as
+/// messages quote ids, fields and values) in `<code>`. An unpaired backtick
+/// is kept as text.
+pub fn code_spans(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut rest = s;
+    while let Some(open) = rest.find('`') {
+        let Some(len) = rest[open + 1..].find('`') else {
+            break;
+        };
+        out.push_str(&escape(&rest[..open]));
+        out.push_str("<code>");
+        out.push_str(&escape(&rest[open + 1..open + 1 + len]));
+        out.push_str("</code>");
+        rest = &rest[open + len + 2..];
+    }
+    out.push_str(&escape(rest));
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{code_spans, escape};
+
+    #[test]
+    fn code_spans_become_code() {
+        assert_eq!(
+            code_spans("`goals` names `<x>`, not `y"),
+            "<code>goals</code> names <code>&lt;x&gt;</code>, not `y"
+        );
+        assert_eq!(code_spans("plain & simple"), "plain &amp; simple");
+        assert_eq!(code_spans("``"), "<code></code>");
+    }
 
     #[test]
     fn escapes_markup_and_drops_what_xml_cannot_hold() {

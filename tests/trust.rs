@@ -583,3 +583,71 @@ fn a_typo_in_a_required_field_is_one_finding() {
         "unknown field `descripton` in a NorthStar"
     );
 }
+
+#[test]
+fn messages_use_the_right_article() {
+    // A goal naming an initiative where a goal belongs.
+    let yaml = base_yaml().replace("contributesTo: ns", "contributesTo: i");
+    let ws = workspace(&[("specs.yaml", &yaml)]);
+    let (report, _) = check_json(ws.path(), &[]);
+    let d = findings(&report, "ref-kind")[0];
+    let message = d["message"].as_str().unwrap();
+    assert!(message.contains("but `i` is an Initiative"), "{message}");
+    assert!(
+        message.starts_with("`contributesTo` must name a NorthStar or Goal"),
+        "{message}"
+    );
+}
+
+#[test]
+fn pages_show_code_consumer_names_and_honest_progress() {
+    let yaml = base_yaml()
+        .replace(
+            "kind: Initiative\nid: i\nname: Initiative\ngoals: [g]",
+            "kind: Initiative\nid: i\nname: Initiative\ngoals: [g, nope]",
+        )
+        .replace(
+            "inputs: [src]",
+            "inputs: [src]\nusagePatterns:\n  - consumer: c\n    frequency: daily",
+        )
+        .replace(
+            "  direction: increase\n  target: 10",
+            "  direction: increase\n  baseline: 20\n  target: 30\n  current: 15",
+        )
+        .replace(
+            "    unit: percent\n    target: 5",
+            "    unit: percent\n    baseline: 1\n    target: 5\n    current: 9",
+        );
+    let ws = workspace(&[("specs.yaml", &yaml)]);
+    let site = site_of(ws.path());
+    let findings_page = page(&site, "findings.html");
+    assert!(
+        findings_page.contains("<code>goals</code> names <code>nope</code>"),
+        "backticks are code"
+    );
+    assert!(!findings_page.contains("`nope`"));
+    let dp = page(&site, "data-products/dp.html");
+    assert!(
+        dp.contains("<td><a href=\"../consumers/c.html\">Consumer</a></td>"),
+        "the consumer's name: {dp}"
+    );
+    let ns = page(&site, "north-star/ns.html");
+    assert!(
+        ns.contains("-50%") && ns.contains("moved away from the target"),
+        "a regression is negative"
+    );
+    let g = page(&site, "goals/g.html");
+    assert!(
+        g.contains("200%") && g.contains("past the target"),
+        "overshoot is not capped"
+    );
+    // No current value: no bar and a dash, not 0 %.
+    let ws = workspace(&[(
+        "specs.yaml",
+        &base_yaml().replace("  target: 10", "  baseline: 2\n  target: 10"),
+    )]);
+    let site = site_of(ws.path());
+    let ns = page(&site, "north-star/ns.html");
+    assert!(ns.contains("<dt>Progress</dt><dd>—</dd>"), "{ns}");
+    assert!(!ns.contains("<progress"));
+}

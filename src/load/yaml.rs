@@ -537,8 +537,9 @@ impl Builder<'_> {
 }
 
 /// The text of a mapping key. Scalars keep their YAML spelling; a list or
-/// mapping used as a key (rare, and never valid in a spec) gets a placeholder
-/// that no schema accepts.
+/// mapping used as a key (rare, and never valid in a spec) is written as
+/// its JSON inside `<…>`, which no schema accepts, so that two different
+/// complex keys stay different keys and two equal ones are duplicates.
 fn key_string(node: &Node) -> String {
     match &node.value {
         Value::String(s) => s.clone(),
@@ -546,8 +547,7 @@ fn key_string(node: &Node) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => f.to_string(),
-        Value::Seq(_) => "<list key>".into(),
-        Value::Map(_) => "<mapping key>".into(),
+        Value::Seq(_) | Value::Map(_) => format!("<{}>", node.to_json()),
     }
 }
 
@@ -707,6 +707,17 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(p.documents[0].get_str("id"), Some("a"));
+    }
+
+    #[test]
+    fn distinct_complex_keys_are_not_duplicates() {
+        // yaml-test-suite M5DY
+        let text = "? - Detroit Tigers\n  - Chicago cubs\n: - 2001-07-23\n\n? [ New York Yankees,\n    Atlanta Braves ]\n: [ 2001-07-02, 2001-08-12,\n    2001-08-14 ]\n";
+        let p = parse_str(text);
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert_eq!(p.documents[0].as_map().unwrap().len(), 2);
+        let p = parse_str("? [a, b]\n: 1\n? [a, b]\n: 2\n");
+        assert!(matches!(&p.problems[..], [Problem::DuplicateKey { .. }]));
     }
 
     #[test]

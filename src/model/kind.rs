@@ -46,6 +46,16 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 
+    /// The kind's name with its article: "a Goal", "an Initiative".
+    pub fn with_article(self) -> String {
+        let article = if matches!(self, Kind::Initiative) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {}", self.name())
+    }
+
     /// The site directory of this kind's pages.
     pub fn dir(self) -> &'static str {
         match self {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::load::Damaged;
-use crate::model::{Model, Reference};
+use crate::model::{Kind, Model, Reference};
 use crate::suggest;
 
 use super::trace::{Trace, cut_off_phrase};
@@ -13,7 +13,7 @@ use super::trace::{Trace, cut_off_phrase};
 pub fn duplicate_ids(model: &Model, out: &mut Vec<Diagnostic>) {
     for &(later, first) in &model.duplicates {
         let (l, f) = (&model.entities[later], &model.entities[first]);
-        let first_kind = f.kind.map_or("an entity".to_string(), |k| format!("a {k}"));
+        let first_kind = f.kind.map_or("an entity".to_string(), Kind::with_article);
         out.push(
             Diagnostic::new(
                 Rule::DuplicateId,
@@ -59,13 +59,14 @@ pub fn references(model: &Model, trace: &Trace, damaged: &[Damaged], out: &mut V
                     Diagnostic::new(
                         Rule::RefKind,
                         format!(
-                            "`{}` must name {}, but `{}` is a {kind}",
+                            "`{}` must name {}, but `{}` is {}",
                             r.field.display(),
                             expected(r),
-                            r.target
+                            r.target,
+                            kind.with_article()
                         ),
                     )
-                    .label(format!("a {kind}, not {}", expected(r)))
+                    .label(format!("{}, not {}", kind.with_article(), expected(r)))
                     .help_opt(nearest(model, r))
                     .related(
                         target.file,
@@ -138,8 +139,20 @@ fn broken(model: &Model, r: &Reference) -> Diagnostic {
 
 /// "a Goal", "a Source or DataProduct"
 fn expected(r: &Reference) -> String {
-    let names: Vec<&str> = r.field.targets().iter().map(|k| k.name()).collect();
-    format!("a {}", names.join(" or "))
+    let names: Vec<String> = r
+        .field
+        .targets()
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            if i == 0 {
+                k.with_article()
+            } else {
+                k.name().to_string()
+            }
+        })
+        .collect();
+    names.join(" or ")
 }
 
 /// The id closest to the reference among entities of an allowed kind.

@@ -438,7 +438,7 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json, kind: Kind)
                 .map(|p| p.keys().map(String::as_str).collect())
                 .unwrap_or_default();
             let owner = if target.display.is_empty() {
-                format!("a {kind}")
+                kind.with_article()
             } else {
                 here.clone()
             };

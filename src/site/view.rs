@@ -100,8 +100,11 @@ pub struct Progress {
     pub target: Option<f64>,
     pub direction: String,
     pub by: Option<String>,
-    /// Share of the way from baseline to target, 0–100, when it can be computed.
+    /// Share of the way from baseline to target, when there is a current
+    /// value: below 0 for a regression, above 100 past the target.
     pub percent: Option<f64>,
+    /// The width of the progress bar, `percent` held to 0–100.
+    pub bar: Option<f64>,
     pub timeframe: Option<String>,
     pub definition: Option<String>,
 }
@@ -110,7 +113,9 @@ pub struct Progress {
 pub struct Finding {
     pub rule: &'static str,
     pub severity: &'static str,
+    /// The message as HTML, its `code` spans marked up.
     pub message: String,
+    /// The help as HTML, likewise.
     pub help: Option<String>,
     pub file: Option<String>,
     pub line: Option<usize>,
@@ -381,8 +386,8 @@ impl<'a> SiteModel<'a> {
         Finding {
             rule: d.rule.name(),
             severity: d.severity.as_str(),
-            message: d.message.clone(),
-            help: d.help.clone(),
+            message: crate::markup::code_spans(&d.message),
+            help: d.help.as_deref().map(crate::markup::code_spans),
             file: loc.map(|l| self.ws.files[l.file].rel_path.clone()),
             line: loc.map(|l| l.span.start.line),
             column: loc.map(|l| l.span.start.column),
@@ -446,10 +451,21 @@ impl<'a> SiteModel<'a> {
                             row.into_iter()
                                 .enumerate()
                                 .map(|(i, text)| {
-                                    let path = (Some(i) == link_column)
-                                        .then(|| self.model.get(&text).and_then(|t| self.path(t)))
-                                        .flatten();
-                                    Cell { text, path }
+                                    // A consumer's id shows as its name, linked.
+                                    let target = (Some(i) == link_column)
+                                        .then(|| self.model.get(&text))
+                                        .flatten()
+                                        .filter(|&t| self.path(t).is_some());
+                                    match target {
+                                        Some(t) => {
+                                            let r = self.entity_ref(t);
+                                            Cell {
+                                                text: r.name,
+                                                path: r.path,
+                                            }
+                                        }
+                                        None => Cell { text, path: None },
+                                    }
                                 })
                                 .collect()
                         })
@@ -615,10 +631,12 @@ fn push_grouped(groups: &mut Vec<Group>, label: &'static str, item: Ref) {
 fn progress_of(node: &Node) -> Progress {
     let num = |k: &str| node.get(k).and_then(Node::as_f64);
     let (baseline, current, target) = (num("baseline"), num("current"), num("target"));
-    let percent = match (baseline, target) {
-        (Some(b), Some(t)) if (t - b).abs() > f64::EPSILON => {
-            let at = current.unwrap_or(b);
-            Some(((at - b) / (t - b) * 100.0).clamp(0.0, 100.0))
+    // Share of the way from baseline to target: negative when the value
+    // moved away from the target, over 100 when it went past it. Nothing to
+    // show without a current value.
+    let percent = match (baseline, current, target) {
+        (Some(b), Some(c), Some(t)) if (t - b).abs() > f64::EPSILON => {
+            Some((c - b) / (t - b) * 100.0)
         }
         _ => None,
     };
@@ -632,6 +650,7 @@ fn progress_of(node: &Node) -> Progress {
         direction: text("direction").unwrap_or_else(|| "increase".into()),
         by: text("by"),
         percent: percent.map(|p| (p * 10.0).round() / 10.0),
+        bar: percent.map(|p| p.clamp(0.0, 100.0).round()),
         timeframe: text("timeframe"),
         definition: text("definition"),
     }

@@ -129,7 +129,7 @@ test("desktop and phone screenshots", async () => {
   ];
   for (const [name, viewport, colorScheme] of shots) {
     const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme });
-    for (const rel of ["index.html", "data-products/product-affinity-scores.html", "matrix.html"]) {
+    for (const rel of ["index.html", "data-products/product-affinity-scores.html", "matrix.html", "graph.html"]) {
       const page = await context.newPage();
       await page.goto(url(rel));
       // Nothing may overflow the viewport sideways (tables and graphs scroll inside their box).
@@ -140,6 +140,26 @@ test("desktop and phone screenshots", async () => {
     }
     await context.close();
   }
+});
+
+test("on a phone the trace graph pans inside its box", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  await page.goto(url("graph.html"));
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `graph.html overflows the page by ${overflow}px`);
+  const wrap = page.locator(".graph-wrap");
+  const box = await wrap.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, tab: el.tabIndex }));
+  assert.ok(box.client <= 390, `the graph's box is ${box.client}px wide`);
+  assert.ok(box.scroll > box.client, "the graph is wider than its box, so it must pan");
+  assert.equal(box.tab, 0, "the box takes focus, so a keyboard can pan it");
+  const left = await wrap.evaluate((el) => { el.scrollLeft = 300; return el.scrollLeft; });
+  assert.ok(left > 0, "the box scrolls sideways");
+  // Or the whole graph fits the box, without JavaScript.
+  await page.locator("#graph-fit").check();
+  const fitted = await wrap.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+  assert.ok(fitted.scroll <= fitted.client + 1, `fitted graph is ${fitted.scroll}px in a ${fitted.client}px box`);
+  await context.close();
 });
 
 test("the Nu HTML checker reports no error on any page", () => {
