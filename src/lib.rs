@@ -1,8 +1,12 @@
 //! throughline: validate and trace a workspace of data-product specs.
 //!
-//! The pipeline reads like the data flow: [`load`] discovers and parses the
-//! YAML files, [`model`] turns documents into entities with resolved links,
-//! [`rules`] checks them, and [`report`] renders the findings.
+//! The pipeline reads like the data flow: [`load`] discovers the spec files
+//! (one [`load::discover::SpecFilter`]) and parses them document by document,
+//! [`model`] turns documents into entities with resolved links (and knows
+//! which way each link points in the trace), [`rules`] checks them, and
+//! [`report`] renders the findings. [`site`] renders a checked workspace as
+//! HTML, [`serve`] rebuilds it on change, and [`baseline`] reads the
+//! workspace at a git revision through the same path as the live walk.
 
 pub mod baseline;
 pub mod cli;

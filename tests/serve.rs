@@ -15,6 +15,19 @@ struct Server {
     addr: String,
 }
 
+impl Server {
+    /// Stops the server and returns what it printed on stderr.
+    fn stop_and_read_stderr(&mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        err
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -256,14 +269,7 @@ fn a_taken_port_falls_back_to_a_free_one() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(code, Some(0));
-    let mut err = String::new();
-    server
-        .child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let err = server.stop_and_read_stderr();
     assert!(err.contains("is in use"), "{err}");
     assert!(err.contains("stopped"), "{err}");
 }
@@ -316,16 +322,7 @@ fn live_reload_comes_from_the_template_and_a_base_without_it_is_named() {
     let (status, page) = get(&server.addr, "/goals/g.html");
     assert_eq!(status, 200);
     assert!(!page.contains("/__throughline/live.js"));
-    let _ = server.child.kill();
-    let _ = server.child.wait();
-    let mut err = String::new();
-    server
-        .child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let err = server.stop_and_read_stderr();
     assert!(
         err.contains("does not load the live-reload script"),
         "{err}"

@@ -367,17 +367,7 @@ fn build_refuses_a_bad_output_before_checking() {
     assert!(!err.contains("yaml-syntax"), "{err}");
 }
 
-/// A committed workspace: `files`, then `git init`, add and commit.
-fn committed(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, bytes) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-    dir
-}
-
+/// `git init`, add everything and commit.
 fn commit_all(dir: &std::path::Path) {
     use crate::gate::git;
     git(dir, &["init", "-q", "-b", "main"]);
@@ -422,7 +412,7 @@ fn baseline_at_head_of_a_clean_tree_reports_nothing_new_on_hostile_workspaces() 
     for (name, extra) in cases {
         let mut files: Vec<(&str, &[u8])> = vec![("base.yaml", base.as_bytes())];
         files.extend(extra.iter().map(|(p, b)| (*p, b.as_slice())));
-        let ws = committed(&files);
+        let ws = crate::common::workspace_of_bytes(&files);
         // A symbolic link to a spec inside the workspace, and one to a
         // directory: read once, by their first path.
         std::os::unix::fs::symlink("base.yaml", ws.path().join("alias.yaml")).unwrap();

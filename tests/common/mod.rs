@@ -56,11 +56,17 @@ pub fn findings<'a>(report: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_
 
 /// Writes `files` (relative path, text) into a fresh temporary workspace.
 pub fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(p, t)| (*p, t.as_bytes())).collect();
+    workspace_of_bytes(&files)
+}
+
+/// Like [`workspace`], for files that need not be text.
+pub fn workspace_of_bytes(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
+    for (path, bytes) in files {
         let path = dir.path().join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        std::fs::write(path, bytes).unwrap();
     }
     dir
 }
