@@ -130,7 +130,7 @@ pub fn workspace_at(dir: &Path, rev: &str, config: &Config) -> Result<Workspace,
     // (path relative to the workspace, where to read it, what it is).
     let mut wanted: Vec<(String, Origin, String)> = Vec::new();
     let mut consider = |rel: String, origin: Origin, identity: String| {
-        if config.specs.is_spec(&rel) && !in_site(&format!("{prefix}{rel}")) {
+        if config.specs.reads(&rel) && !in_site(&format!("{prefix}{rel}")) {
             wanted.push((rel, origin, identity));
         }
     };

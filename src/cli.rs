@@ -40,6 +40,30 @@ enum Command {
     Schema(SchemaArgs),
     /// Print the trace graph as Graphviz DOT, Mermaid or JSON.
     Graph(GraphArgs),
+    /// Show where the North Star metric and every goal indicator stand, from the measurements.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FailOn {
+    /// Exit 1 when an indicator is off track.
+    OffTrack,
+}
+
+#[derive(Debug, clap::Args)]
+struct StatusArgs {
+    /// The workspace directory.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// How to print the indicators.
+    #[arg(long, value_enum, default_value_t = report::status::StatusFormat::Human)]
+    format: report::status::StatusFormat,
+    /// The date statuses are computed at (YYYY-MM-DD); today (UTC) by default.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<Date>,
+    /// Exit 1 when an indicator is off track.
+    #[arg(long, value_enum, value_name = "STATUS")]
+    fail_on: Option<FailOn>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -166,6 +190,7 @@ pub fn run() -> i32 {
 fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Status(args) => status(args),
         Command::Build(args) => build(args),
         Command::Serve(args) => {
             crate::serve::run(crate::serve::Options {
@@ -379,6 +404,46 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
 }
 
 /// Colour only on a terminal, and never with `NO_COLOR` set.
+fn status(args: StatusArgs) -> anyhow::Result<i32> {
+    use report::status::{self as st, StatusFormat};
+    let today = args.today.unwrap_or_else(Date::today);
+    let checked = crate::check_dir(&args.dir, today)?;
+    let analysis = &checked.analysis;
+    let rows = st::rows(&checked.workspace, &analysis.model, &analysis.outcomes);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match args.format {
+        StatusFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &st::json(&rows, today))?;
+            writeln!(out)
+        }
+        StatusFormat::Markdown => st::markdown(&rows, today, &mut out),
+        StatusFormat::Human => st::human(
+            &rows,
+            today,
+            color_for(std::io::stdout().is_terminal()),
+            &mut out,
+        ),
+    }
+    .and_then(|()| out.flush())
+    .or_else(ignore_broken_pipe)?;
+    let errors = analysis.errors();
+    if errors > 0 {
+        eprintln!(
+            "note: the check found {errors} error{}; rows it could not read are left out (`throughline check` shows them)",
+            if errors == 1 { "" } else { "s" }
+        );
+    }
+    let off_track = rows
+        .iter()
+        .any(|r| r.indicator.status == crate::outcomes::Status::OffTrack);
+    Ok(if args.fail_on == Some(FailOn::OffTrack) && off_track {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
 fn color_for(terminal: bool) -> bool {
     terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

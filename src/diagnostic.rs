@@ -72,6 +72,10 @@ rules! {
     FreshnessMismatch = "freshness-mismatch", Warning, "A usage pattern asks for fresher data than the product's freshness SLO promises.";
     InvalidatedHypothesis = "invalidated-hypothesis", Warning, "A proposed or active Initiative all of whose hypotheses are invalidated.";
     StaleReview = "stale-review", Warning, "A spec whose `reviewBy` date has passed.";
+    MeasurementInvalid = "measurement-invalid", Error, "A cell of a `*.measurements.csv` file is not a valid observation.";
+    OffTrack = "off-track", Warning, "An indicator of an active Goal, or the North Star metric, is flat or moving away from its target.";
+    StaleMeasurement = "stale-measurement", Warning, "An indicator's latest observation is older than twice its cadence.";
+    CurrentMismatch = "current-mismatch", Warning, "A spec's `current` value differs from the latest observation.";
 }
 
 impl Rule {
@@ -96,6 +100,10 @@ impl Rule {
             Rule::FreshnessMismatch => "FreshnessPromisedTooLow",
             Rule::InvalidatedHypothesis => "InitiativeOnInvalidatedHypotheses",
             Rule::StaleReview => "ReviewOverdue",
+            Rule::MeasurementInvalid => "InvalidMeasurement",
+            Rule::OffTrack => "IndicatorOffTrack",
+            Rule::StaleMeasurement => "MeasurementsOutOfDate",
+            Rule::CurrentMismatch => "CurrentValueDisagreesWithMeasurements",
         }
     }
 
@@ -156,6 +164,18 @@ impl Rule {
             }
             Rule::StaleReview => {
                 "The spec's `reviewBy` date has passed. Review the spec with its owner and move `reviewBy` forward."
+            }
+            Rule::MeasurementInvalid => {
+                "Each row of a measurements file is one observation: a `YYYY-MM-DD` date, the id of the NorthStar or a Goal, the indicator (a success indicator's `id`, or its `name` when it has none; empty for the North Star) and a number. Fix the cell at the reported position; a row that cannot be read is left out of the charts and statuses."
+            }
+            Rule::OffTrack => {
+                "The indicator's observations are flat or moving away from the target. Look at the initiatives working on the goal: the evidence says they are not moving it yet. Revisit the hypotheses, or change the target or the deadline deliberately."
+            }
+            Rule::StaleMeasurement => {
+                "Without recent observations nobody can tell whether the work is moving the indicator. Add the latest measurements (or automate the export), or set a longer `cadence` if the indicator is measured less often."
+            }
+            Rule::CurrentMismatch => {
+                "The spec states a `current` value that the measurements do not agree with. Remove `current` (the latest observation is the current value) or bring the two in line."
             }
         }
     }

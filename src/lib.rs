@@ -17,6 +17,7 @@ pub mod init;
 pub mod load;
 pub mod markup;
 pub mod model;
+pub mod outcomes;
 pub mod report;
 pub mod rules;
 pub mod serve;

@@ -63,6 +63,21 @@ impl SpecFilter {
     }
 }
 
+impl SpecFilter {
+    /// Whether the file at `rel` holds measurements (`*.measurements.csv`,
+    /// CONTRACT §6): discovered like specs, not matched by an exclude.
+    pub fn is_measurements(&self, rel: &str) -> bool {
+        rel.ends_with(super::measurements::SUFFIX)
+            && !rel.split('/').any(is_skipped_name)
+            && !self.exclude.is_match(rel)
+    }
+
+    /// Whether discovery reads the file at `rel`: a spec or measurements.
+    pub fn reads(&self, rel: &str) -> bool {
+        self.is_spec(rel) || self.is_measurements(rel)
+    }
+}
+
 /// A hidden (`.git`) or `_`-prefixed (`_drafts`, `_site`) entry, never read.
 pub fn is_skipped_name(name: &str) -> bool {
     name.starts_with('.') || name.starts_with('_')

@@ -1,6 +1,7 @@
 //! Loading a workspace: discover the spec files and parse them into YAML trees.
 
 pub mod discover;
+pub mod measurements;
 pub mod source;
 pub mod yaml;
 
@@ -39,6 +40,8 @@ pub struct Workspace {
     pub diagnostics: Vec<Diagnostic>,
     /// Ids defined in documents that could not be parsed.
     pub damaged: Vec<Damaged>,
+    /// The measurements files, read.
+    pub measurements: Vec<(FileId, Arc<measurements::Table>)>,
 }
 
 impl Workspace {
@@ -118,6 +121,7 @@ struct FileResult {
     docs: Vec<Arc<Node>>,
     diags: Vec<Diagnostic>,
     damaged: Vec<Damaged>,
+    measurements: Option<Arc<measurements::Table>>,
 }
 
 /// An id that a document which cannot be parsed seems to define: references
@@ -218,6 +222,7 @@ fn assemble(root: PathBuf, parsed: Vec<FileResult>) -> Workspace {
         documents: Vec::new(),
         diagnostics: Vec::new(),
         damaged: Vec::new(),
+        measurements: Vec::new(),
     };
     for (id, r) in parsed.into_iter().enumerate() {
         ws.files.push(r.file);
@@ -225,6 +230,9 @@ fn assemble(root: PathBuf, parsed: Vec<FileResult>) -> Workspace {
             .extend(r.docs.into_iter().map(|node| Document { file: id, node }));
         ws.diagnostics.extend(r.diags);
         ws.damaged.extend(r.damaged);
+        if let Some(table) = r.measurements {
+            ws.measurements.push((id, table));
+        }
     }
     ws
 }
@@ -252,6 +260,7 @@ fn parse_file(id: FileId, file: SourceFile, limits: Limits) -> FileResult {
         docs: parsed.documents.into_iter().map(Arc::new).collect(),
         diags,
         damaged,
+        measurements: None,
     }
 }
 
@@ -280,16 +289,28 @@ fn too_large(len: u64, limits: Limits) -> Option<String> {
     })
 }
 
+/// The rule for a file that cannot be read: `measurement-invalid` for a
+/// measurements file, `yaml-syntax` for a spec.
+fn rule_for(rel: &str) -> Rule {
+    if rel.ends_with(measurements::SUFFIX) {
+        Rule::MeasurementInvalid
+    } else {
+        Rule::YamlSyntax
+    }
+}
+
 /// A file that cannot be read at all: an empty file with one finding at 1:1.
 fn unreadable(id: FileId, rel: String, path: PathBuf, message: String) -> FileResult {
+    let rule = rule_for(&rel);
     let file = SourceFile::new(rel, path, "");
     let at = file.pos(1, 0);
-    let diag = Diagnostic::new(Rule::YamlSyntax, message).at(id, Span::new(at, at));
+    let diag = Diagnostic::new(rule, message).at(id, Span::new(at, at));
     FileResult {
         file,
         docs: Vec::new(),
         diags: vec![diag],
         damaged: Vec::new(),
+        measurements: None,
     }
 }
 
@@ -306,6 +327,17 @@ fn parse_bytes(
         return unreadable(id, rel, path, message);
     }
     match String::from_utf8(bytes) {
+        Ok(text) if rel.ends_with(measurements::SUFFIX) => {
+            let file = SourceFile::new(rel, path, text);
+            let (table, diags) = measurements::parse(id, &file);
+            FileResult {
+                file,
+                docs: Vec::new(),
+                diags,
+                damaged: Vec::new(),
+                measurements: Some(Arc::new(table)),
+            }
+        }
         Ok(text) => parse_file(id, SourceFile::new(rel, path, text), limits),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
@@ -316,16 +348,17 @@ fn parse_bytes(
             );
             let at = file.pos_of_offset(valid);
             let diag = Diagnostic::new(
-                Rule::YamlSyntax,
+                rule_for(&file.rel_path),
                 format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
             )
-            .help("spec files must be UTF-8 text")
+            .help("spec and measurements files must be UTF-8 text")
             .at(id, Span::new(at, at));
             FileResult {
                 file,
                 docs: Vec::new(),
                 diags: vec![diag],
                 damaged: Vec::new(),
+                measurements: None,
             }
         }
     }
@@ -426,7 +459,7 @@ fn discover(root: &Path, options: &LoadOptions) -> Result<Vec<Found>, LoadError>
                     continue;
                 }
                 let rel = relative(root, e.path());
-                if !options.specs.is_spec(&rel) {
+                if !options.specs.reads(&rel) {
                     continue;
                 }
                 linked |= e.path_is_symlink() || has_linked_parent(root, e.path());

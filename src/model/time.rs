@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// A calendar date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
     pub year: i32,
     pub month: u32,
@@ -38,6 +38,17 @@ impl Date {
             .map(|d| d.as_secs())
             .unwrap_or(0);
         Date::from_days_since_epoch((secs / 86_400) as i64)
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's algorithm).
+    pub fn days(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
     }
 
     /// The civil date `days` after 1970-01-01 (Howard Hinnant's algorithm).
@@ -162,6 +173,9 @@ mod tests {
             Date::from_days_since_epoch(20_479).to_string(),
             "2026-01-26"
         );
+        for days in [-800_000, -1, 0, 59, 60, 20_479, 30_000, 2_000_000] {
+            assert_eq!(Date::from_days_since_epoch(days).days(), days);
+        }
     }
 
     #[test]

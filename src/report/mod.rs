@@ -6,6 +6,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod status;
 pub mod terminal;
 
 use std::io::{self, Write};

@@ -1,6 +1,7 @@
 //! Every rule of the contract, run over a loaded workspace.
 
 pub mod hygiene;
+pub mod outcomes;
 pub mod refs;
 pub mod schema;
 pub mod trace;
@@ -14,6 +15,7 @@ use crate::diagnostic::{Diagnostic, Rule};
 use crate::load::Workspace;
 use crate::model::Model;
 use crate::model::time::Date;
+use crate::outcomes::Outcomes;
 pub use schema::{SchemaError, Schemas};
 pub use trace::Trace;
 
@@ -22,6 +24,8 @@ pub use trace::Trace;
 pub struct Analysis {
     pub model: Model,
     pub trace: Trace,
+    /// Every indicator, its observations and where it stands.
+    pub outcomes: Outcomes,
     /// Findings after severities and `allow:` lists are applied, sorted by
     /// file, line, column and rule.
     pub diagnostics: Vec<Diagnostic>,
@@ -72,12 +76,15 @@ pub fn check(ws: &Workspace, config: &Config, schemas: &Schemas, today: Date) ->
     hygiene::freshness(ws, &model, &mut found);
     hygiene::invalidated_hypotheses(ws, &model, &mut found);
     hygiene::stale_reviews(ws, &model, today, &mut found);
+    let outcomes = Outcomes::build(ws, &model, today, &mut found);
+    outcomes::check(ws, &model, &outcomes, today, &mut found);
 
     let mut diagnostics = apply_settings(ws, config, found);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Analysis {
         model,
         trace,
+        outcomes,
         diagnostics,
     }
 }

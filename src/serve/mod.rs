@@ -264,7 +264,7 @@ impl Watch {
             return false;
         };
         let rel = rel.to_string_lossy().replace('\\', "/");
-        rel == crate::config::FILE_NAME || self.specs.is_spec(&rel)
+        rel == crate::config::FILE_NAME || self.specs.reads(&rel)
     }
 }
 
