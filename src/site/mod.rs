@@ -6,6 +6,7 @@
 //! in `markdown.rs`; everything is written through `output.rs`, which never
 //! touches a directory it did not create.
 
+pub mod chart;
 pub mod graph;
 pub mod markdown;
 pub mod output;
@@ -143,6 +144,7 @@ impl<'a> Renderer<'a> {
             Route::Matrix => pages::matrix_page(site, tera, common)?,
             Route::Graph => pages::graph_page(site, tera, common)?,
             Route::Findings => pages::findings_page(site, tera, common)?,
+            Route::Progress => pages::progress_page(site, tera, common)?,
             Route::Search => pages::plain_page(tera, common, "search.html", "Search")?,
             Route::NotFound => pages::plain_page(tera, common, "404.html", "Not found")?,
             Route::SearchIndex => pages::search_index(site),

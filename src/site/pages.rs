@@ -380,6 +380,17 @@ pub fn entity_page(
     e: EntityId,
 ) -> Result<String, SiteError> {
     let mut v = site.entity(e);
+    let entity = &site.model.entities[e];
+    if entity.is(Kind::Hypothesis)
+        && matches!(
+            site.node(e).get_str("status"),
+            Some("validated" | "invalidated")
+        )
+        && let Some(goal) = site.model.targets(e, RefField::HypothesisGoal).next()
+    {
+        v.evidence_charts = site.charts(goal);
+        v.goal = Some(site.entity_ref(goal));
+    }
     v.impact = view::tree_html(
         &site.tree(
             &site.step(e, Toward::Down),
@@ -426,6 +437,79 @@ pub fn plain_page(
 ) -> Result<String, SiteError> {
     let ctx = context(common, "", "", title);
     render_template(tera, name, &ctx, name)
+}
+
+#[derive(Serialize)]
+struct ProgressGroup {
+    status: &'static str,
+    label: &'static str,
+    items: Vec<ProgressItem>,
+}
+
+#[derive(Serialize)]
+struct ProgressItem {
+    name: String,
+    of: String,
+    path: String,
+    spark: String,
+    latest: String,
+    target: String,
+    projected: String,
+}
+
+/// Every indicator, grouped by status, most in need of attention first.
+pub fn progress_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, SiteError> {
+    use crate::outcomes::Status;
+    use crate::report::status::shown;
+    let with_unit = |v: Option<f64>, unit: &str| match v {
+        None => "—".to_string(),
+        Some(v) if unit.is_empty() => shown(v),
+        Some(v) => format!("{} {unit}", shown(v)),
+    };
+    let groups: Vec<ProgressGroup> = Status::ALL
+        .iter()
+        .filter_map(|&status| {
+            let items: Vec<ProgressItem> = site
+                .analysis
+                .outcomes
+                .indicators
+                .iter()
+                .filter(|i| i.status == status && site.path(i.entity).is_some())
+                .map(|i| {
+                    let owner = site.entity_ref(i.entity);
+                    ProgressItem {
+                        name: i.name.clone(),
+                        of: if i.key.is_none() {
+                            "North Star".to_string()
+                        } else {
+                            owner.name.clone()
+                        },
+                        path: owner.path.unwrap_or_default(),
+                        spark: super::chart::spark(i, &format!("Trend of {}", i.name)),
+                        latest: match i.latest() {
+                            Some((d, v)) => format!("{} ({d})", with_unit(Some(v), &i.unit)),
+                            None => with_unit(i.current, &i.unit),
+                        },
+                        target: match (i.target, i.by) {
+                            (Some(t), Some(by)) => {
+                                format!("{} by {by}", with_unit(Some(t), &i.unit))
+                            }
+                            (t, _) => with_unit(t, &i.unit),
+                        },
+                        projected: i.projected.map_or("—".to_string(), shown),
+                    }
+                })
+                .collect();
+            (!items.is_empty()).then(|| ProgressGroup {
+                status: status.as_str(),
+                label: status.label(),
+                items,
+            })
+        })
+        .collect();
+    let mut ctx = context(common, "", "progress", "Progress");
+    ctx.insert("groups", &groups);
+    render_template(tera, "progress.html", &ctx, "progress.html")
 }
 
 /// The whole trace as a graph.

@@ -16,6 +16,7 @@ pub enum Route<'a> {
     Matrix,
     Graph,
     Findings,
+    Progress,
     Search,
     NotFound,
     SearchIndex,
@@ -28,11 +29,12 @@ pub enum Route<'a> {
 }
 
 /// The pages at the site's root, with their file names.
-const ROOT_PAGES: [(Route<'static>, &str); 7] = [
+const ROOT_PAGES: [(Route<'static>, &str); 8] = [
     (Route::Index, "index.html"),
     (Route::Matrix, "matrix.html"),
     (Route::Graph, "graph.html"),
     (Route::Findings, "findings.html"),
+    (Route::Progress, "progress.html"),
     (Route::Search, "search.html"),
     (Route::NotFound, "404.html"),
     (Route::SearchIndex, "assets/search-index.js"),

@@ -24,6 +24,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("search.html", include_str!("../../templates/search.html")),
     ("404.html", include_str!("../../templates/404.html")),
+    (
+        "progress.html",
+        include_str!("../../templates/progress.html"),
+    ),
 ];
 
 /// The built-in static files, copied under `assets/`.

@@ -70,6 +70,8 @@ pub enum Toward {
 pub struct TreeNode {
     #[serde(rename = "ref")]
     pub entity: Ref,
+    /// The status of its indicators, for the North Star and goals.
+    pub outcome: Option<Outcome>,
     pub children: Vec<TreeNode>,
     /// Shown in full elsewhere in the same tree; only linked here.
     pub repeat: bool,
@@ -109,6 +111,23 @@ pub struct Progress {
     pub definition: Option<String>,
 }
 
+/// An indicator's status, for badges.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// `off-track`, `at-risk`, …
+    pub status: &'static str,
+    pub label: &'static str,
+}
+
+impl Outcome {
+    pub fn of(s: crate::outcomes::Status) -> Outcome {
+        Outcome {
+            status: s.as_str(),
+            label: s.label(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Finding {
     pub rule: &'static str,
@@ -134,6 +153,7 @@ pub struct SourceLine {
 pub struct Row {
     #[serde(flatten)]
     pub entity: Ref,
+    pub outcome: Option<Outcome>,
     pub owner: Option<String>,
     pub status: Option<String>,
     pub summary: String,
@@ -153,6 +173,15 @@ pub struct EntityView {
     pub evidence: Option<String>,
     pub fields: Vec<(String, String)>,
     pub progress: Vec<Progress>,
+    /// Each indicator over time, as HTML (see `chart.rs`).
+    pub charts: Vec<String>,
+    /// For a validated or invalidated hypothesis: its goal's charts, beside
+    /// the evidence.
+    pub evidence_charts: Vec<String>,
+    /// The goal those charts are of.
+    pub goal: Option<Ref>,
+    /// The worst status of its indicators (North Star and goals).
+    pub outcome: Option<Outcome>,
     pub tables: Vec<Table>,
     pub links: Vec<Group>,
     pub backlinks: Vec<Group>,
@@ -272,6 +301,38 @@ impl<'a> SiteModel<'a> {
             .or_else(|| parents.first().copied())
     }
 
+    /// The charts of `e`'s indicators (the North Star metric, a goal's
+    /// success indicators), with the start and end of the initiatives
+    /// working on a goal marked.
+    pub fn charts(&self, e: EntityId) -> Vec<String> {
+        let markers = self.markers(e);
+        self.analysis
+            .outcomes
+            .of(e)
+            .enumerate()
+            .map(|(n, i)| super::chart::block(i, &markers, n + 1, &i.name))
+            .collect()
+    }
+
+    /// When the initiatives working on goal `e` started and ended.
+    fn markers(&self, e: EntityId) -> Vec<super::chart::Marker> {
+        let mut markers = Vec::new();
+        for i in self.model.referrers(e, RefField::Goals) {
+            let node = self.node(i);
+            let name = self.entity_ref(i).name;
+            for (key, verb) in [("startedOn", "started"), ("endedOn", "ended")] {
+                if let Some(date) = node.get_str(key).and_then(crate::model::time::Date::parse) {
+                    markers.push(super::chart::Marker {
+                        date,
+                        label: format!("{name} {verb}"),
+                    });
+                }
+            }
+        }
+        markers.sort_by_key(|m| m.date);
+        markers
+    }
+
     /// The chain from the North Star down to `e`'s parent.
     pub fn chain(&self, e: EntityId) -> Vec<Ref> {
         let mut chain = Vec::new();
@@ -342,6 +403,7 @@ impl<'a> SiteModel<'a> {
         }
         TreeNode {
             entity: self.entity_ref(e),
+            outcome: self.analysis.outcomes.status_of(e).map(Outcome::of),
             children,
             repeat,
             more,
@@ -404,6 +466,7 @@ impl<'a> SiteModel<'a> {
         let node = self.node(e);
         Row {
             entity: self.entity_ref(e),
+            outcome: self.analysis.outcomes.status_of(e).map(Outcome::of),
             owner: node.get_str("owner").map(str::to_string),
             status: node.get_str("status").map(str::to_string),
             summary: node
@@ -421,16 +484,25 @@ impl<'a> SiteModel<'a> {
         let kind = entity.kind.unwrap_or(Kind::Source);
         let file = &self.ws.files[entity.file];
         let description = node.get_str("description");
+        // The latest observation is an indicator's current value.
+        let measured: Vec<&crate::outcomes::Indicator> = self.analysis.outcomes.of(e).collect();
         let mut progress = Vec::new();
         if let Some(metric) = node.get("metric") {
-            progress.push(progress_of(metric));
+            progress.push(progress_of(
+                metric,
+                measured.first().and_then(|i| i.value()),
+            ));
         }
-        for indicator in node
+        let items = node
             .get("successIndicators")
             .and_then(Node::as_seq)
-            .unwrap_or(&[])
-        {
-            progress.push(progress_of(indicator));
+            .unwrap_or(&[]);
+        for indicator in items {
+            let value = measured
+                .iter()
+                .find(|i| i.name_span == indicator.get("name").map_or(indicator.span, |n| n.span))
+                .and_then(|i| i.value());
+            progress.push(progress_of(indicator, value));
         }
         let ref_keys: HashSet<&str> = kind.ref_fields().iter().map(|f| f.key()).collect();
         let mut fields = Vec::new();
@@ -514,6 +586,10 @@ impl<'a> SiteModel<'a> {
             evidence: node.get_str("evidence").map(markdown::render),
             fields,
             progress,
+            charts: self.charts(e),
+            evidence_charts: Vec::new(),
+            goal: None,
+            outcome: self.analysis.outcomes.status_of(e).map(Outcome::of),
             tables,
             links: self.links(e),
             backlinks: self.backlinks(e),
@@ -570,6 +646,12 @@ pub fn tree_html(tree: &Tree, root: &str) -> String {
         for n in nodes {
             out.push_str("<li>");
             ref_html(&n.entity, root, out);
+            if let Some(o) = &n.outcome {
+                out.push_str(&format!(
+                    " <span class=\"badge s-{}\">{}</span>",
+                    o.status, o.label
+                ));
+            }
             if n.repeat {
                 out.push_str(" <span class=\"muted\">(shown above)</span>");
             } else if !n.children.is_empty() {
@@ -628,9 +710,11 @@ fn push_grouped(groups: &mut Vec<Group>, label: &'static str, item: Ref) {
     }
 }
 
-fn progress_of(node: &Node) -> Progress {
+/// The progress of an indicator; `value` is where it stands (the latest
+/// observation, else the spec's `current`).
+fn progress_of(node: &Node, value: Option<f64>) -> Progress {
     let num = |k: &str| node.get(k).and_then(Node::as_f64);
-    let (baseline, current, target) = (num("baseline"), num("current"), num("target"));
+    let (baseline, current, target) = (num("baseline"), value.or(num("current")), num("target"));
     // Share of the way from baseline to target: negative when the value
     // moved away from the target, over 100 when it went past it. Nothing to
     // show without a current value.
