@@ -97,7 +97,12 @@ impl Outcomes {
         out: &mut Vec<Diagnostic>,
     ) -> Outcomes {
         let mut outcomes = Outcomes::default();
-        for e in (0..model.entities.len()).filter(|&e| model.is_canonical(e)) {
+        // The North Star first, then goals in file order.
+        let mut order: Vec<EntityId> = (0..model.entities.len())
+            .filter(|&e| model.is_canonical(e))
+            .collect();
+        order.sort_by_key(|&e| !model.entities[e].is(Kind::NorthStar));
+        for e in order {
             let entity = &model.entities[e];
             let node = entity.node(ws);
             let specs: Vec<(&Node, Option<String>)> = match entity.kind {
@@ -169,6 +174,9 @@ impl Outcomes {
         }
         outcomes.join(ws, model, out);
         for i in &mut outcomes.indicators {
+            // Observations dated after `today` have not happened yet at the
+            // date the status is computed for.
+            i.points.retain(|p| p.0 <= today);
             i.points.sort_by_key(|p| p.0);
             let a = trend::assess(
                 &i.points,
