@@ -224,14 +224,16 @@ fn svg(out: &mut String, i: &Indicator, markers: &[Marker], id: &str, title: &st
             shown(v)
         );
     }
-    for d in date_ticks(x_lo, x_hi) {
+    for (n, d) in date_ticks(x_lo, x_hi).into_iter().enumerate() {
         let xx = x(d.days());
+        // Every other date label is dropped on narrow screens (CSS `.odd`).
         let _ = write!(
             out,
-            "<line class=\"vtick\" x1=\"{xx:.1}\" x2=\"{xx:.1}\" y1=\"{}\" y2=\"{}\"/><text class=\"tick\" x=\"{xx:.1}\" y=\"{}\" text-anchor=\"middle\">{:04}-{:02}</text>",
+            "<line class=\"vtick\" x1=\"{xx:.1}\" x2=\"{xx:.1}\" y1=\"{}\" y2=\"{}\"/><text class=\"tick x{}\" x=\"{xx:.1}\" y=\"{}\" text-anchor=\"middle\">{:04}-{:02}</text>",
             H - BOTTOM,
             H - BOTTOM + 4.0,
-            H - BOTTOM + 18.0,
+            if n % 2 == 1 { " odd" } else { "" },
+            H - BOTTOM + 20.0,
             d.year,
             d.month
         );
@@ -257,19 +259,24 @@ fn svg(out: &mut String, i: &Indicator, markers: &[Marker], id: &str, title: &st
             m.date
         );
     }
-    // Baseline and target.
-    for (class, value, word) in [
-        ("baseline", i.baseline, "baseline"),
-        ("target", i.target, "target"),
-    ] {
+    // Baseline and target. A series starts near its baseline and heads for
+    // its target, so the baseline is labelled at the right, the target at
+    // the left, each on the side of its line away from the data.
+    let rising = i.target.zip(i.baseline).is_none_or(|(t, b)| t >= b);
+    for (class, value) in [("baseline", i.baseline), ("target", i.target)] {
         if let Some(v) = value {
             let yy = y(v);
+            let away_up = (class == "target") == rising;
+            let (tx, anchor) = if class == "target" {
+                (LEFT + 4.0, "start")
+            } else {
+                (W - RIGHT - 2.0, "end")
+            };
+            let ty = if away_up { yy - 5.0 } else { yy + 14.0 };
             let _ = write!(
                 out,
-                "<g class=\"{class}\"><line x1=\"{LEFT}\" x2=\"{}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{word} {}</text></g>",
+                "<g class=\"{class}\"><line x1=\"{LEFT}\" x2=\"{}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\"/><text x=\"{tx:.1}\" y=\"{ty:.1}\" text-anchor=\"{anchor}\">{class} {}</text></g>",
                 W - RIGHT,
-                W - RIGHT - 2.0,
-                yy - 4.0,
                 shown(v)
             );
         }
@@ -286,7 +293,7 @@ fn svg(out: &mut String, i: &Indicator, markers: &[Marker], id: &str, title: &st
             x(to.days()),
             y(b),
             x(to.days()) - 6.0,
-            y(b) + 16.0,
+            if b >= a { y(b) - 8.0 } else { y(b) + 18.0 },
             shown(b)
         );
     }
