@@ -207,7 +207,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
 }
 
 fn init(args: InitArgs) -> anyhow::Result<i32> {
-    let written = crate::init::init(&args.dir)?;
+    let written = crate::init::init(&args.dir, Date::today())?;
     for path in &written {
         eprintln!("created {}", path.display());
     }

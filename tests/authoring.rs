@@ -30,7 +30,17 @@ fn init_writes_a_clean_commented_workspace() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let check = throughline(&["check", dir.to_str().unwrap(), "--strict"]);
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
-    assert!(stdout(&check).starts_with("no problems in 8 files (8 entities)"));
+    assert!(stdout(&check).starts_with("no problems in 9 files (8 entities)"));
+    // Its measurements are recent and on track.
+    let status = throughline(&["status", dir.to_str().unwrap(), "--format", "json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let states: Vec<&str> = status["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["on-track", "on-track"], "{status}");
     assert!(dir.join("throughline.toml").is_file());
     let mut kinds = Vec::new();
     for (path, bytes) in snapshot(&dir) {

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::export;
 use crate::model::Kind;
+use crate::model::time::Date;
 
 /// Where `init` puts the built-in schemas that the specs' editor hints point to.
 pub const SCHEMA_DIR: &str = ".throughline/schemas";
@@ -54,6 +55,27 @@ const SPECS: &[(&str, Kind, &str)] = &[
 
 const CONFIG: &str = include_str!("throughline.toml");
 
+/// Observations of the starter indicators, dated from the day `init` runs.
+const MEASUREMENTS: (&str, &str) = (
+    "measurements/outcomes.measurements.csv",
+    include_str!("measurements.csv"),
+);
+
+/// Fills the dates of the starter files from `today`: `{{deadline}}` is the
+/// end of next year, `{{month-N}}` the first of the month N months ago.
+fn dated(text: &str, today: Date) -> String {
+    let mut text = text.replace("{{deadline}}", &format!("{}-12-31", today.year + 1));
+    for n in 0..3 {
+        let index = i64::from(today.year) * 12 + i64::from(today.month) - 1 - n;
+        let (year, month) = (index.div_euclid(12), index.rem_euclid(12) + 1);
+        text = text.replace(
+            &format!("{{{{month-{n}}}}}"),
+            &format!("{year:04}-{month:02}-01"),
+        );
+    }
+    text
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
     #[error("refusing to overwrite existing files in {dir}: {files}; nothing was written")]
@@ -65,14 +87,15 @@ pub enum InitError {
     },
 }
 
-/// Every file `init` writes, with its contents.
-pub fn files() -> Vec<(String, String)> {
+/// Every file `init` writes, with its contents, dated from `today`.
+pub fn files(today: Date) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (path, kind, text) in SPECS {
         let up = "../".repeat(path.matches('/').count());
         let hint = format!("# yaml-language-server: $schema={up}{SCHEMA_DIR}/{kind}.schema.json\n");
-        out.push((path.to_string(), hint + text));
+        out.push((path.to_string(), hint + &dated(text, today)));
     }
+    out.push((MEASUREMENTS.0.to_string(), dated(MEASUREMENTS.1, today)));
     out.push(("throughline.toml".to_string(), CONFIG.to_string()));
     let pretty = |v: serde_json::Value| serde_json::to_string_pretty(&v).expect("JSON") + "\n";
     for kind in Kind::ALL {
@@ -90,8 +113,8 @@ pub fn files() -> Vec<(String, String)> {
 
 /// Writes the starter workspace into `dir`, creating it if needed. Writes
 /// nothing if any of the files already exists.
-pub fn init(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
-    let files = files();
+pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>, InitError> {
+    let files = files(today);
     let existing: Vec<&str> = files
         .iter()
         .filter(|(p, _)| dir.join(p).exists())
