@@ -368,7 +368,7 @@ fn build_refuses_a_bad_output_before_checking() {
 }
 
 /// `git init`, add everything and commit.
-fn commit_all(dir: &std::path::Path) {
+pub fn commit_all(dir: &std::path::Path) {
     use crate::gate::git;
     git(dir, &["init", "-q", "-b", "main"]);
     git(dir, &["add", "-A"]);
