@@ -332,3 +332,33 @@ fn baseline_reads_measurements_the_same_way() {
     assert_eq!(code, 0);
     assert!(report["summary"]["existing"].as_u64().unwrap() >= 2);
 }
+
+/// Runs `status` under a pseudo-terminal (util-linux `script`), with `env`.
+#[cfg(target_os = "linux")]
+fn status_in_a_terminal(dir: &std::path::Path, env: &[(&str, &str)]) -> Option<String> {
+    let command = format!(
+        "'{}' status '{}' --today {TODAY}",
+        env!("CARGO_BIN_EXE_throughline"),
+        dir.display()
+    );
+    let mut c = std::process::Command::new("script");
+    c.args(["-q", "-e", "-c", &command, "/dev/null"]).env_remove("NO_COLOR");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn status_is_coloured_in_a_terminal_unless_no_color() {
+    let ws = measured(STEADY);
+    let Some(tty) = status_in_a_terminal(ws.path(), &[]) else {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    };
+    assert!(tty.contains("\u{1b}[32mon-track"), "{tty:?}");
+    let plain = status_in_a_terminal(ws.path(), &[("NO_COLOR", "1")]).unwrap();
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+}
