@@ -162,6 +162,49 @@ test("on a phone the trace graph pans inside its box", async () => {
   await context.close();
 });
 
+test("indicator charts are drawn, described and readable on a phone", async () => {
+  mkdirSync(shotsDir, { recursive: true });
+  for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["phone", { width: 390, height: 844 }]]) {
+    const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    await page.goto(url("goals/lift-campaign-conversion.html"));
+    const charts = page.locator("figure.chart");
+    assert.equal(await charts.count(), 2, "one chart per success indicator");
+    const svg = charts.first().locator("svg[role=img]");
+    assert.ok(await svg.isVisible(), "the chart is visible");
+    assert.ok((await svg.locator(":scope > title").textContent()).length > 0, "it has a title");
+    assert.ok((await svg.locator(".series circle").count()) >= 12, "its observations are drawn");
+    assert.equal(await svg.locator(".target line").count(), 1, "and its target");
+    assert.ok((await charts.first().locator(".chart-summary").textContent()).includes("target 3.5"));
+    const rows = await charts.first().locator("details table tbody tr").count();
+    assert.ok(rows >= 12, `the data table has ${rows} rows`);
+    // Readable: labels at least 9 px tall, date labels apart, nothing overflows.
+    const labels = await svg.evaluate((el) => [...el.querySelectorAll("text.tick.x")]
+      .filter((t) => getComputedStyle(t).display !== "none")
+      .map((t) => { const r = t.getBoundingClientRect(); return { l: r.left, r: r.right, h: r.height }; }));
+    assert.ok(labels.length >= 2, "date labels are shown");
+    for (const l of labels) assert.ok(l.h >= 9, `${name}: a date label is ${l.h}px tall`);
+    for (let i = 1; i < labels.length; i++) assert.ok(labels[i].l >= labels[i - 1].r, `${name}: date labels overlap`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name}: the goal page overflows by ${overflow}px`);
+    await page.screenshot({ path: join(shotsDir, `${name}-goal-chart.png`), fullPage: true });
+    await page.goto(url("progress.html"));
+    const groups = await page.locator("main section h2 .badge").allTextContents();
+    assert.ok(groups.length >= 2, `progress groups: ${groups}`);
+    const linked = await page.locator("main table a").count();
+    assert.equal(linked, 6, "every indicator of the example, linked to its page");
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(over <= 0, `${name}: progress.html overflows by ${over}px`);
+    await page.screenshot({ path: join(shotsDir, `${name}-progress.png`), fullPage: true });
+    await page.goto(url("index.html"));
+    assert.equal(await page.locator(".hero figure.chart svg[role=img]").count(), 1, "the North Star's chart on the index");
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
 test("the Nu HTML checker reports no error on any page", () => {
   const jar = join(here, "node_modules/vnu-jar/build/dist/vnu.jar");
   try {
