@@ -362,3 +362,74 @@ fn status_is_coloured_in_a_terminal_unless_no_color() {
     let plain = status_in_a_terminal(ws.path(), &[("NO_COLOR", "1")]).unwrap();
     assert!(!plain.contains('\u{1b}'), "{plain:?}");
 }
+
+/// The recipe of docs/outcomes.md, run for real: daily events in a SQLite
+/// database, aggregated to a measurements file by `sqlite3 -csv`, checked
+/// and built; the chart shows exactly the monthly values SQL computed.
+#[test]
+fn measurements_from_a_real_sqlite_database() {
+    let sqlite = std::env::var("SQLITE3").unwrap_or_else(|_| "sqlite3".into());
+    if std::process::Command::new(&sqlite).arg("-version").output().is_err() {
+        assert!(
+            std::env::var_os("THROUGHLINE_REQUIRE_SQLITE").is_none(),
+            "sqlite3 (Debian: sqlite3) is required"
+        );
+        eprintln!("skipped: sqlite3 is not installed");
+        return;
+    }
+    let ws = measured("");
+    std::fs::remove_file(ws.path().join("m.measurements.csv")).unwrap();
+    let db = ws.path().join("_warehouse.sqlite");
+    let run = |sql: &str, csv: bool| -> String {
+        let mut c = std::process::Command::new(&sqlite);
+        if csv {
+            c.args(["-csv", "-header"]);
+        }
+        let o = c.arg(&db).arg(sql).output().unwrap();
+        assert!(o.status.success(), "{sql}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    // Five months of daily orders; the share of repeat orders grows.
+    run(
+        "CREATE TABLE orders(day TEXT, repeat INTEGER);
+         WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n < 150)
+         INSERT INTO orders
+         SELECT date('2026-01-01', '+' || n || ' days'), (n * 7 + k) % 100 < 20 + n / 15
+         FROM d, (SELECT 0 AS k UNION ALL SELECT 37 UNION ALL SELECT 71 UNION ALL SELECT 13);",
+        false,
+    );
+    let query = "SELECT strftime('%Y-%m-01', day) AS date, 'g2' AS entity, 'repeat-rate' AS indicator,
+                        round(100.0 * avg(repeat), 2) AS value
+                 FROM orders GROUP BY 1 ORDER BY 1;";
+    let csv = run(query, true);
+    std::fs::write(ws.path().join("repeat.measurements.csv"), &csv).unwrap();
+    let expected: Vec<(String, String)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_end_matches('\r').split(',').collect();
+            (cells[0].to_string(), cells[3].to_string())
+        })
+        .collect();
+    assert_eq!(expected.len(), 5, "{csv}");
+    let (report, code) = check_json(ws.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(findings(&report, "measurement-invalid").is_empty());
+    let (json, _) = status_json(ws.path(), &[]);
+    let g = json["indicators"].as_array().unwrap().iter().find(|i| i["entity"] == "g2").unwrap().clone();
+    assert_eq!(g["points"], 5);
+    assert_eq!(g["latest"]["date"], "2026-05-01");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let o = throughline(&["build", ws.path().to_str().unwrap(), "-o", out.to_str().unwrap(), "--today", TODAY]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(out.join("goals/g2.html")).unwrap();
+    for (date, value) in &expected {
+        let shown = value.parse::<f64>().unwrap().to_string();
+        assert!(
+            page.contains(&format!("<tr><td>{date}</td><td>{shown}</td></tr>")),
+            "the chart's table shows {date} = {shown}"
+        );
+        assert!(page.contains(&format!("<title>{date}: {shown}</title>")), "and its point");
+    }
+}
