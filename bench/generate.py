@@ -7,7 +7,13 @@ from source-aligned to consumer-aligned with SLOs and usage patterns, sources
 including personal data, consumers), Markdown descriptions, and every link
 valid, so `throughline check --strict` finds nothing.
 
-usage: bench/generate.py N OUT_DIR
+With `--measurements ROWS`, it also writes about ROWS observations of the
+North Star metric and every goal indicator (daily, ending on 2026-12-01, in
+`measurements/*.measurements.csv`, one file per 50 goals), rising toward
+their targets so every indicator is on track; check it with
+`--today 2026-12-01`.
+
+usage: bench/generate.py N OUT_DIR [--measurements ROWS]
 """
 
 import os
@@ -38,8 +44,32 @@ def markdown(rng):
     )
 
 
+def measurements(rng, goals, rows, add):
+    """About `rows` daily observations, split evenly over the North Star and `goals`."""
+    import datetime
+    series = [("north-star", "")] + [(g, "main") for g in goals]
+    days = max(2, rows // len(series))
+    end = datetime.date(2026, 12, 1)
+    dates = [(end - datetime.timedelta(days=days - 1 - k)).isoformat() for k in range(days)]
+    for start in range(0, len(series), 50):
+        lines = ["date,entity,indicator,value"]
+        for entity, indicator in series[start:start + 50]:
+            base = 20 + rng.random() * 10
+            for k, d in enumerate(dates):
+                # From the baseline to the target over the days shown, and beyond by the deadline.
+                v = base + (40 - base) * k / days + rng.uniform(-0.3, 0.3)
+                lines.append(f"{d},{entity},{indicator},{v:.2f}")
+        add(f"measurements/part-{start // 50:04d}.measurements.csv", "\n".join(lines) + "\n")
+
+
 def main():
-    n, out = int(sys.argv[1]), sys.argv[2]
+    args = sys.argv[1:]
+    rows = 0
+    if "--measurements" in args:
+        i = args.index("--measurements")
+        rows = int(args[i + 1])
+        del args[i:i + 2]
+    n, out = int(args[0]), args[1]
     rng = random.Random(n)
     if os.path.exists(out) and os.listdir(out):
         sys.exit(f"{out} is not empty")
@@ -66,13 +96,14 @@ description: |
   unit: percent
   direction: increase
   baseline: 20
-  current: 24
   target: 35
-""")
+  by: 2027-12-31
+""" + ("" if rows else "  current: 24\n"))
     goals = [f"goal-{i}" for i in range(count["goal"])]
     for i, g in enumerate(goals):
         # A third of the goals are sub-goals of an earlier goal.
         parent = goals[rng.randrange(i)] if i > 3 and rng.random() < 0.33 else "north-star"
+        current = "" if rows else f"    current: {rng.randint(40, 50)}\n"
         add(f"goals/{g}.yaml", f"""kind: Goal
 id: {g}
 name: {title(rng, 4)}
@@ -81,11 +112,11 @@ status: active
 contributesTo: {parent}
 description: |
 {markdown(rng)}successIndicators:
-  - name: {title(rng, 3)}
+  - id: main
+    name: {title(rng, 3)}
     unit: percent
-    baseline: {rng.randint(5, 40)}
-    current: {rng.randint(40, 50)}
-    target: {rng.randint(50, 90)}
+    baseline: {rng.randint(5, 20)}
+{current}    target: {rng.randint(40, 50)}
     by: 2027-12-31
 """)
     initiatives = [f"initiative-{i}" for i in range(count["initiative"])]
@@ -217,12 +248,14 @@ role: {words(rng, 4)}
 needs:
   - {words(rng, 5)}
 """)
+    if rows:
+        measurements(rng, goals, rows, add)
     for path, text in files:
         full = os.path.join(out, path)
         os.makedirs(os.path.dirname(full), exist_ok=True)
         with open(full, "w") as f:
             f.write(text)
-    print(f"{len(files)} entities in {out}")
+    print(f"{sum(not p.endswith('.csv') for p, _ in files)} entities in {out}")
 
 
 if __name__ == "__main__":

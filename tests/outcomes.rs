@@ -342,7 +342,8 @@ fn status_in_a_terminal(dir: &std::path::Path, env: &[(&str, &str)]) -> Option<S
         dir.display()
     );
     let mut c = std::process::Command::new("script");
-    c.args(["-q", "-e", "-c", &command, "/dev/null"]).env_remove("NO_COLOR");
+    c.args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env_remove("NO_COLOR");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -369,7 +370,11 @@ fn status_is_coloured_in_a_terminal_unless_no_color() {
 #[test]
 fn measurements_from_a_real_sqlite_database() {
     let sqlite = std::env::var("SQLITE3").unwrap_or_else(|_| "sqlite3".into());
-    if std::process::Command::new(&sqlite).arg("-version").output().is_err() {
+    if std::process::Command::new(&sqlite)
+        .arg("-version")
+        .output()
+        .is_err()
+    {
         assert!(
             std::env::var_os("THROUGHLINE_REQUIRE_SQLITE").is_none(),
             "sqlite3 (Debian: sqlite3) is required"
@@ -386,7 +391,11 @@ fn measurements_from_a_real_sqlite_database() {
             c.args(["-csv", "-header"]);
         }
         let o = c.arg(&db).arg(sql).output().unwrap();
-        assert!(o.status.success(), "{sql}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         String::from_utf8(o.stdout).unwrap()
     };
     // Five months of daily orders; the share of repeat orders grows.
@@ -398,7 +407,8 @@ fn measurements_from_a_real_sqlite_database() {
          FROM d, (SELECT 0 AS k UNION ALL SELECT 37 UNION ALL SELECT 71 UNION ALL SELECT 13);",
         false,
     );
-    let query = "SELECT strftime('%Y-%m-01', day) AS date, 'g2' AS entity, 'repeat-rate' AS indicator,
+    let query =
+        "SELECT strftime('%Y-%m-01', day) AS date, 'g2' AS entity, 'repeat-rate' AS indicator,
                         round(100.0 * avg(repeat), 2) AS value
                  FROM orders GROUP BY 1 ORDER BY 1;";
     let csv = run(query, true);
@@ -416,12 +426,25 @@ fn measurements_from_a_real_sqlite_database() {
     assert_eq!(code, 0, "{report:#}");
     assert!(findings(&report, "measurement-invalid").is_empty());
     let (json, _) = status_json(ws.path(), &[]);
-    let g = json["indicators"].as_array().unwrap().iter().find(|i| i["entity"] == "g2").unwrap().clone();
+    let g = json["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["entity"] == "g2")
+        .unwrap()
+        .clone();
     assert_eq!(g["points"], 5);
     assert_eq!(g["latest"]["date"], "2026-05-01");
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let o = throughline(&["build", ws.path().to_str().unwrap(), "-o", out.to_str().unwrap(), "--today", TODAY]);
+    let o = throughline(&[
+        "build",
+        ws.path().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--today",
+        TODAY,
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let page = std::fs::read_to_string(out.join("goals/g2.html")).unwrap();
     for (date, value) in &expected {
@@ -430,6 +453,9 @@ fn measurements_from_a_real_sqlite_database() {
             page.contains(&format!("<tr><td>{date}</td><td>{shown}</td></tr>")),
             "the chart's table shows {date} = {shown}"
         );
-        assert!(page.contains(&format!("<title>{date}: {shown}</title>")), "and its point");
+        assert!(
+            page.contains(&format!("<title>{date}: {shown}</title>")),
+            "and its point"
+        );
     }
 }

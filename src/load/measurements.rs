@@ -186,7 +186,8 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Table, Vec<Diagnostic>) {
     else {
         return (table, diags);
     };
-    let mut index: HashMap<(Vec<u8>, Vec<u8>), usize> = HashMap::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    let mut last: Option<usize> = None;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -252,18 +253,27 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Table, Vec<Diagnostic>) {
                 continue;
             }
         };
-        let key = (
-            record[entity_col].trim_ascii().to_vec(),
-            record[indicator_col].trim_ascii().to_vec(),
-        );
-        let s = *index.entry(key).or_insert_with(|| {
-            table.series.push(Series {
-                entity: text(entity_col).to_string(),
-                indicator: text(indicator_col).to_string(),
-                observations: Vec::new(),
-            });
-            table.series.len() - 1
-        });
+        // Rows usually come grouped by series: compare with the last one
+        // before looking the pair up.
+        let (entity, indicator) = (text(entity_col), text(indicator_col));
+        let s = match last {
+            Some(l)
+                if table.series[l].entity == entity && table.series[l].indicator == indicator =>
+            {
+                l
+            }
+            _ => *index
+                .entry((entity.to_string(), indicator.to_string()))
+                .or_insert_with(|| {
+                    table.series.push(Series {
+                        entity: entity.to_string(),
+                        indicator: indicator.to_string(),
+                        observations: Vec::new(),
+                    });
+                    table.series.len() - 1
+                }),
+        };
+        last = Some(s);
         table.series[s].observations.push(Observation {
             date,
             value,

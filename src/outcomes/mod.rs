@@ -40,7 +40,7 @@ pub struct Indicator {
     pub cadence_days: i64,
     /// The spec's `current`, if it states one.
     pub current: Option<f64>,
-    /// Observations, sorted by date.
+    /// Observations, sorted by date, one per date.
     pub points: Vec<(Date, f64)>,
     pub status: Status,
     pub projected: Option<f64>,
@@ -177,7 +177,6 @@ impl Outcomes {
             // Observations dated after `today` have not happened yet at the
             // date the status is computed for.
             i.points.retain(|p| p.0 <= today);
-            i.points.sort_by_key(|p| p.0);
             let a = trend::assess(
                 &i.points,
                 i.current,
@@ -207,22 +206,22 @@ impl Outcomes {
             .filter(|e| e.is(Kind::NorthStar) || e.is(Kind::Goal))
             .map(|e| e.id.as_str())
             .collect();
-        // (indicator, date) → its first row: (index into `ws.measurements`, offset).
-        let mut seen: HashMap<(usize, Date), (usize, usize)> = HashMap::new();
-        let mut additions: Vec<(usize, Date, f64)> = Vec::new();
+        // Each indicator's observations with where they are written:
+        // (date, index into `ws.measurements`, offset, value).
+        let mut rows: Vec<Vec<(Date, usize, usize, f64)>> = vec![Vec::new(); self.indicators.len()];
         for (t, (file, table)) in ws.measurements.iter().enumerate() {
             let source = &ws.files[*file];
             for series in &table.series {
                 let first = series.observations[0];
                 let at = |column: &str| table.cell(source, first.offset, column);
-                let rows = series.observations.len();
-                let rows_note = if rows == 1 {
+                let count = series.observations.len();
+                let rows_note = if count == 1 {
                     String::new()
                 } else {
                     format!(
                         " (and {} more row{} like it)",
-                        rows - 1,
-                        if rows == 2 { "" } else { "s" }
+                        count - 1,
+                        if count == 2 { "" } else { "s" }
                     )
                 };
                 let Some(e) = model.get(&series.entity) else {
@@ -296,45 +295,52 @@ impl Outcomes {
                     );
                     continue;
                 };
-                for o in &series.observations {
-                    match seen.get(&(n, o.date)) {
-                        Some(&(first_table, first_offset)) => {
-                            let (first_file, first) = &ws.measurements[first_table];
-                            let first_at = first.cell(&ws.files[*first_file], first_offset, "date");
-                            out.push(
-                                Diagnostic::new(
-                                    Rule::MeasurementInvalid,
-                                    format!(
-                                        "a second observation of `{}`{} on {}",
-                                        series.entity,
-                                        if series.indicator.is_empty() {
-                                            String::new()
-                                        } else {
-                                            format!(" `{}`", series.indicator)
-                                        },
-                                        o.date
-                                    ),
-                                )
-                                .label("repeated date")
-                                .help("keep one row per entity, indicator and date")
-                                .at(*file, table.cell(source, o.offset, "date"))
-                                .related(
-                                    *first_file,
-                                    first_at,
-                                    "the first is here",
+                rows[n].extend(
+                    series
+                        .observations
+                        .iter()
+                        .map(|o| (o.date, t, o.offset, o.value)),
+                );
+            }
+        }
+        // A second row for one date: sorted, the rows of a date sit together,
+        // the first (in file order) kept.
+        for (n, mut list) in rows.into_iter().enumerate() {
+            list.sort_unstable_by_key(|&(date, t, offset, _)| (date, t, offset));
+            let mut points = Vec::with_capacity(list.len());
+            let mut first: Option<(Date, usize, usize)> = None;
+            for (date, t, offset, value) in list {
+                match first {
+                    Some((d, ft, fo)) if d == date => {
+                        let (file, table) = &ws.measurements[t];
+                        let (first_file, first_table) = &ws.measurements[ft];
+                        let i = &self.indicators[n];
+                        out.push(
+                            Diagnostic::new(
+                                Rule::MeasurementInvalid,
+                                format!(
+                                    "a second observation of `{}`{} on {date}",
+                                    model.entities[i.entity].id,
+                                    i.key.as_ref().map_or(String::new(), |k| format!(" `{k}`")),
                                 ),
-                            );
-                        }
-                        None => {
-                            seen.insert((n, o.date), (t, o.offset));
-                            additions.push((n, o.date, o.value));
-                        }
+                            )
+                            .label("repeated date")
+                            .help("keep one row per entity, indicator and date")
+                            .at(*file, table.cell(&ws.files[*file], offset, "date"))
+                            .related(
+                                *first_file,
+                                first_table.cell(&ws.files[*first_file], fo, "date"),
+                                "the first is here",
+                            ),
+                        );
+                    }
+                    _ => {
+                        first = Some((date, t, offset));
+                        points.push((date, value));
                     }
                 }
             }
-        }
-        for (n, date, value) in additions {
-            self.indicators[n].points.push((date, value));
+            self.indicators[n].points = points;
         }
     }
 }

@@ -92,8 +92,10 @@ impl Direction {
     }
 }
 
-/// How many of the latest observations the trend is fitted to.
-pub const WINDOW: usize = 12;
+/// The trend is fitted to the observations of the year up to the latest …
+pub const WINDOW_DAYS: i64 = 365;
+/// … and to at least this many of the latest, for sparse series.
+pub const WINDOW_MIN: usize = 12;
 /// A trend that moves less than this share of the baseline-to-target
 /// distance in a year is flat.
 pub const FLAT_PER_YEAR: f64 = 0.02;
@@ -138,6 +140,20 @@ impl Line {
     }
 }
 
+/// The observations the trend is fitted to: those of the last year up to
+/// the latest, and at least the latest [`WINDOW_MIN`].
+pub fn window(points: &[(Date, f64)]) -> &[(Date, f64)] {
+    let Some(&(last, _)) = points.last() else {
+        return points;
+    };
+    let in_year = points
+        .iter()
+        .rev()
+        .take_while(|p| last.days() - p.0.days() <= WINDOW_DAYS)
+        .count();
+    &points[points.len() - in_year.max(WINDOW_MIN).min(points.len())..]
+}
+
 /// What is known of an indicator for its assessment.
 #[derive(Debug, Clone, Copy)]
 pub struct Goalpost {
@@ -165,7 +181,7 @@ pub fn assess(
     today: Date,
 ) -> Assessment {
     let latest = points.last().map(|p| p.1).or(current);
-    let window = &points[points.len().saturating_sub(WINDOW)..];
+    let window = window(points);
     let line = Line::fit(window);
     let projected = match (line, goal.by) {
         (Some(l), Some(by)) => Some(l.at(by)),
@@ -361,6 +377,41 @@ mod tests {
             d(TODAY),
         );
         assert_eq!(a.status, Status::OffTrack);
+    }
+
+    #[test]
+    fn the_window_is_the_last_year_or_the_last_twelve() {
+        let daily: Vec<(Date, f64)> = (0..800)
+            .map(|n| (Date::from_days_since_epoch(20_000 + n), n as f64))
+            .collect();
+        assert_eq!(window(&daily).len(), 366);
+        let quarterly: Vec<(Date, f64)> = (0..20)
+            .map(|n| (Date::from_days_since_epoch(20_000 + 91 * n), 1.0))
+            .collect();
+        assert_eq!(window(&quarterly).len(), 12);
+        assert_eq!(window(&quarterly[..3]).len(), 3);
+        // Daily noise around a steady rise is still a rise.
+        let noisy: Vec<(Date, f64)> = (0..400)
+            .map(|n| {
+                (
+                    Date::from_days_since_epoch(20_000 + n),
+                    20.0 + n as f64 * 0.02 + if n % 2 == 0 { 0.4 } else { -0.4 },
+                )
+            })
+            .collect();
+        let today = Date::from_days_since_epoch(20_400);
+        let a = assess(
+            &noisy,
+            None,
+            Goalpost {
+                direction: Direction::Increase,
+                baseline: Some(20.0),
+                target: Some(40.0),
+                by: Some(Date::from_days_since_epoch(21_500)),
+            },
+            today,
+        );
+        assert_eq!(a.status, Status::OnTrack);
     }
 
     #[test]
