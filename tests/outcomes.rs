@@ -459,3 +459,63 @@ fn measurements_from_a_real_sqlite_database() {
         );
     }
 }
+
+#[test]
+fn the_example_site_shows_outcomes_where_people_look() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let example = crate::common::example_spec();
+    let o = throughline(&[
+        "build",
+        example.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--today",
+        "2026-12-01",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let read = |p: &str| std::fs::read_to_string(out.join(p)).unwrap();
+    // progress.html: every indicator, off track first.
+    let progress = read("progress.html");
+    let order: Vec<usize> = [
+        "id=\"off-track\"",
+        "id=\"at-risk\"",
+        "id=\"on-track\"",
+        "id=\"achieved\"",
+    ]
+    .iter()
+    .map(|g| progress.find(g).unwrap_or_else(|| panic!("no {g} group")))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(
+        read("index.html").contains("href=\"progress.html\""),
+        "linked from the header"
+    );
+    // A goal page: one chart per indicator, with the initiative's start marked.
+    let goal = read("goals/lift-campaign-conversion.html");
+    assert_eq!(goal.matches("<figure class=\"chart").count(), 2);
+    assert!(
+        goal.contains("Affinity-targeted cross-sell campaigns started"),
+        "the initiative's start is marked"
+    );
+    assert!(
+        goal.contains("class=\"projection\""),
+        "the projection is drawn"
+    );
+    // Lists and trees carry the status.
+    assert!(
+        read("goals/index.html").contains("<span class=\"badge s-off-track\">Off track</span>")
+    );
+    assert!(read("index.html").contains("<span class=\"badge s-achieved\">Achieved</span>"));
+    // A validated hypothesis shows its goal's charts beside the evidence.
+    let hypothesis = read("hypotheses/affinity-audiences-convert.html");
+    let evidence = hypothesis
+        .find("id=\"evidence-title\"")
+        .expect("an evidence section");
+    assert!(
+        hypothesis[evidence..].contains("<figure class=\"chart"),
+        "the goal's chart is with the evidence"
+    );
+    let untested = read("hypotheses/bundles-grow-baskets.html");
+    assert!(!untested.contains("<figure class=\"chart"));
+}
