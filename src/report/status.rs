@@ -131,11 +131,27 @@ fn label(r: &Row) -> String {
 }
 
 /// `24.5 percent` or `24.5`, `—` without a value.
-fn with_unit(v: Option<f64>, unit: &str) -> String {
+pub fn with_unit(v: Option<f64>, unit: &str) -> String {
     match v {
         None => "—".into(),
         Some(v) if unit.is_empty() => shown(v),
         Some(v) => format!("{} {unit}", shown(v)),
+    }
+}
+
+/// `30 percent by 2027-06-30`.
+pub fn target_text(i: &Indicator) -> String {
+    match (i.target, i.by) {
+        (Some(t), Some(by)) => format!("{} by {by}", with_unit(Some(t), &i.unit)),
+        (t, _) => with_unit(t, &i.unit),
+    }
+}
+
+/// `24.5 percent (2026-11-01)`, or the spec's `current` without a date.
+pub fn latest_text(i: &Indicator) -> String {
+    match i.latest() {
+        Some((d, v)) => format!("{} ({d})", with_unit(Some(v), &i.unit)),
+        None => with_unit(i.current, &i.unit),
     }
 }
 
@@ -151,10 +167,7 @@ pub fn human(rows: &[Row], today: Date, color: bool, out: &mut dyn Write) -> io:
         .iter()
         .map(|r| {
             let i = r.indicator;
-            let target = match (i.target, i.by) {
-                (Some(t), Some(by)) => format!("{} by {by}", with_unit(Some(t), &i.unit)),
-                (t, _) => with_unit(t, &i.unit),
-            };
+            let target = target_text(i);
             [
                 i.status.as_str().to_string(),
                 crate::report::terminal::printable(&label(r)).into_owned(),
@@ -243,14 +256,8 @@ pub fn markdown(rows: &[Row], today: Date, out: &mut dyn Write) -> io::Result<()
             Status::OnTrack => "🟢",
             Status::Achieved => "✅",
         };
-        let latest = match i.latest() {
-            Some((d, v)) => format!("{} ({d})", with_unit(Some(v), &i.unit)),
-            None => with_unit(i.current, &i.unit),
-        };
-        let target = match (i.target, i.by) {
-            (Some(t), Some(by)) => format!("{} by {by}", with_unit(Some(t), &i.unit)),
-            (t, _) => with_unit(t, &i.unit),
-        };
+        let latest = latest_text(i);
+        let target = target_text(i);
         writeln!(
             out,
             "| {icon} {} | {} | {} | {} | {} | {} |",

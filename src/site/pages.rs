@@ -460,12 +460,7 @@ struct ProgressItem {
 /// Every indicator, grouped by status, most in need of attention first.
 pub fn progress_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, SiteError> {
     use crate::outcomes::Status;
-    use crate::report::status::shown;
-    let with_unit = |v: Option<f64>, unit: &str| match v {
-        None => "—".to_string(),
-        Some(v) if unit.is_empty() => shown(v),
-        Some(v) => format!("{} {unit}", shown(v)),
-    };
+    use crate::report::status::{latest_text, shown, target_text};
     let groups: Vec<ProgressGroup> = Status::ALL
         .iter()
         .filter_map(|&status| {
