@@ -481,16 +481,8 @@ pub fn progress_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<S
                         },
                         path: owner.path.unwrap_or_default(),
                         spark: super::chart::spark(i, &format!("Trend of {}", i.name)),
-                        latest: match i.latest() {
-                            Some((d, v)) => format!("{} ({d})", with_unit(Some(v), &i.unit)),
-                            None => with_unit(i.current, &i.unit),
-                        },
-                        target: match (i.target, i.by) {
-                            (Some(t), Some(by)) => {
-                                format!("{} by {by}", with_unit(Some(t), &i.unit))
-                            }
-                            (t, _) => with_unit(t, &i.unit),
-                        },
+                        latest: latest_text(i),
+                        target: target_text(i),
                         projected: i.projected.map_or("—".to_string(), shown),
                     }
                 })
