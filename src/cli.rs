@@ -42,6 +42,18 @@ enum Command {
     Graph(GraphArgs),
     /// Show where the North Star metric and every goal indicator stand, from the measurements.
     Status(StatusArgs),
+    /// Run the language server on stdio, for editors.
+    Lsp(LspArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct LspArgs {
+    /// The date rules compare against (YYYY-MM-DD); today (UTC) by default.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<Date>,
+    /// Accepted for editors that pass it; the server always speaks over stdio.
+    #[arg(long, hide = true)]
+    stdio: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -191,6 +203,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Status(args) => status(args),
+        Command::Lsp(args) => Ok(crate::lsp::run(args.today.unwrap_or_else(Date::today))),
         Command::Build(args) => build(args),
         Command::Serve(args) => {
             crate::serve::run(crate::serve::Options {

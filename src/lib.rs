@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod export;
 pub mod init;
 pub mod load;
+pub mod lsp;
 pub mod markup;
 pub mod model;
 pub mod outcomes;
@@ -73,11 +74,32 @@ pub fn check_dir_cached(
     check_with(dir, today, &[], Some(cache))
 }
 
+/// Like [`check_dir_cached`], with `overlays` (absolute path → text) read
+/// in place of those files on disk, as an editor's unsaved buffers are.
+pub fn check_dir_overlaid(
+    dir: &Path,
+    today: Date,
+    cache: &mut load::LoadCache,
+    overlays: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<str>>>,
+) -> Result<Checked, Error> {
+    check_inner(dir, today, &[], Some(cache), overlays)
+}
+
 fn check_with(
     dir: &Path,
     today: Date,
     exclude: &[PathBuf],
     cache: Option<&mut load::LoadCache>,
+) -> Result<Checked, Error> {
+    check_inner(dir, today, exclude, cache, Default::default())
+}
+
+fn check_inner(
+    dir: &Path,
+    today: Date,
+    exclude: &[PathBuf],
+    cache: Option<&mut load::LoadCache>,
+    overlays: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<str>>>,
 ) -> Result<Checked, Error> {
     load::check_root(dir)?;
     let config = Config::load(dir)?;
@@ -85,6 +107,7 @@ fn check_with(
         exclude: exclude.to_vec(),
         limits: config.limits,
         specs: config.specs.clone(),
+        overlays,
     };
     let workspace = match cache {
         Some(cache) => load::load_cached(dir, &options, cache)?,

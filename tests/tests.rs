@@ -8,6 +8,7 @@ mod fuzz_replay;
 pub mod gate;
 mod hostile;
 mod invariant;
+mod lsp;
 mod messages;
 mod outcomes;
 mod positions;

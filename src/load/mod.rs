@@ -62,6 +62,9 @@ pub struct LoadOptions {
     pub limits: Limits,
     /// Which files are specs.
     pub specs: SpecFilter,
+    /// Texts that stand in for files on disk (an editor's unsaved buffers),
+    /// by absolute path.
+    pub overlays: Arc<HashMap<PathBuf, Arc<str>>>,
     /// Directories to leave out (the build output, when it lies inside the workspace).
     pub exclude: Vec<PathBuf>,
 }
@@ -93,7 +96,7 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, LoadError> 
     let parsed: Vec<FileResult> = found
         .into_par_iter()
         .enumerate()
-        .map(|(id, f)| read_and_parse(id, f, options.limits))
+        .map(|(id, f)| read_and_parse(id, f, options))
         .collect();
     Ok(assemble(root.to_path_buf(), parsed))
 }
@@ -192,14 +195,18 @@ pub fn load_cached(
                 && entry.modified == *modified
                 && entry.rel == f.rel
                 && f.error.is_none()
+                && !options.overlays.contains_key(&f.path)
             {
                 return with_file_id(entry.result.clone(), id);
             }
-            read_and_parse(id, f, options.limits)
+            read_and_parse(id, f, options)
         })
         .collect();
     cache.entries.clear();
     for (result, stamp) in parsed.iter().zip(&stamps) {
+        if options.overlays.contains_key(&result.file.path) {
+            continue; // its text is the editor's, not the file's
+        }
         if let Some((len, modified)) = stamp {
             cache.entries.insert(
                 result.file.path.clone(),
@@ -264,7 +271,11 @@ fn parse_file(id: FileId, file: SourceFile, limits: Limits) -> FileResult {
     }
 }
 
-fn read_and_parse(id: FileId, found: Found, limits: Limits) -> FileResult {
+fn read_and_parse(id: FileId, found: Found, options: &LoadOptions) -> FileResult {
+    let limits = options.limits;
+    if let Some(text) = options.overlays.get(&found.path) {
+        return parse_bytes(id, found.rel, found.path, text.as_bytes().to_vec(), limits);
+    }
     if let Some(error) = found.error {
         return unreadable(id, found.rel, found.path, error);
     }

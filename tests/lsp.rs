@@ -1,0 +1,389 @@
+//! `throughline lsp` over stdio, driven the way an editor drives it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::common::{TODAY, base_yaml, workspace};
+
+struct Client {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    incoming: Receiver<Value>,
+    next: i64,
+    /// Notifications read while waiting for something else.
+    seen: Vec<Value>,
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn uri(path: &std::path::Path) -> String {
+    url::Url::from_file_path(std::fs::canonicalize(path).unwrap())
+        .unwrap()
+        .to_string()
+}
+
+impl Client {
+    fn start(root: &std::path::Path, encodings: &[&str]) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
+            .args(["lsp", "--today", TODAY])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let (tx, incoming) = mpsc::channel();
+        std::thread::spawn(move || {
+            loop {
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if out.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        length = n.parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; length];
+                if out.read_exact(&mut body).is_err() {
+                    return;
+                }
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut c = Client {
+            child,
+            stdin: Some(stdin),
+            incoming,
+            next: 1,
+            seen: Vec::new(),
+        };
+        let init = c.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri(root),
+                "capabilities": { "general": { "positionEncodings": encodings } },
+            }),
+        );
+        assert!(
+            init["result"]["capabilities"]["definitionProvider"] == true,
+            "{init}"
+        );
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    fn send_raw(&mut self, body: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send_raw(&json!({ "jsonrpc": "2.0", "method": method, "params": params }).to_string());
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next;
+        self.next += 1;
+        self.send_raw(
+            &json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }).to_string(),
+        );
+        self.wait(|m| m["id"] == id)
+    }
+
+    /// The next message that satisfies `want`, within 20 s.
+    fn wait(&mut self, want: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.seen.iter().position(&want) {
+            return self.seen.remove(i);
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline
+                .checked_duration_since(Instant::now())
+                .expect("timed out waiting");
+            let m = self
+                .incoming
+                .recv_timeout(left)
+                .expect("timed out waiting for the server");
+            if want(&m) {
+                return m;
+            }
+            self.seen.push(m);
+        }
+    }
+
+    /// The latest diagnostics published for `uri`, after `after` more arrive.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        let m = self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        m["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+}
+
+fn pos(line: u64, character: u64) -> Value {
+    json!({ "line": line, "character": character })
+}
+
+fn doc(uri: &str, position: Value) -> Value {
+    json!({ "textDocument": { "uri": uri }, "position": position })
+}
+
+#[test]
+fn diagnostics_follow_unsaved_edits_across_files() {
+    let broken = base_yaml().replace("contributesTo: ns", "contributesTo: nss");
+    let ws = workspace(&[("base.yaml", &broken)]);
+    let file = uri(&ws.path().join("base.yaml"));
+    let mut c = Client::start(ws.path(), &[]);
+    // The whole workspace is checked, opened or not.
+    let d = c.diagnostics(&file);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "broken-ref");
+    assert_eq!(d[0]["source"], "throughline");
+    assert_eq!(d[0]["severity"], 1);
+    assert_eq!(d[0]["range"]["start"], pos(15, 15));
+    assert_eq!(d[0]["data"]["replacement"], "ns");
+    // A quick fix replaces it.
+    let actions = c.request("textDocument/codeAction", json!({
+        "textDocument": { "uri": file }, "range": d[0]["range"], "context": { "diagnostics": d },
+    }));
+    assert_eq!(
+        actions["result"][0]["edit"]["changes"][&file][0]["newText"],
+        "ns"
+    );
+    // The fix, unsaved, clears it.
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": file, "languageId": "yaml", "version": 1, "text": broken } }));
+    let _ = c.diagnostics(&file);
+    c.notify("textDocument/didChange", json!({
+        "textDocument": { "uri": file, "version": 2 }, "contentChanges": [{ "text": base_yaml() }],
+    }));
+    assert_eq!(c.diagnostics(&file), Vec::<Value>::new());
+    // A new file on disk that breaks a reference elsewhere, told by the watcher.
+    let other = ws.path().join("more.yaml");
+    std::fs::write(&other, "kind: Initiative\nid: i2\nname: I2\ngoals: [gg]\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&other), "type": 1 }] }),
+    );
+    let d = c.diagnostics(&uri(&other));
+    assert_eq!(d[0]["code"], "broken-ref");
+}
+
+#[test]
+fn definition_references_hover_and_symbols() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let file = uri(&ws.path().join("base.yaml"));
+    let mut c = Client::start(ws.path(), &[]);
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": file, "languageId": "yaml", "version": 1, "text": base_yaml() } }));
+    assert_eq!(
+        c.diagnostics(&file),
+        Vec::<Value>::new(),
+        "an open file gets its (empty) diagnostics"
+    );
+    // `contributesTo: ns` on line 16 (0-based 15) → the North Star's id on line 3.
+    let def = c.request("textDocument/definition", doc(&file, pos(15, 16)));
+    assert_eq!(def["result"]["uri"], file);
+    assert_eq!(def["result"]["range"]["start"], pos(2, 4));
+    let refs = c.request("textDocument/references", json!({
+        "textDocument": { "uri": file }, "position": pos(2, 5), "context": { "includeDeclaration": true },
+    }));
+    assert_eq!(refs["result"].as_array().unwrap().len(), 2, "{refs}");
+    let hover = c.request("textDocument/hover", doc(&file, pos(13, 5)));
+    let text = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.contains("**Goal** · Goal `g`")
+            && text.contains("traced")
+            && text.contains("North Star → Goal"),
+        "{text}"
+    );
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": file } }),
+    );
+    assert_eq!(symbols["result"].as_array().unwrap().len(), 7);
+    let found = c.request("workspace/symbol", json!({ "query": "data prod" }));
+    assert_eq!(found["result"][0]["containerName"], "dp", "{found}");
+}
+
+#[test]
+fn completion_knows_kinds_fields_enums_and_ids() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let file = uri(&ws.path().join("base.yaml"));
+    let mut c = Client::start(ws.path(), &[]);
+    let text = format!(
+        "{}\n---\nkind: Initiative\nid: i2\nname: I2\nstatus: \ngoals: [\n",
+        base_yaml()
+    );
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": file, "languageId": "yaml", "version": 1, "text": text } }));
+    let lines = text.lines().count() as u64;
+    let labels = |r: &Value| -> Vec<String> {
+        r["result"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let goals = c.request("textDocument/completion", doc(&file, pos(lines - 1, 8)));
+    assert_eq!(labels(&goals), ["g"], "only goals at `goals:`");
+    assert!(
+        goals["result"]["items"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Goal")
+    );
+    let status = c.request("textDocument/completion", doc(&file, pos(lines - 2, 8)));
+    assert_eq!(labels(&status), ["proposed", "active", "done", "dropped"]);
+    let kinds = c.request("textDocument/completion", doc(&file, pos(lines - 5, 6)));
+    assert_eq!(labels(&kinds).len(), 8);
+}
+
+#[test]
+fn rename_moves_every_reference_and_refuses_bad_ids() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let file = uri(&ws.path().join("base.yaml"));
+    let mut c = Client::start(ws.path(), &[]);
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": file, "languageId": "yaml", "version": 1, "text": base_yaml() } }));
+    let _ = c.diagnostics(&file);
+    let prepared = c.request("textDocument/prepareRename", doc(&file, pos(13, 4)));
+    assert_eq!(prepared["result"]["placeholder"], "g");
+    let mut params = doc(&file, pos(13, 4));
+    params["newName"] = json!("growth");
+    let edit = c.request("textDocument/rename", params.clone());
+    let edits = edit["result"]["changes"][&file].as_array().unwrap();
+    assert_eq!(
+        edits.len(),
+        2,
+        "the id and the initiative's reference: {edit}"
+    );
+    for (bad, says) in [
+        ("Growth", "not a valid id"),
+        ("index", "reserved"),
+        ("ns", "already the id"),
+    ] {
+        params["newName"] = json!(bad);
+        let r = c.request("textDocument/rename", params.clone());
+        assert!(
+            r["error"]["message"].as_str().unwrap().contains(says),
+            "{bad}: {r}"
+        );
+    }
+}
+
+#[test]
+fn positions_count_utf16_by_default_and_utf8_when_offered() {
+    // A broken reference after an accented letter and an emoji on its line.
+    let yaml = base_yaml().replace("consumers: [c]", "consumers: [c, \"é😀\", nope]");
+    let ws = workspace(&[("base.yaml", &yaml)]);
+    let file = uri(&ws.path().join("base.yaml"));
+    let line = yaml.lines().position(|l| l.contains("nope")).unwrap() as u64;
+    let prefix = "consumers: [c, \"é😀\", ";
+    for (offered, expected) in [
+        (vec![], prefix.encode_utf16().count()),
+        (vec!["utf-16", "utf-8"], prefix.len()),
+    ] {
+        let mut c = Client::start(ws.path(), &offered);
+        let d = c.diagnostics(&file);
+        let nope = d
+            .iter()
+            .find(|d| d["message"].as_str().unwrap().contains("`nope`"))
+            .unwrap_or_else(|| panic!("{d:?}"));
+        assert_eq!(
+            nope["range"]["start"],
+            pos(line, expected as u64),
+            "{offered:?}"
+        );
+        assert_eq!(
+            nope["range"]["end"],
+            pos(line, expected as u64 + 4),
+            "{offered:?}"
+        );
+        // And back: a position given in the same units finds the reference.
+        let hover = c.request("textDocument/definition", doc(&file, pos(line, 13)));
+        assert_eq!(
+            hover["result"]["range"]["start"]["line"], 51,
+            "`c` resolves: {hover}"
+        );
+    }
+    assert_ne!(
+        prefix.encode_utf16().count(),
+        prefix.len(),
+        "the two encodings differ here"
+    );
+}
+
+#[test]
+fn survives_malformed_messages_unknown_methods_and_unknown_files() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let mut c = Client::start(ws.path(), &[]);
+    c.send_raw("{ this is not json");
+    let err = c.wait(|m| m["error"]["code"] == -32700);
+    assert!(err["id"].is_null());
+    let unknown = c.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": "file:///nowhere.yaml" } }),
+    );
+    assert_eq!(unknown["error"]["code"], -32601);
+    let nowhere = c.request(
+        "textDocument/definition",
+        doc("file:///nowhere/at/all.yaml", pos(0, 0)),
+    );
+    assert!(
+        nowhere["result"].is_null() && nowhere["error"].is_null(),
+        "{nowhere}"
+    );
+    let bad_uri = c.request("textDocument/hover", doc("not a uri", pos(0, 0)));
+    assert!(bad_uri["result"].is_null());
+    // shutdown, then exit: code 0.
+    let down = c.request("shutdown", Value::Null);
+    assert!(down["result"].is_null() && down["error"].is_null());
+    c.notify("exit", Value::Null);
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = c.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "no exit");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn a_client_that_vanishes_stops_the_server() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let mut c = Client::start(ws.path(), &[]);
+    // Closing its input is the client going away.
+    drop(c.stdin.take());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = c.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "still running after its client went"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(1), "no shutdown was asked for");
+}
