@@ -3,7 +3,7 @@
 # browser (headless Chromium from Debian, driven by playwright-core, with axe
 # for accessibility and the Nu HTML checker for validity).
 #
-# Installs what the tests need when it is missing: Debian's graphviz, libxml2-utils, sqlite3,
+# Installs what the tests need when it is missing: Debian's graphviz, libxml2-utils, sqlite3, neovim,
 # chromium and a Java runtime (needs root, as in CI) and the npm packages pinned in tests/browser.
 # THROUGHLINE_SKIP_BROWSER=1 runs the Rust suite only.
 set -euo pipefail
@@ -14,13 +14,15 @@ chromium_bin=${CHROMIUM:-/usr/bin/chromium}
 
 # Debian packages the tests use: Graphviz (the DOT export is rendered),
 # libxml2-utils (xmllint validates the JUnit report), sqlite3 (the
-# measurements recipe runs against a real database),
+# measurements recipe runs against a real database), neovim (an editor as
+# the language server's client),
 # Chromium (the browser tests) and a Java runtime (the Nu HTML checker).
 # Installed when missing and running as root.
 missing=()
 command -v dot >/dev/null || missing+=(graphviz)
 command -v xmllint >/dev/null || missing+=(libxml2-utils)
 command -v sqlite3 >/dev/null || missing+=(sqlite3)
+command -v nvim >/dev/null || missing+=(neovim)
 [ "$skip_browser" = 1 ] || [ -x "$chromium_bin" ] || missing+=(chromium)
 [ "$skip_browser" = 1 ] || command -v java >/dev/null || missing+=(default-jre-headless)
 if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -36,6 +38,9 @@ if command -v xmllint >/dev/null || [ -n "${CI:-}" ]; then
 fi
 if command -v sqlite3 >/dev/null || [ -n "${CI:-}" ]; then
   export THROUGHLINE_REQUIRE_SQLITE=1
+fi
+if command -v nvim >/dev/null || [ -n "${CI:-}" ]; then
+  export THROUGHLINE_REQUIRE_NVIM=1
 fi
 
 cargo test

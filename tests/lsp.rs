@@ -387,3 +387,66 @@ fn a_client_that_vanishes_stops_the_server() {
     };
     assert_eq!(status.code(), Some(1), "no shutdown was asked for");
 }
+
+/// Neovim headless with its built-in LSP client, scripted in
+/// `tests/editors/nvim.lua`: what a user of Neovim sees.
+#[test]
+fn neovim_sees_diagnostics_definitions_and_completions() {
+    if Command::new("nvim").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("THROUGHLINE_REQUIRE_NVIM").is_none(),
+            "Neovim (Debian: neovim) is required"
+        );
+        eprintln!("skipped: nvim is not installed");
+        return;
+    }
+    let yaml = base_yaml().replace("consumers: [c]", "consumers: [c, nobody]");
+    let ws = workspace(&[("base.yaml", &yaml)]);
+    let out = ws.path().join("_seen.json");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/editors/nvim.lua");
+    let status = Command::new("nvim")
+        .args(["--headless", "-n", "-i", "NONE", "-u", "NONE", "-c"])
+        .arg(format!("luafile {}", script.display()))
+        .env("TL_BIN", env!("CARGO_BIN_EXE_throughline"))
+        .env("TL_ROOT", std::fs::canonicalize(ws.path()).unwrap())
+        .env(
+            "TL_FILE",
+            std::fs::canonicalize(ws.path().join("base.yaml")).unwrap(),
+        )
+        .env("TL_OUT", &out)
+        .env("HOME", ws.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let seen: Value =
+        serde_json::from_slice(&std::fs::read(&out).expect("the script wrote what it saw"))
+            .unwrap();
+    assert!(seen["error"].is_null(), "{seen}");
+    let d = &seen["diagnostics"][0];
+    assert_eq!(
+        (d["code"].as_str(), d["source"].as_str()),
+        (Some("broken-ref"), Some("throughline")),
+        "{seen}"
+    );
+    let line = yaml.lines().position(|l| l.contains("nobody")).unwrap();
+    assert_eq!(
+        (d["lnum"].clone(), d["col"].clone()),
+        (json!(line), json!(15)),
+        "0-based, at `nobody`"
+    );
+    assert_eq!(
+        seen["after_definition"],
+        json!([3, 4]),
+        "gd lands on the North Star's id"
+    );
+    let labels: Vec<&str> = seen["completion"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["g"], "{seen}");
+}
