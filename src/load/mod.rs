@@ -185,7 +185,8 @@ pub fn load_cached(
     let found = discover(root, options)?;
     let stamps: Vec<Option<(u64, Option<SystemTime>)>> =
         found.par_iter().map(|f| stamp(&f.path)).collect();
-    let parsed: Vec<FileResult> = found
+    // (the file, whether it came from the cache)
+    let parsed: Vec<(FileResult, bool)> = found
         .into_par_iter()
         .zip(stamps.par_iter())
         .enumerate()
@@ -197,15 +198,24 @@ pub fn load_cached(
                 && f.error.is_none()
                 && !options.overlays.contains_key(&f.path)
             {
-                return with_file_id(entry.result.clone(), id);
+                return (with_file_id(entry.result.clone(), id), true);
             }
-            read_and_parse(id, f, options)
+            (read_and_parse(id, f, options), false)
         })
         .collect();
-    cache.entries.clear();
-    for (result, stamp) in parsed.iter().zip(&stamps) {
-        if options.overlays.contains_key(&result.file.path) {
-            continue; // its text is the editor's, not the file's
+    // Entries stay for the files reused; the files read again replace
+    // theirs; the files gone, or now the editor's, lose theirs.
+    let present: std::collections::HashSet<&Path> = parsed
+        .iter()
+        .filter(|(r, _)| !options.overlays.contains_key(&r.file.path))
+        .map(|(r, _)| r.file.path.as_path())
+        .collect();
+    cache
+        .entries
+        .retain(|path, _| present.contains(path.as_path()));
+    for ((result, reused), stamp) in parsed.iter().zip(&stamps) {
+        if *reused || options.overlays.contains_key(&result.file.path) {
+            continue;
         }
         if let Some((len, modified)) = stamp {
             cache.entries.insert(
@@ -219,7 +229,10 @@ pub fn load_cached(
             );
         }
     }
-    Ok(assemble(root.to_path_buf(), parsed))
+    Ok(assemble(
+        root.to_path_buf(),
+        parsed.into_iter().map(|(r, _)| r).collect(),
+    ))
 }
 
 fn assemble(root: PathBuf, parsed: Vec<FileResult>) -> Workspace {
@@ -466,6 +479,8 @@ fn discover(root: &Path, options: &LoadOptions) -> Result<Vec<Found>, LoadError>
     for entry in walker {
         match entry {
             Ok(e) => {
+                // A linked directory or file may make one file reachable twice.
+                linked |= e.path_is_symlink();
                 if !e.file_type().is_file() {
                     continue;
                 }
@@ -473,7 +488,6 @@ fn discover(root: &Path, options: &LoadOptions) -> Result<Vec<Found>, LoadError>
                 if !options.specs.reads(&rel) {
                     continue;
                 }
-                linked |= e.path_is_symlink() || has_linked_parent(root, e.path());
                 found.push(Found {
                     rel,
                     path: e.into_path(),
@@ -525,21 +539,6 @@ fn discover(root: &Path, options: &LoadOptions) -> Result<Vec<Found>, LoadError>
         });
     }
     Ok(found)
-}
-
-/// Whether a directory between `root` and `path` is a symbolic link.
-fn has_linked_parent(root: &Path, path: &Path) -> bool {
-    let mut at = path.parent();
-    while let Some(dir) = at {
-        if dir == root {
-            return false;
-        }
-        if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
-            return true;
-        }
-        at = dir.parent();
-    }
-    false
 }
 
 /// `path` relative to `root`, with `/` separators.

@@ -51,13 +51,13 @@ pub struct SourceFile {
     /// The file's text (a leading byte-order mark is kept, so offsets match the file).
     pub text: Arc<str>,
     /// Byte offset at which each line starts; `line_starts[0]` skips a BOM.
-    line_starts: Vec<usize>,
+    line_starts: Arc<[usize]>,
 }
 
 impl SourceFile {
     pub fn new(rel_path: String, path: PathBuf, text: impl Into<Arc<str>>) -> Self {
         let text: Arc<str> = text.into();
-        let line_starts = line_starts(&text);
+        let line_starts = line_starts(&text).into();
         SourceFile {
             rel_path,
             path,
