@@ -186,6 +186,44 @@ fn diagnostics_follow_unsaved_edits_across_files() {
     );
     let d = c.diagnostics(&uri(&other));
     assert_eq!(d[0]["code"], "broken-ref");
+    // Measurement files too.
+    let csv = ws.path().join("m.measurements.csv");
+    std::fs::write(
+        &csv,
+        "date,entity,indicator,value\n2026-01-01,g,Indicator,lots\n",
+    )
+    .unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&csv), "type": 1 }] }),
+    );
+    let d = c.diagnostics(&uri(&csv));
+    assert_eq!(d[0]["code"], "measurement-invalid");
+    assert_eq!(d[0]["range"]["start"], pos(1, 23), "0-based, at `lots`");
+}
+
+#[test]
+fn quick_fixes_for_unknown_fields_and_kinds() {
+    let yaml = base_yaml()
+        .replace("contributesTo: ns", "contributeTo: ns")
+        .replace("kind: Consumer", "kind: Consumr");
+    let ws = workspace(&[("base.yaml", &yaml)]);
+    let file = uri(&ws.path().join("base.yaml"));
+    let mut c = Client::start(ws.path(), &[]);
+    let d = c.diagnostics(&file);
+    let actions = c.request("textDocument/codeAction", json!({
+        "textDocument": { "uri": file }, "range": d[0]["range"], "context": { "diagnostics": d },
+    }));
+    let fixes: Vec<&str> = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["edit"]["changes"][&file][0]["newText"].as_str().unwrap())
+        .collect();
+    assert!(
+        fixes.contains(&"contributesTo") && fixes.contains(&"Consumer"),
+        "{actions}"
+    );
 }
 
 #[test]
@@ -255,6 +293,21 @@ fn completion_knows_kinds_fields_enums_and_ids() {
     assert_eq!(labels(&status), ["proposed", "active", "done", "dropped"]);
     let kinds = c.request("textDocument/completion", doc(&file, pos(lines - 5, 6)));
     assert_eq!(labels(&kinds).len(), 8);
+    // At a key: the fields an Initiative allows, documented from its schema.
+    let keys = c.request("textDocument/completion", doc(&file, pos(lines - 3, 0)));
+    let owner = keys["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "startedOn")
+        .unwrap_or_else(|| panic!("{keys}"));
+    assert!(
+        owner["documentation"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("started"),
+        "{owner}"
+    );
 }
 
 #[test]

@@ -236,17 +236,22 @@ impl Server {
             self.reply(id, Ok(Value::Null));
             return;
         }
+        use lsp_types::request::{
+            CodeActionRequest, Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest,
+            PrepareRenameRequest, References, Rename, Request as _, WorkspaceSymbolRequest,
+        };
         let session = self.session.as_ref().expect("initialized");
+        let p = &req.params;
         let result = match req.method.as_str() {
-            "textDocument/definition" => features::definition(session, &req.params),
-            "textDocument/references" => features::references(session, &req.params),
-            "textDocument/hover" => features::hover(session, &req.params),
-            "textDocument/completion" => complete::completion(session, &req.params),
-            "textDocument/prepareRename" => features::prepare_rename(session, &req.params),
-            "textDocument/rename" => features::rename(session, &req.params),
-            "textDocument/documentSymbol" => features::document_symbols(session, &req.params),
-            "workspace/symbol" => features::workspace_symbols(session, &req.params),
-            "textDocument/codeAction" => features::code_actions(session, &req.params),
+            GotoDefinition::METHOD => features::definition(session, p),
+            References::METHOD => features::references(session, p),
+            HoverRequest::METHOD => features::hover(session, p),
+            Completion::METHOD => complete::completion(session, p),
+            PrepareRenameRequest::METHOD => features::prepare_rename(session, p),
+            Rename::METHOD => features::rename(session, p),
+            DocumentSymbolRequest::METHOD => features::document_symbols(session, p),
+            WorkspaceSymbolRequest::METHOD => features::workspace_symbols(session, p),
+            CodeActionRequest::METHOD => features::code_actions(session, p),
             m if m.starts_with("$/") => Ok(Value::Null),
             _ => Err((
                 METHOD_NOT_FOUND,
