@@ -276,6 +276,19 @@ impl Diagnostic {
         self
     }
 
+    /// The same finding about document `doc` of file `file` (a finding of
+    /// one document, its related locations in the same file).
+    pub fn moved(mut self, doc: usize, file: FileId) -> Diagnostic {
+        self.doc = self.doc.map(|_| doc);
+        if let Some(l) = &mut self.location {
+            l.file = file;
+        }
+        for r in &mut self.related {
+            r.location.file = file;
+        }
+        self
+    }
+
     /// The key diagnostics are sorted by: file, line, column, rule.
     pub fn sort_key(&self) -> (Option<FileId>, usize, usize, &'static str) {
         match self.location {

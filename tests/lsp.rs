@@ -503,3 +503,41 @@ fn neovim_sees_diagnostics_definitions_and_completions() {
         .collect();
     assert_eq!(labels, ["g"], "{seen}");
 }
+
+#[test]
+fn findings_of_files_not_edited_stay_right_across_edits() {
+    // Schema findings of a document the edit did not touch are kept, not
+    // recomputed: they must stay where they are, and move with their file.
+    let ws = workspace(&[
+        ("a.yaml", &base_yaml()),
+        (
+            "b.yaml",
+            "kind: Consumer\nid: c2\nname: C2\ntype: robot\nallow: [unused]\n",
+        ),
+    ]);
+    let (a, b) = (
+        uri(&ws.path().join("a.yaml")),
+        uri(&ws.path().join("b.yaml")),
+    );
+    let mut c = Client::start(ws.path(), &[]);
+    let first = c.diagnostics(&b);
+    assert_eq!(first[0]["code"], "schema");
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": a, "languageId": "yaml", "version": 1, "text": base_yaml() } }));
+    for n in 0..3 {
+        let text = format!("{}# edit {n}\n", base_yaml());
+        c.notify("textDocument/didChange", json!({ "textDocument": { "uri": a, "version": n + 2 }, "contentChanges": [{ "text": text }] }));
+        let again = c.diagnostics(&b);
+        assert_eq!(again, first, "edit {n}");
+    }
+    // A new file sorted before `b.yaml` shifts its file index: still right.
+    std::fs::write(
+        ws.path().join("a0.yaml"),
+        "kind: Consumer\nid: c3\nname: C3\ntype: human\nallow: [unused]\n",
+    )
+    .unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&ws.path().join("a0.yaml")), "type": 1 }] }),
+    );
+    assert_eq!(c.diagnostics(&b), first);
+}

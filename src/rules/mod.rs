@@ -6,13 +6,16 @@ pub mod refs;
 pub mod schema;
 pub mod trace;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::load::Workspace;
+use crate::load::yaml::Node;
 use crate::model::Model;
 use crate::model::time::Date;
 use crate::outcomes::Outcomes;
@@ -44,19 +47,55 @@ impl Analysis {
     }
 }
 
+/// Whether schema findings are kept per document between checks, for the
+/// long-running front ends (`serve`, `lsp`) that check again after each
+/// change: a document the load cache reused is not validated again.
+pub static MEMOIZE_SCHEMA: AtomicBool = AtomicBool::new(false);
+
+/// Schema findings by document, while the document lives: `(the document,
+/// its findings)`, keyed by the document's address. Holding the document
+/// keeps the address from being reused.
+type Memo = HashMap<usize, (Arc<Node>, Vec<Diagnostic>)>;
+static MEMO: Mutex<Option<Memo>> = Mutex::new(None);
+
 /// Runs every rule.
 pub fn check(ws: &Workspace, config: &Config, schemas: &Schemas, today: Date) -> Analysis {
     let mut found = ws.diagnostics.clone();
+    let memoize = MEMOIZE_SCHEMA.load(Ordering::Relaxed) && !schemas.has_workspace_schemas();
+    let memo = if memoize {
+        MEMO.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .unwrap_or_default()
+    } else {
+        Memo::new()
+    };
     let schema_findings: Vec<Vec<Diagnostic>> = ws
         .documents
         .par_iter()
         .enumerate()
         .map(|(i, doc)| {
+            if let Some((_, kept)) = memo.get(&(Arc::as_ptr(&doc.node) as usize)) {
+                // Stored for document 0 of file 0: placed where it is now.
+                return kept.iter().cloned().map(|d| d.moved(i, doc.file)).collect();
+            }
             let mut out = Vec::new();
             schemas.check(i, doc, &mut out);
             out
         })
         .collect();
+    if memoize {
+        let next: Memo = ws
+            .documents
+            .iter()
+            .zip(&schema_findings)
+            .map(|(doc, f)| {
+                let kept = f.iter().cloned().map(|d| d.moved(0, 0)).collect();
+                (Arc::as_ptr(&doc.node) as usize, (doc.node.clone(), kept))
+            })
+            .collect();
+        *MEMO.lock().unwrap_or_else(|e| e.into_inner()) = Some(next);
+    }
     found.extend(schema_findings.into_iter().flatten());
 
     let model = Model::build(ws);

@@ -135,6 +135,11 @@ impl Schemas {
         }
     }
 
+    /// Whether the workspace adds schemas of its own.
+    pub fn has_workspace_schemas(&self) -> bool {
+        self.workspace.iter().any(Option::is_some)
+    }
+
     fn for_kind(&self, kind: Kind) -> &Schema {
         &self.builtin[kind as usize]
     }
