@@ -54,7 +54,7 @@ def main():
     uri = "file://" + goal
     text = open(goal).read()
     started = time.perf_counter()
-    send({"id": 1, "method": "initialize", "params": {"rootUri": "file://" + ws, "capabilities": {}}})
+    send({"id": 1, "method": "initialize", "params": {"rootUri": "file://" + ws, "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}}}})
     wait(lambda m: m.get("id") == 1)
     send({"method": "initialized", "params": {}})
     send({"method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}})

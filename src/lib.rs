@@ -85,6 +85,36 @@ pub fn check_dir_overlaid(
     check_inner(dir, today, &[], Some(cache), overlays)
 }
 
+/// `prev` checked again after the editor changed the buffers in `changed`
+/// (and nothing on disk): only those files are read again, with the same
+/// configuration and schemas (see [`load::reload`]). `None` when the
+/// workspace has schemas of its own, which a full check reads again.
+pub fn recheck_buffers(
+    prev: &Checked,
+    today: Date,
+    changed: &std::collections::HashSet<PathBuf>,
+    overlays: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<str>>>,
+) -> Option<Checked> {
+    if prev.schemas.has_workspace_schemas() {
+        return None;
+    }
+    let options = LoadOptions {
+        exclude: Vec::new(),
+        limits: prev.config.limits,
+        specs: prev.config.specs.clone(),
+        overlays,
+    };
+    let workspace = load::reload(&prev.workspace, &options, changed);
+    let schemas = Schemas::builtin();
+    let analysis = rules::check(&workspace, &prev.config, &schemas, today);
+    Some(Checked {
+        config: prev.config.clone(),
+        workspace,
+        analysis,
+        schemas,
+    })
+}
+
 fn check_with(
     dir: &Path,
     today: Date,

@@ -33,6 +33,21 @@ fn uri(path: &std::path::Path) -> String {
 
 impl Client {
     fn start(root: &std::path::Path, encodings: &[&str]) -> Client {
+        Client::start_with(
+            root,
+            json!({ "general": { "positionEncodings": encodings } }),
+        )
+    }
+
+    /// A client that watches files for the server (and says so).
+    fn start_watching(root: &std::path::Path) -> Client {
+        Client::start_with(
+            root,
+            json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } }),
+        )
+    }
+
+    fn start_with(root: &std::path::Path, capabilities: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
             .args(["lsp", "--today", TODAY])
             .stdin(Stdio::piped())
@@ -80,7 +95,7 @@ impl Client {
             json!({
                 "processId": null,
                 "rootUri": uri(root),
-                "capabilities": { "general": { "positionEncodings": encodings } },
+                "capabilities": capabilities,
             }),
         );
         assert!(
@@ -528,6 +543,25 @@ fn findings_of_files_not_edited_stay_right_across_edits() {
         c.notify("textDocument/didChange", json!({ "textDocument": { "uri": a, "version": n + 2 }, "contentChanges": [{ "text": text }] }));
         let again = c.diagnostics(&b);
         assert_eq!(again, first, "edit {n}");
+        // The edited buffer's own findings follow the edit.
+        let broken = base_yaml().replace("goals: [g]", &format!("goals: [g{n}]"));
+        c.notify("textDocument/didChange", json!({ "textDocument": { "uri": a, "version": n + 10 }, "contentChanges": [{ "text": broken }] }));
+        let want = format!("`g{n}`");
+        let says = |m: &Value| {
+            m["params"]["diagnostics"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|d| {
+                    d["code"] == "broken-ref"
+                        && d["message"].as_str().is_some_and(|t| t.contains(&want))
+                })
+        };
+        c.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == a.as_str()
+                && says(m)
+        });
     }
     // A new file sorted before `b.yaml` shifts its file index: still right.
     std::fs::write(

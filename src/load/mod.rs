@@ -235,6 +235,60 @@ pub fn load_cached(
     ))
 }
 
+/// The workspace `prev` with the files in `changed` read again (from their
+/// overlay, else from disk) and every other file reused as it is: for an
+/// editor's keystrokes, when no file appeared, vanished or changed on disk,
+/// so neither the walk nor a `stat` per file is needed.
+pub fn reload(
+    prev: &Workspace,
+    options: &LoadOptions,
+    changed: &std::collections::HashSet<PathBuf>,
+) -> Workspace {
+    let n = prev.files.len();
+    let mut docs: Vec<Vec<Arc<Node>>> = vec![Vec::new(); n];
+    for d in &prev.documents {
+        docs[d.file].push(d.node.clone());
+    }
+    let mut diags: Vec<Vec<Diagnostic>> = vec![Vec::new(); n];
+    for d in &prev.diagnostics {
+        if let Some(l) = d.location {
+            diags[l.file].push(d.clone());
+        }
+    }
+    let mut damaged: Vec<Vec<Damaged>> = vec![Vec::new(); n];
+    for d in &prev.damaged {
+        damaged[d.file].push(d.clone());
+    }
+    let mut tables: Vec<Option<Arc<measurements::Table>>> = vec![None; n];
+    for (f, t) in &prev.measurements {
+        tables[*f] = Some(t.clone());
+    }
+    let parsed: Vec<FileResult> = prev
+        .files
+        .par_iter()
+        .zip(docs.into_par_iter().zip(diags).zip(damaged).zip(tables))
+        .enumerate()
+        .map(|(id, (file, (((docs, diags), damaged), measurements)))| {
+            if changed.contains(&file.path) {
+                let found = Found {
+                    rel: file.rel_path.clone(),
+                    path: file.path.clone(),
+                    error: None,
+                };
+                return read_and_parse(id, found, options);
+            }
+            FileResult {
+                file: file.clone(),
+                docs,
+                diags,
+                damaged,
+                measurements,
+            }
+        })
+        .collect();
+    assemble(prev.root.clone(), parsed)
+}
+
 fn assemble(root: PathBuf, parsed: Vec<FileResult>) -> Workspace {
     let mut ws = Workspace {
         root,

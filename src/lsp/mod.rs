@@ -134,6 +134,14 @@ pub struct Session {
     pub failure: Option<String>,
     /// Files we last published diagnostics for.
     published: HashSet<PathBuf>,
+    /// Buffers changed since the last check.
+    changed: HashSet<PathBuf>,
+    /// Whether files may have changed on disk (or appeared, or vanished)
+    /// since the last check, so that it must walk the workspace again.
+    disk_changed: bool,
+    /// Whether the client watches files for us; if not, every check walks
+    /// the workspace to see what changed on disk.
+    watches: bool,
 }
 
 struct Server {
@@ -289,6 +297,9 @@ impl Server {
             checked: None,
             failure: None,
             published: HashSet::new(),
+            changed: HashSet::new(),
+            disk_changed: true,
+            watches: watch,
         });
         if watch {
             // Sent after the reply, when `initialized` arrives.
@@ -363,7 +374,13 @@ impl Server {
                 };
                 self.overlay(path, None)
             }
-            "textDocument/didSave" | "workspace/didChangeWatchedFiles" => self.session.is_some(),
+            "textDocument/didSave" | "workspace/didChangeWatchedFiles" => match &mut self.session {
+                Some(s) => {
+                    s.disk_changed = true;
+                    true
+                }
+                None => false,
+            },
             _ => false,
         }
     }
@@ -373,10 +390,19 @@ impl Server {
             return false;
         };
         let path = canonical(&path);
+        // A buffer of a file the last check did not read needs the walk.
+        let known = session
+            .checked
+            .as_ref()
+            .is_some_and(|c| c.workspace.files.iter().any(|f| f.path == path));
+        if !known {
+            session.disk_changed = true;
+        }
         match text {
-            Some(t) => session.overlays.insert(path, Arc::from(t)),
+            Some(t) => session.overlays.insert(path.clone(), Arc::from(t)),
             None => session.overlays.remove(&path),
         };
+        session.changed.insert(path);
         true
     }
 
@@ -387,7 +413,17 @@ impl Server {
             return;
         };
         let overlays = Arc::new(session.overlays.clone());
-        match crate::check_dir_overlaid(&session.root, today, &mut session.cache, overlays) {
+        let changed = std::mem::take(&mut session.changed);
+        let quick = match (&session.checked, session.disk_changed || !session.watches) {
+            (Some(prev), false) => crate::recheck_buffers(prev, today, &changed, overlays.clone()),
+            _ => None,
+        };
+        session.disk_changed = false;
+        let result = match quick {
+            Some(checked) => Ok(checked),
+            None => crate::check_dir_overlaid(&session.root, today, &mut session.cache, overlays),
+        };
+        match result {
             Ok(checked) => {
                 session.checked = Some(checked);
                 session.failure = None;
