@@ -534,7 +534,13 @@ fn findings_of_files_not_edited_stay_right_across_edits() {
         uri(&ws.path().join("a.yaml")),
         uri(&ws.path().join("b.yaml")),
     );
-    let mut c = Client::start(ws.path(), &[]);
+    // Watching: edits of buffers re-read only those buffers.
+    let mut c = Client::start_watching(ws.path());
+    let registration = c.wait(|m| m["method"] == "client/registerCapability");
+    assert_eq!(
+        registration["params"]["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
     let first = c.diagnostics(&b);
     assert_eq!(first[0]["code"], "schema");
     c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": a, "languageId": "yaml", "version": 1, "text": base_yaml() } }));
