@@ -581,3 +581,46 @@ fn findings_of_files_not_edited_stay_right_across_edits() {
     );
     assert_eq!(c.diagnostics(&b), first);
 }
+
+#[test]
+fn fixing_a_typo_in_one_file_clears_the_finding_it_caused_in_another() {
+    let goal = "kind: Goal\nid: g2x\nname: G2\ncontributesTo: ns\nsuccessIndicators:\n  - name: x\n    unit: n\n    target: 1\n";
+    let work = "kind: Initiative\nid: i2\nname: I2\ngoals: [g2]\n";
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        ("goal.yaml", goal),
+        ("work.yaml", work),
+    ]);
+    let (goal_uri, work_uri) = (
+        uri(&ws.path().join("goal.yaml")),
+        uri(&ws.path().join("work.yaml")),
+    );
+    let mut c = Client::start_watching(ws.path());
+    let d = c.diagnostics(&work_uri);
+    assert_eq!(d[0]["code"], "broken-ref");
+    // References from any reference, not only from the id.
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": goal_uri, "languageId": "yaml", "version": 1, "text": goal } }));
+    c.notify("textDocument/didChange", json!({
+        "textDocument": { "uri": goal_uri, "version": 2 }, "contentChanges": [{ "text": goal.replace("g2x", "g2") }],
+    }));
+    let m = c.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == work_uri.as_str()
+            && m["params"]["diagnostics"] == json!([])
+    });
+    assert_eq!(
+        m["params"]["diagnostics"],
+        json!([]),
+        "the other file's broken-ref is gone"
+    );
+    let refs = c.request("textDocument/references", json!({
+        "textDocument": { "uri": work_uri }, "position": pos(3, 8), "context": { "includeDeclaration": true },
+    }));
+    let files: Vec<&str> = refs["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, [goal_uri.as_str(), work_uri.as_str()], "{refs}");
+}
