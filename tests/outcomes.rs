@@ -519,3 +519,36 @@ fn the_example_site_shows_outcomes_where_people_look() {
     let untested = read("hypotheses/bundles-grow-baskets.html");
     assert!(!untested.contains("<figure class=\"chart"));
 }
+
+#[test]
+fn an_indicator_without_observations_still_has_its_chart_and_table() {
+    let ws = measured(STEADY);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let o = throughline(&[
+        "build",
+        ws.path().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--today",
+        TODAY,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The base goal `g` has one indicator and no observations.
+    let page = std::fs::read_to_string(out.join("goals/g.html")).unwrap();
+    let chart = &page[page.find("<figure class=\"chart").expect("a chart")..];
+    assert!(
+        chart.contains("<svg class=\"chart-svg empty\" role=\"img\""),
+        "{chart}"
+    );
+    assert!(chart.contains("<title id=\"chart-1-title\">Indicator</title>"));
+    assert!(
+        chart.contains("<table"),
+        "followed by its (empty) table of points"
+    );
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        index.contains("role=\"img\""),
+        "the North Star's chart on the index"
+    );
+}

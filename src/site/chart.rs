@@ -91,15 +91,29 @@ pub fn block(i: &Indicator, markers: &[Marker], n: usize, title: &str) -> String
         i.status.label()
     );
     if i.points.is_empty() {
+        // Still a chart, with nothing on it yet, so every indicator has one.
         let _ = write!(
             out,
-            "<p class=\"muted chart-empty\">No observations yet: add rows for this indicator to a <code>*.measurements.csv</code> file.</p>"
+            "<svg class=\"chart-svg empty\" role=\"img\" viewBox=\"0 0 {W} 60\" aria-labelledby=\"{id}-title {id}-desc\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc><text class=\"tick\" x=\"{}\" y=\"34\" text-anchor=\"middle\">No observations yet</text></svg>",
+            escape(title),
+            escape(&summary),
+            W / 2.0
+        );
+        let _ = write!(
+            out,
+            "<p class=\"muted chart-empty\">Add rows for this indicator to a <code>*.measurements.csv</code> file.</p>"
         );
     } else {
         svg(&mut out, i, markers, &id, title, &summary);
     }
     let _ = write!(out, "<p class=\"chart-summary\">{}</p>", escape(&summary));
-    if !i.points.is_empty() {
+    if i.points.is_empty() {
+        let _ = write!(
+            out,
+            "<table class=\"chart-points\"><caption class=\"visually-hidden\">Observations of {}</caption><thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Value</th></tr></thead><tbody><tr><td colspan=\"2\" class=\"muted\">none yet</td></tr></tbody></table>",
+            escape(title)
+        );
+    } else {
         let _ = write!(
             out,
             "<details class=\"chart-data\"><summary>The {} observation{}</summary><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Observations of {}\"><table><thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Value{}</th></tr></thead><tbody>",
