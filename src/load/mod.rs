@@ -127,6 +127,19 @@ struct FileResult {
     measurements: Option<Arc<measurements::Table>>,
 }
 
+impl FileResult {
+    /// A file with no documents, only findings.
+    fn findings_only(file: SourceFile, diags: Vec<Diagnostic>) -> FileResult {
+        FileResult {
+            file,
+            docs: Vec::new(),
+            diags,
+            damaged: Vec::new(),
+            measurements: None,
+        }
+    }
+}
+
 /// An id that a document which cannot be parsed seems to define: references
 /// to it are not reported as broken while the syntax error stands.
 #[derive(Debug, Clone)]
@@ -383,13 +396,7 @@ fn unreadable(id: FileId, rel: String, path: PathBuf, message: String) -> FileRe
     let file = SourceFile::new(rel, path, "");
     let at = file.pos(1, 0);
     let diag = Diagnostic::new(rule, message).at(id, Span::new(at, at));
-    FileResult {
-        file,
-        docs: Vec::new(),
-        diags: vec![diag],
-        damaged: Vec::new(),
-        measurements: None,
-    }
+    FileResult::findings_only(file, vec![diag])
 }
 
 /// Parses a file's bytes: the one path from bytes to documents, used for
@@ -409,11 +416,8 @@ fn parse_bytes(
             let file = SourceFile::new(rel, path, text);
             let (table, diags) = measurements::parse(id, &file);
             FileResult {
-                file,
-                docs: Vec::new(),
-                diags,
-                damaged: Vec::new(),
                 measurements: Some(Arc::new(table)),
+                ..FileResult::findings_only(file, diags)
             }
         }
         Ok(text) => parse_file(id, SourceFile::new(rel, path, text), limits),
@@ -431,13 +435,7 @@ fn parse_bytes(
             )
             .help("spec and measurements files must be UTF-8 text")
             .at(id, Span::new(at, at));
-            FileResult {
-                file,
-                docs: Vec::new(),
-                diags: vec![diag],
-                damaged: Vec::new(),
-                measurements: None,
-            }
+            FileResult::findings_only(file, vec![diag])
         }
     }
 }

@@ -26,11 +26,14 @@ pub(super) struct At<'s> {
 pub(super) fn at<'s>(session: &'s Session, params: &Value) -> Option<At<'s>> {
     let checked = session.checked.as_ref()?;
     let path = canonical(&uri_to_path(params["textDocument"]["uri"].as_str()?)?);
-    let file = checked
-        .workspace
-        .files
+    let files = &checked.workspace.files;
+    // The files' paths are the canonical root joined with their relative
+    // path, so they match as they are; only a file reached through a
+    // symbolic link needs resolving.
+    let file = files
         .iter()
-        .position(|f| canonical(&f.path) == path)?;
+        .position(|f| f.path == path)
+        .or_else(|| files.iter().position(|f| canonical(&f.path) == path))?;
     let source = &checked.workspace.files[file];
     let offset = params
         .get("position")

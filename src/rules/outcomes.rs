@@ -8,6 +8,7 @@ use crate::load::Workspace;
 use crate::model::time::Date;
 use crate::model::{Kind, Model};
 use crate::outcomes::{Indicator, Outcomes, Status};
+use crate::report::status::shown as number;
 
 /// "the North Star metric" or "indicator `repeat-rate` of goal `g`".
 fn called(model: &Model, i: &Indicator) -> String {
@@ -20,15 +21,6 @@ fn called(model: &Model, i: &Indicator) -> String {
 
 fn on(model: &Model, i: &Indicator, d: Diagnostic) -> Diagnostic {
     d.entity(&model.entities[i.entity].id).doc(i.doc)
-}
-
-fn number(v: f64) -> String {
-    let rounded = (v * 100.0).round() / 100.0;
-    if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
-        format!("{}", rounded as i64)
-    } else {
-        format!("{rounded}")
-    }
 }
 
 pub fn check(

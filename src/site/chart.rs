@@ -268,7 +268,7 @@ fn svg(out: &mut String, i: &Indicator, markers: &[Marker], id: &str, title: &st
             H - BOTTOM,
             xx + 3.0,
             TOP + 10.0,
-            escape(&truncate(&m.label, 28)),
+            escape(&super::svg::truncate(&m.label, 28)),
             escape(&m.label),
             m.date
         );
@@ -330,15 +330,6 @@ fn svg(out: &mut String, i: &Indicator, markers: &[Marker], id: &str, title: &st
         }
     }
     out.push_str("</g></svg>");
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(n - 1).collect();
-        format!("{}…", cut.trim_end())
-    }
 }
 
 /// A small line of the latest observations, for lists (`progress.html`).

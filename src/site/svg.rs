@@ -27,11 +27,12 @@ const ROW_GAP: usize = 14;
 const PAD: usize = 8;
 const MAX_LABEL: usize = 24;
 
-fn truncate(s: &str) -> String {
-    if s.chars().count() <= MAX_LABEL {
+/// `s` cut to at most `n` characters, with `…` where it was cut.
+pub fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
         s.to_string()
     } else {
-        let cut: String = s.chars().take(MAX_LABEL - 1).collect();
+        let cut: String = s.chars().take(n - 1).collect();
         format!("{}…", cut.trim_end())
     }
 }
@@ -87,7 +88,7 @@ pub fn svg(nodes: &[GraphNode], edges: &[(usize, usize)], title: &str) -> String
             escape(&tooltip),
             x + 10,
             y + HEIGHT / 2 + 5,
-            escape(&truncate(&n.label))
+            escape(&truncate(&n.label, MAX_LABEL))
         );
         match &n.href {
             Some(href) => {
