@@ -435,17 +435,8 @@ fn measurements_from_a_real_sqlite_database() {
         .clone();
     assert_eq!(g["points"], 5);
     assert_eq!(g["latest"]["date"], "2026-05-01");
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::common::build_site(ws.path(), TODAY, &[]);
     let out = tmp.path().join("site");
-    let o = throughline(&[
-        "build",
-        ws.path().to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--today",
-        TODAY,
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let page = std::fs::read_to_string(out.join("goals/g2.html")).unwrap();
     for (date, value) in &expected {
         let shown = value.parse::<f64>().unwrap().to_string();
@@ -462,18 +453,8 @@ fn measurements_from_a_real_sqlite_database() {
 
 #[test]
 fn the_example_site_shows_outcomes_where_people_look() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::common::build_site(&crate::common::example_spec(), "2026-12-01", &[]);
     let out = tmp.path().join("site");
-    let example = crate::common::example_spec();
-    let o = throughline(&[
-        "build",
-        example.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--today",
-        "2026-12-01",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let read = |p: &str| std::fs::read_to_string(out.join(p)).unwrap();
     // progress.html: every indicator, off track first.
     let progress = read("progress.html");
@@ -523,17 +504,8 @@ fn the_example_site_shows_outcomes_where_people_look() {
 #[test]
 fn an_indicator_without_observations_still_has_its_chart_and_table() {
     let ws = measured(STEADY);
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::common::build_site(ws.path(), TODAY, &[]);
     let out = tmp.path().join("site");
-    let o = throughline(&[
-        "build",
-        ws.path().to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--today",
-        TODAY,
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // The base goal `g` has one indicator and no observations.
     let page = std::fs::read_to_string(out.join("goals/g.html")).unwrap();
     let chart = &page[page.find("<figure class=\"chart").expect("a chart")..];

@@ -40,18 +40,8 @@ fn reserved_ids_are_schema_errors_at_the_id() {
     assert!(schema[0]["help"].as_str().unwrap().contains("reserved"));
     // The list page keeps its path; the reserved entity gets none, and no link
     // points at the list as if it were the entity.
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::common::build_site(ws.path(), TODAY, &["--allow-errors"]);
     let out = tmp.path().join("site");
-    let o = throughline(&[
-        "build",
-        ws.path().to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--allow-errors",
-        "--today",
-        TODAY,
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let list = std::fs::read_to_string(out.join("consumers/index.html")).unwrap();
     assert!(list.contains("<h1"), "the list page is a list page");
     assert!(!out.join("consumers/page-2.html").exists());
@@ -59,19 +49,7 @@ fn reserved_ids_are_schema_errors_at_the_id() {
 
 /// Builds `ws` into a temporary site (errors allowed) and returns its root.
 fn site_of(ws: &std::path::Path) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("site");
-    let o = throughline(&[
-        "build",
-        ws.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--allow-errors",
-        "--today",
-        TODAY,
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    tmp
+    crate::common::build_site(ws, TODAY, &["--allow-errors"])
 }
 
 fn page(site: &tempfile::TempDir, path: &str) -> String {

@@ -75,3 +75,22 @@ pub fn workspace_of_bytes(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 pub fn base_yaml() -> String {
     std::fs::read_to_string(fixture("base/base.yaml")).unwrap()
 }
+
+/// `build DIR -o TMP/site --today TODAY EXTRA…`, which must succeed; the
+/// temporary directory holding `site/`.
+pub fn build_site(dir: &Path, today: &str, extra: &[&str]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let mut args = vec![
+        "build",
+        dir.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--today",
+        today,
+    ];
+    args.extend_from_slice(extra);
+    let o = throughline(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    tmp
+}
