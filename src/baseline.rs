@@ -25,10 +25,18 @@ pub enum State {
     Existing,
 }
 
-/// The baseline could not be read.
+/// A revision of the workspace could not be read from git.
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
-    #[error("--baseline needs git: {0}")]
+    #[error("{0} is not inside a git repository; revisions are read from git")]
+    NotARepository(String),
+    #[error(
+        "{0} is outside the work tree of its git repository; give a directory of the checked-out files"
+    )]
+    OutsideWorkTree(String),
+    #[error("`{0}` is not a commit in this repository (a branch, tag or commit id is expected)")]
+    UnknownRef(String),
+    #[error("git: {0}")]
     Git(String),
 }
 
@@ -89,9 +97,9 @@ fn resolve_link(from: &str, target: &str) -> Option<String> {
 /// by the same predicate as the live walk and read through the same parse
 /// path, so that a revision equal to the working tree reads the same.
 pub fn workspace_at(dir: &Path, rev: &str, config: &Config) -> Result<Workspace, BaselineError> {
+    check_repository(dir)?;
+    check_rev(dir, rev)?;
     let commit = format!("{rev}^{{commit}}");
-    git(dir, &["rev-parse", "--verify", "--quiet", &commit])
-        .map_err(|_| BaselineError::Git(format!("`{rev}` is not a commit in this repository")))?;
     let top_out = git(dir, &["rev-parse", "--show-toplevel"])?;
     let top = PathBuf::from(String::from_utf8_lossy(&top_out).trim_end_matches('\n'));
     let prefix_out = git(dir, &["rev-parse", "--show-prefix"])?;
@@ -219,6 +227,30 @@ pub fn workspace_at(dir: &Path, rev: &str, config: &Config) -> Result<Workspace,
     Ok(load::from_contents(dir, files, config.limits))
 }
 
+/// Fails unless `dir` lies in the work tree of a git repository.
+pub fn check_repository(dir: &Path) -> Result<(), BaselineError> {
+    let shown = || dir.display().to_string();
+    match git(dir, &["rev-parse", "--is-inside-work-tree"]) {
+        Ok(out) if String::from_utf8_lossy(&out).trim() == "true" => Ok(()),
+        Ok(_) => Err(BaselineError::OutsideWorkTree(shown())),
+        Err(BaselineError::Git(message)) if message.contains("not a git repository") => {
+            Err(BaselineError::NotARepository(shown()))
+        }
+        Err(BaselineError::Git(message)) if message.contains("must be run in a work tree") => {
+            Err(BaselineError::OutsideWorkTree(shown()))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Checks that `rev` names a commit, before anything else is read.
+pub fn check_rev(dir: &Path, rev: &str) -> Result<(), BaselineError> {
+    let commit = format!("{rev}^{{commit}}");
+    git(dir, &["rev-parse", "--verify", "--quiet", &commit])
+        .map(|_| ())
+        .map_err(|_| BaselineError::UnknownRef(rev.to_string()))
+}
+
 /// The targets of the symbolic links among `entries`, by object id.
 fn link_texts(dir: &Path, entries: &[TreeEntry]) -> Result<HashMap<String, String>, BaselineError> {
     let links: Vec<&str> = entries
@@ -293,7 +325,7 @@ fn cat_blobs(dir: &Path, ids: &[&str]) -> Result<HashMap<String, Vec<u8>>, Basel
 }
 
 /// A finding's identity across revisions, without positions.
-fn fingerprint(ws: &Workspace, d: &Diagnostic) -> String {
+pub(crate) fn fingerprint(ws: &Workspace, d: &Diagnostic) -> String {
     let place = match (&d.entity, d.location) {
         (Some(id), _) => format!("entity:{id}"),
         (None, Some(l)) => format!("file:{}", ws.files[l.file].rel_path),

@@ -44,6 +44,46 @@ enum Command {
     Status(StatusArgs),
     /// Run the language server on stdio, for editors.
     Lsp(LspArgs),
+    /// Show what a change does to the trace between two git revisions.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DiffFormat {
+    /// Grouped and coloured for a terminal.
+    Human,
+    /// A pull-request comment.
+    Markdown,
+    /// The JSON document of the contract, for tools.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DiffFailOn {
+    /// Exit 1 when a change is breaking.
+    Breaking,
+}
+
+#[derive(Debug, clap::Args)]
+struct DiffArgs {
+    /// The workspace directory.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// The revision to compare against (a branch, tag or commit).
+    #[arg(long, value_name = "REF")]
+    base: String,
+    /// The revision to compare; the working tree when left out.
+    #[arg(long, value_name = "REF")]
+    head: Option<String>,
+    /// How to print the changes.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+    /// Exit 1 when a change is breaking.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    fail_on: Option<DiffFailOn>,
+    /// The date rules compare against (YYYY-MM-DD); today (UTC) by default.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<Date>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -216,7 +256,35 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Init(args) => init(args),
         Command::Schema(args) => schema(args),
         Command::Graph(args) => graph(args),
+        Command::Diff(args) => diff(args),
     }
+}
+
+fn diff(args: DiffArgs) -> anyhow::Result<i32> {
+    let today = args.today.unwrap_or_else(Date::today);
+    let (base, head) = crate::diff::read(&args.dir, &args.base, args.head.as_deref(), today)?;
+    let diff = crate::diff::compare(&base, &head, &args.base, args.head.as_deref());
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match args.format {
+        DiffFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &crate::diff::json::to_json(&diff))?;
+            writeln!(out)
+        }
+        DiffFormat::Markdown => crate::diff::markdown::render(&diff, &mut out),
+        DiffFormat::Human => {
+            crate::diff::human::render(&diff, color_for(std::io::stdout().is_terminal()), &mut out)
+        }
+    }
+    .and_then(|()| out.flush())
+    .or_else(ignore_broken_pipe)?;
+    Ok(
+        if args.fail_on == Some(DiffFailOn::Breaking) && !diff.breaking.is_empty() {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        },
+    )
 }
 
 fn init(args: InitArgs) -> anyhow::Result<i32> {

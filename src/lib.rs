@@ -12,6 +12,7 @@ pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod export;
 pub mod init;
 pub mod load;
@@ -132,20 +133,15 @@ fn check_inner(
     overlays: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<str>>>,
 ) -> Result<Checked, Error> {
     load::check_root(dir)?;
-    let config = Config::load(dir)?;
+    let (config, schemas) = configured(dir)?;
     let options = LoadOptions {
         exclude: exclude.to_vec(),
-        limits: config.limits,
-        specs: config.specs.clone(),
         overlays,
+        ..load_options(&config)
     };
     let workspace = match cache {
         Some(cache) => load::load_cached(dir, &options, cache)?,
         None => load::load(dir, &options)?,
-    };
-    let schemas = match &config.schemas.dir {
-        Some(schema_dir) => Schemas::with_workspace(&dir.join(schema_dir))?,
-        None => Schemas::builtin(),
     };
     let analysis = rules::check(&workspace, &config, &schemas, today);
     Ok(Checked {
@@ -156,3 +152,23 @@ fn check_inner(
     })
 }
 pub mod site;
+
+/// The workspace's configuration and the schemas it is checked against.
+pub fn configured(dir: &Path) -> Result<(Config, Schemas), Error> {
+    let config = Config::load(dir)?;
+    let schemas = match &config.schemas.dir {
+        Some(schema_dir) => Schemas::with_workspace(&dir.join(schema_dir))?,
+        None => Schemas::builtin(),
+    };
+    Ok((config, schemas))
+}
+
+/// How `config` says the workspace is read.
+pub fn load_options(config: &Config) -> LoadOptions {
+    LoadOptions {
+        exclude: Vec::new(),
+        limits: config.limits,
+        specs: config.specs.clone(),
+        overlays: Default::default(),
+    }
+}
