@@ -176,6 +176,10 @@ struct BuildArgs {
     /// Write the site even when the check finds errors (the site lists them).
     #[arg(long)]
     allow_errors: bool,
+    /// Mark what changed since this git revision: a `changes.html` page and
+    /// "new" / "changed" badges on entity pages and lists.
+    #[arg(long, value_name = "REF")]
+    since: Option<String>,
     /// The date `stale-review` compares against (YYYY-MM-DD); today (UTC) by default.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     today: Option<Date>,
@@ -368,6 +372,10 @@ fn build(args: BuildArgs) -> anyhow::Result<i32> {
     crate::load::check_root(&args.dir).map_err(crate::Error::from)?;
     let target = crate::site::output::Target::claim(&out, &args.dir)
         .map_err(|e| crate::Error::from(crate::site::SiteError::from(e)))?;
+    if let Some(rev) = &args.since {
+        crate::baseline::check_repository(&args.dir).map_err(crate::Error::from)?;
+        crate::baseline::check_rev(&args.dir, rev).map_err(crate::Error::from)?;
+    }
     let checked = crate::check_dir_excluding(&args.dir, today, std::slice::from_ref(&out))?;
     let analysis = &checked.analysis;
     if !analysis.diagnostics.is_empty() {
@@ -386,12 +394,32 @@ fn build(args: BuildArgs) -> anyhow::Result<i32> {
         );
         return Ok(EXIT_FINDINGS);
     }
-    let built = crate::site::build(
-        &checked.workspace,
+    let crate::Checked {
+        config,
+        workspace,
         analysis,
-        &checked.config,
+        schemas,
+    } = checked;
+    let head = crate::diff::Side {
+        workspace,
+        analysis,
+    };
+    let changes = match &args.since {
+        Some(rev) => {
+            let base = crate::diff::read_side(&args.dir, rev, &config, &schemas, today)?;
+            Some(crate::site::changes::Changes::new(crate::diff::compare(
+                &base, &head, rev, None,
+            )))
+        }
+        None => None,
+    };
+    let built = crate::site::build(
+        &head.workspace,
+        &head.analysis,
+        &config,
         &args.dir,
         &target,
+        changes.as_ref(),
     )
     .map_err(crate::Error::from)?;
     eprintln!("built {} pages into {}", built.pages, built.out.display());

@@ -78,15 +78,17 @@ pub fn read(
     }
     let (config, schemas) = crate::configured(dir)?;
     let side = |rev: Option<&str>| -> Result<Side, crate::Error> {
-        let workspace = match rev {
-            Some(rev) => crate::baseline::workspace_at(dir, rev, &config)?,
-            None => crate::load::load(dir, &crate::load_options(&config))?,
-        };
-        let analysis = rules::check(&workspace, &config, &schemas, today);
-        Ok(Side {
-            workspace,
-            analysis,
-        })
+        match rev {
+            Some(rev) => read_side(dir, rev, &config, &schemas, today),
+            None => {
+                let workspace = crate::load::load(dir, &crate::load_options(&config))?;
+                let analysis = rules::check(&workspace, &config, &schemas, today);
+                Ok(Side {
+                    workspace,
+                    analysis,
+                })
+            }
+        }
     };
     std::thread::scope(|s| {
         let old = s.spawn(|| side(Some(base)));
@@ -95,6 +97,22 @@ pub fn read(
             crate::baseline::BaselineError::Git("reading the base revision failed".into())
         })?;
         Ok((old?, new?))
+    })
+}
+
+/// The workspace in `dir` at `rev`, checked with `config` and `schemas`.
+pub fn read_side(
+    dir: &Path,
+    rev: &str,
+    config: &crate::config::Config,
+    schemas: &crate::rules::Schemas,
+    today: Date,
+) -> Result<Side, crate::Error> {
+    let workspace = crate::baseline::workspace_at(dir, rev, config)?;
+    let analysis = rules::check(&workspace, config, schemas, today);
+    Ok(Side {
+        workspace,
+        analysis,
     })
 }
 

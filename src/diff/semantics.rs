@@ -341,21 +341,34 @@ pub fn breaking(base: &Side, head: &Side, diff: &Diff) -> Vec<Breaking> {
             base.model().entities[b].node(&base.workspace),
             head.model().entities[e].node(&head.workspace),
         );
-        // The traced use cases that list it now.
-        let listing: Vec<EntityId> = head
+        // What uses it now and is (or was) traced: the use cases that list
+        // it, and the products that read it.
+        let was_traced = |x: EntityId| {
+            head.traced(x)
+                || base
+                    .model()
+                    .get(&head.model().entities[x].id)
+                    .is_some_and(|old| base.traced(old))
+        };
+        let users: Vec<(EntityId, &str)> = head
             .model()
             .referrers(e, RefField::DataProducts)
-            .filter(|&uc| {
-                head.traced(uc)
-                    || base
-                        .model()
-                        .get(&head.model().entities[uc].id)
-                        .is_some_and(|old| base.traced(old))
-            })
+            .map(|x| (x, "use case"))
+            .chain(
+                head.model()
+                    .referrers(e, RefField::Inputs)
+                    .map(|x| (x, "data product")),
+            )
+            .filter(|&(x, _)| was_traced(x))
             .collect();
-        if let Some(&first) = listing.first() {
-            let uc = &head.model().entities[first].id;
-            let more = match listing.len() {
+        if let Some(&(first, what_user)) = users.first() {
+            let user = &head.model().entities[first].id;
+            let verb = if what_user == "use case" {
+                "lists"
+            } else {
+                "reads"
+            };
+            let more = match users.len() {
                 1 => String::new(),
                 n => format!(" and {} other{}", n - 1, if n == 2 { "" } else { "s" }),
             };
@@ -371,7 +384,7 @@ pub fn breaking(base: &Side, head: &Side, diff: &Diff) -> Vec<Breaking> {
                 out.push(Breaking {
                     entity: m.entity.clone(),
                     name,
-                    reason: format!("{what} while use case `{uc}`{more} lists the product"),
+                    reason: format!("{what} while {what_user} `{user}`{more} {verb} the product"),
                     affects: dependants(head, e),
                 });
             }

@@ -6,6 +6,7 @@
 //! in `markdown.rs`; everything is written through `output.rs`, which never
 //! touches a directory it did not create.
 
+pub mod changes;
 pub mod chart;
 pub mod graph;
 pub mod markdown;
@@ -84,6 +85,15 @@ impl Prepared {
         })
     }
 
+    /// Pages that link to the changes page, whose headline is `summary`.
+    pub fn with_changes(mut self, changes: Option<&changes::Changes>) -> Prepared {
+        self.common.changes = changes.map(|c| pages::ChangesLink {
+            base: c.diff.base.clone(),
+            summary: c.headline(),
+        });
+        self
+    }
+
     /// Pages that load `script` to reload themselves (for `serve`): the
     /// templates see it as `live_reload`, and the CSP lets it connect back.
     pub fn with_live_reload(mut self, script: &str) -> Prepared {
@@ -112,9 +122,19 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// The same renderer, with the changes since a revision marked and
+    /// their page (`changes.html`) added.
+    pub fn with_changes(mut self, changes: Option<&'a changes::Changes>) -> Self {
+        self.site = self.site.with_changes(changes);
+        self
+    }
+
     /// Every file of the site.
     pub fn routes(&self) -> Vec<Route<'_>> {
         let mut routes: Vec<Route> = Route::fixed().collect();
+        if self.site.changes.is_some() {
+            routes.push(Route::Changes);
+        }
         for kind in Kind::ALL {
             let count = pages::list_page_count(&self.site, kind);
             routes.extend((1..=count).map(|n| Route::List(kind, n)));
@@ -145,6 +165,10 @@ impl<'a> Renderer<'a> {
             Route::Graph => pages::graph_page(site, tera, common)?,
             Route::Findings => pages::findings_page(site, tera, common)?,
             Route::Progress => pages::progress_page(site, tera, common)?,
+            Route::Changes => match site.changes {
+                Some(changes) => changes::changes_page(site, changes, tera, common)?,
+                None => return Ok(None),
+            },
             Route::Search => pages::plain_page(tera, common, "search.html", "Search")?,
             Route::NotFound => pages::plain_page(tera, common, "404.html", "Not found")?,
             Route::SearchIndex => pages::search_index(site),
@@ -179,9 +203,10 @@ pub fn build(
     config: &Config,
     dir: &Path,
     target: &Target,
+    changes: Option<&changes::Changes>,
 ) -> Result<Built, SiteError> {
-    let prepared = Prepared::new(ws, analysis, config, dir)?;
-    let renderer = Renderer::new(ws, analysis, config, &prepared);
+    let prepared = Prepared::new(ws, analysis, config, dir)?.with_changes(changes);
+    let renderer = Renderer::new(ws, analysis, config, &prepared).with_changes(changes);
     let staging = Staging::new(target)?;
     let paths = renderer.paths();
     staging.prepare(paths.iter().map(String::as_str))?;

@@ -64,8 +64,17 @@ struct SearchEntry<'a> {
     d: String,
 }
 
+/// The link to `changes.html` every page carries after `build --since`.
+#[derive(Serialize)]
+pub struct ChangesLink {
+    pub base: String,
+    pub summary: String,
+}
+
 /// What every page shows: the title, the navigation, the counts.
 pub struct Common {
+    /// With `build --since`: the revision and a headline of the changes.
+    pub changes: Option<ChangesLink>,
     /// The live-reload script `serve` adds to every page, when it serves them.
     pub live_reload: Option<String>,
     site_title: String,
@@ -105,6 +114,7 @@ pub fn common(site: &SiteModel) -> Common {
         .or_else(|| north_star.map(|ns| site.entity_ref(ns).name))
         .unwrap_or_else(|| "throughline".to_string());
     Common {
+        changes: None,
         live_reload: None,
         site_title,
         nav,
@@ -133,6 +143,7 @@ pub fn context(common: &Common, root: &str, current_dir: &str, page_title: &str)
     c.insert("root", root);
     c.insert("current_dir", current_dir);
     c.insert("page_title", page_title);
+    c.insert("changes", &common.changes);
     c
 }
 

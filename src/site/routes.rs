@@ -17,6 +17,8 @@ pub enum Route<'a> {
     Graph,
     Findings,
     Progress,
+    /// What changed since a revision (`build --since`); not in every site.
+    Changes,
     Search,
     NotFound,
     SearchIndex,
@@ -29,7 +31,7 @@ pub enum Route<'a> {
 }
 
 /// The pages at the site's root, with their file names.
-const ROOT_PAGES: [(Route<'static>, &str); 8] = [
+const ROOT_PAGES: [(Route<'static>, &str); 9] = [
     (Route::Index, "index.html"),
     (Route::Matrix, "matrix.html"),
     (Route::Graph, "graph.html"),
@@ -38,6 +40,7 @@ const ROOT_PAGES: [(Route<'static>, &str); 8] = [
     (Route::Search, "search.html"),
     (Route::NotFound, "404.html"),
     (Route::SearchIndex, "assets/search-index.js"),
+    (Route::Changes, "changes.html"),
 ];
 
 impl<'a> Route<'a> {
@@ -46,6 +49,7 @@ impl<'a> Route<'a> {
         ROOT_PAGES
             .into_iter()
             .map(|(r, _)| r)
+            .filter(|r| *r != Route::Changes)
             .chain(templates::ASSETS.iter().map(|(name, _)| Route::Asset(name)))
     }
 

@@ -23,6 +23,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/findings.html"),
     ),
     ("search.html", include_str!("../../templates/search.html")),
+    ("changes.html", include_str!("../../templates/changes.html")),
     ("404.html", include_str!("../../templates/404.html")),
     (
         "progress.html",

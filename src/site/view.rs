@@ -158,6 +158,8 @@ pub struct Row {
     pub status: Option<String>,
     pub summary: String,
     pub links: Vec<Group>,
+    /// `new` or `changed` since the revision of `build --since`.
+    pub change: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -198,6 +200,8 @@ pub struct EntityView {
     pub line: usize,
     pub source: Vec<SourceLine>,
     pub edit_url: Option<String>,
+    /// `new` or `changed` since the revision of `build --since`.
+    pub change: Option<&'static str>,
 }
 
 /// Fields shown in their own place on the page, not in the generic list.
@@ -222,6 +226,8 @@ pub struct SiteModel<'a> {
     pub model: &'a Model,
     pub analysis: &'a Analysis,
     pub config: &'a Config,
+    /// With `build --since`: what changed since that revision.
+    pub changes: Option<&'a super::changes::Changes>,
 }
 
 impl<'a> SiteModel<'a> {
@@ -231,7 +237,19 @@ impl<'a> SiteModel<'a> {
             model: &analysis.model,
             analysis,
             config,
+            changes: None,
         }
+    }
+
+    /// The same site, with the changes since a revision marked.
+    pub fn with_changes(mut self, changes: Option<&'a super::changes::Changes>) -> Self {
+        self.changes = changes;
+        self
+    }
+
+    /// `new` or `changed`, for an entity that is so since the revision.
+    pub fn change(&self, e: EntityId) -> Option<&'static str> {
+        self.changes?.badge(&self.model.entities[e].id)
     }
 
     /// Entities that get a page: a known kind, the first with their id, and
@@ -474,6 +492,7 @@ impl<'a> SiteModel<'a> {
                 .map(|d| markdown::summary(d, 160))
                 .unwrap_or_default(),
             links: self.links(e),
+            change: self.change(e),
         }
     }
 
@@ -609,6 +628,7 @@ impl<'a> SiteModel<'a> {
                 .as_ref()
                 .filter(|base| crate::config::is_web_url(base))
                 .map(|base| format!("{}/{}", base.trim_end_matches('/'), file.rel_path)),
+            change: self.change(e),
         }
     }
 }
