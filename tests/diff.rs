@@ -45,7 +45,12 @@ fn edit(specs: &Path, rel: &str, from: &str, to: &str) {
 
 /// grow-attach-rate's indicator target: 20 → 18.
 fn lower_attach_rate_target(specs: &Path) {
-    edit(specs, "goals/grow-attach-rate.yaml", "target: 20", "target: 18");
+    edit(
+        specs,
+        "goals/grow-attach-rate.yaml",
+        "target: 20",
+        "target: 18",
+    );
 }
 
 /// basket-affinity loses its `category_pairs` port, which bundle-design needs.

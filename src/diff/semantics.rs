@@ -370,7 +370,8 @@ pub fn breaking(base: &Side, head: &Side, diff: &Diff) -> Vec<Breaking> {
             };
             let more = match users.len() {
                 1 => String::new(),
-                n => format!(" and {} other{}", n - 1, if n == 2 { "" } else { "s" }),
+                2 => " (1 more uses it)".to_string(),
+                n => format!(" ({} more use it)", n - 1),
             };
             for change in ports(bn, an) {
                 let (name, what) = match change {
@@ -384,7 +385,7 @@ pub fn breaking(base: &Side, head: &Side, diff: &Diff) -> Vec<Breaking> {
                 out.push(Breaking {
                     entity: m.entity.clone(),
                     name,
-                    reason: format!("{what} while {what_user} `{user}`{more} {verb} the product"),
+                    reason: format!("{what} while {what_user} `{user}` {verb} the product{more}"),
                     affects: dependants(head, e),
                 });
             }
@@ -426,16 +427,13 @@ pub fn breaking(base: &Side, head: &Side, diff: &Diff) -> Vec<Breaking> {
         let first = &head.model().entities[holders[0]].id;
         let more = match holders.len() {
             1 => String::new(),
-            n => format!(" and {} other{}", n - 1, if n == 2 { "" } else { "s" }),
+            n => format!(" (and {} more)", n - 1),
         };
         removal.insert(gone.entity.id.clone(), out.len());
         out.push(Breaking {
             entity: gone.entity.clone(),
             name: "removed-while-referenced",
-            reason: format!(
-                "removed while `{first}`{more} still name{} it",
-                if holders.len() == 1 { "s" } else { "" }
-            ),
+            reason: format!("removed while `{first}` still names it{more}"),
             affects: ids(head, holders.clone()),
         });
     }

@@ -111,19 +111,44 @@ fn gone(site: &SiteModel, id: &str, name: Option<&str>, kind: Option<Kind>) -> R
     }
 }
 
-fn by_id(site: &SiteModel, id: &str) -> Ref {
-    gone(site, id, None, None)
+/// `text` as HTML, each `code span` of it as `<code>`.
+fn with_code(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        let part = crate::markup::escape(part);
+        if i % 2 == 1 {
+            out.push_str(&format!("<code>{part}</code>"));
+        } else {
+            out.push_str(&part);
+        }
+    }
+    out
 }
 
 /// Most links shown in a cell before "and N more".
 const SHOWN: usize = 8;
 
-fn refs(site: &SiteModel, ids: &[String]) -> (Vec<Ref>, usize) {
-    let shown: Vec<Ref> = ids.iter().take(SHOWN).map(|id| by_id(site, id)).collect();
-    (shown, ids.len().saturating_sub(SHOWN))
+/// Links to entities named by id: pages of the head, or what the base had.
+struct Names<'s, 'a> {
+    site: &'s SiteModel<'a>,
+    removed: HashMap<&'s str, &'s EntityInfo>,
 }
 
-fn impact(site: &SiteModel, i: &Impact) -> (Vec<Ref>, usize) {
+impl Names<'_, '_> {
+    fn get(&self, id: &str) -> Ref {
+        match self.removed.get(id) {
+            Some(info) => entity(self.site, info),
+            None => gone(self.site, id, None, None),
+        }
+    }
+
+    fn refs(&self, ids: &[String]) -> (Vec<Ref>, usize) {
+        let shown: Vec<Ref> = ids.iter().take(SHOWN).map(|id| self.get(id)).collect();
+        (shown, ids.len().saturating_sub(SHOWN))
+    }
+}
+
+fn impact(names: &Names, i: &Impact) -> (Vec<Ref>, usize) {
     let all: Vec<String> = i
         .goals
         .iter()
@@ -131,7 +156,7 @@ fn impact(site: &SiteModel, i: &Impact) -> (Vec<Ref>, usize) {
         .chain(&i.consumers)
         .cloned()
         .collect();
-    refs(site, &all)
+    names.refs(&all)
 }
 
 /// `changes.html`.
@@ -142,9 +167,17 @@ pub fn changes_page(
     common: &Common,
 ) -> Result<String, SiteError> {
     let diff = &changes.diff;
+    let names = Names {
+        site,
+        removed: diff
+            .removed
+            .iter()
+            .map(|e| (e.entity.id.as_str(), &e.entity))
+            .collect(),
+    };
     let mut ctx = context(common, "", "changes", "Changes");
     let row = |info: &EntityInfo, from: Option<String>, i: &Impact| {
-        let (impact, impact_more) = impact(site, i);
+        let (impact, impact_more) = impact(&names, i);
         Row {
             entity: entity(site, info),
             file: info.file.clone(),
@@ -172,7 +205,7 @@ pub fn changes_page(
                 .modified
                 .iter()
                 .map(|m| Row {
-                    notes: m.notes.iter().map(|n| n.message.clone()).collect(),
+                    notes: m.notes.iter().map(|n| with_code(&n.message)).collect(),
                     fields: m
                         .changes
                         .iter()
@@ -211,11 +244,11 @@ pub fn changes_page(
         .breaking
         .iter()
         .map(|b| {
-            let (affects, affects_more) = refs(site, &b.affects);
+            let (affects, affects_more) = names.refs(&b.affects);
             BreakRow {
                 entity: entity(site, &b.entity),
                 name: b.name,
-                reason: b.reason.clone(),
+                reason: with_code(&b.reason),
                 affects,
                 affects_more,
             }
@@ -228,8 +261,8 @@ pub fn changes_page(
         .chain(diff.links_removed.iter().map(|l| (false, l)))
         .map(|(added, l)| LinkRow {
             added,
-            from: by_id(site, &l.from),
-            to: by_id(site, &l.to),
+            from: names.get(&l.from),
+            to: names.get(&l.to),
             field: l.field,
         })
         .collect();
@@ -242,7 +275,7 @@ pub fn changes_page(
             new,
             severity: f.severity,
             rule: f.rule,
-            message: f.message.clone(),
+            message: with_code(&f.message),
             at: match (&f.file, f.line) {
                 (Some(file), Some(line)) => format!("{file}:{line}"),
                 (Some(file), None) => file.clone(),
