@@ -130,8 +130,13 @@ fn an_unchanged_tree_has_no_changes() {
     }
     assert_eq!(d["links"]["added"], serde_json::json!([]));
     assert_eq!(d["trace"]["before"], d["trace"]["after"]);
-    assert_eq!(d["trace"]["after"]["entities"], 24);
+    // Every entity counts; sources and consumers are context, never traced.
+    let (check, _) = crate::common::check_json(&specs, &[]);
+    assert_eq!(d["trace"]["after"]["entities"], check["summary"]["entities"]);
+    assert_eq!(d["trace"]["after"]["entities"], 33);
     assert_eq!(d["trace"]["after"]["traced"], 24);
+    assert_eq!(d["trace"]["after"]["context"], 9);
+    assert_eq!(d["trace"]["after"]["untraced"], 0);
     assert_eq!(d["findings"]["new"], 0);
     assert_eq!(d["findings"]["fixed"], 0);
     assert_eq!(d["breaking"], serde_json::json!([]));
@@ -446,7 +451,7 @@ fn an_added_entity_and_its_links() {
         d["links"]["added"],
         serde_json::json!([{"from": "loyalty-bundles", "to": "increase-basket-size", "field": "goals"}])
     );
-    assert_eq!(d["trace"]["after"]["entities"], 25);
+    assert_eq!(d["trace"]["after"]["entities"], 34);
     assert_eq!(d["trace"]["after"]["traced"], 25);
     assert_eq!(d["trace"]["becameTraced"], serde_json::json!([]));
     assert!(strings(&added[0]["impact"]["goals"]).contains(&"increase-basket-size"));

@@ -47,15 +47,9 @@ pub fn summary(diff: &Diff) -> String {
         parts.push(counts.join(", "));
     }
     parts.push(if diff.before == diff.after {
-        format!(
-            "trace unchanged ({} of {} traced)",
-            diff.after.traced, diff.after.entities
-        )
+        format!("trace unchanged ({})", diff.after.text())
     } else {
-        format!(
-            "trace {} of {} → {} of {} traced",
-            diff.before.traced, diff.before.entities, diff.after.traced, diff.after.entities
-        )
+        format!("trace {} → {}", diff.before.text(), diff.after.text())
     });
     parts.push(format!(
         "findings {} new, {} fixed",
@@ -151,8 +145,11 @@ pub fn render(diff: &Diff, color: bool, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "\n{}", p.on("1", "Trace"))?;
         writeln!(
             out,
-            "  {} of {} traced → {} of {}",
-            diff.before.traced, diff.before.entities, diff.after.traced, diff.after.entities
+            "  {} entities, {} → {} entities, {}",
+            diff.before.entities,
+            diff.before.text(),
+            diff.after.entities,
+            diff.after.text()
         )?;
         for (list, what, code) in [
             (&diff.became_untraced, "became untraced", "31"),

@@ -17,6 +17,15 @@ fn impact(i: &Impact) -> Value {
     })
 }
 
+fn coverage(c: &super::Coverage) -> Value {
+    json!({
+        "entities": c.entities,
+        "traced": c.traced,
+        "untraced": c.untraced(),
+        "context": c.context,
+    })
+}
+
 fn entity(e: &EntityInfo) -> serde_json::Map<String, Value> {
     let mut m = serde_json::Map::new();
     m.insert("id".into(), json!(e.id));
@@ -101,8 +110,8 @@ pub fn to_json(diff: &Diff) -> Value {
             "removed": diff.links_removed.iter().map(link).collect::<Vec<_>>(),
         },
         "trace": {
-            "before": {"entities": diff.before.entities, "traced": diff.before.traced},
-            "after": {"entities": diff.after.entities, "traced": diff.after.traced},
+            "before": coverage(&diff.before),
+            "after": coverage(&diff.after),
             "becameUntraced": ids(&diff.became_untraced),
             "becameTraced": ids(&diff.became_traced),
         },

@@ -175,12 +175,27 @@ pub struct Link {
     pub field: &'static str,
 }
 
-/// How much of the workspace is traced (Sources and Consumers, which are
-/// context, are not counted).
+/// How much of the workspace is traced.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Coverage {
+    /// Every entity (the first of each id).
     pub entities: usize,
+    /// Those that reach the North Star.
     pub traced: usize,
+    /// Sources and Consumers: context, never traced.
+    pub context: usize,
+}
+
+impl Coverage {
+    /// The entities that should reach the North Star and do not.
+    pub fn untraced(&self) -> usize {
+        self.entities - self.context - self.traced
+    }
+
+    /// "24 traced, 1 untraced".
+    pub fn text(&self) -> String {
+        format!("{} traced, {} untraced", self.traced, self.untraced())
+    }
 }
 
 /// A change that breaks what depends on it.
@@ -339,14 +354,16 @@ fn traceable(side: &Side, e: EntityId) -> bool {
 }
 
 fn coverage(side: &Side) -> Coverage {
-    let (mut entities, mut traced) = (0, 0);
+    let mut c = Coverage::default();
     for (_, e) in side.ids() {
+        c.entities += 1;
         if traceable(side, e) {
-            entities += 1;
-            traced += usize::from(side.traced(e));
+            c.traced += usize::from(side.traced(e));
+        } else {
+            c.context += 1;
         }
     }
-    Coverage { entities, traced }
+    c
 }
 
 fn links(side: &Side) -> HashSet<Link> {

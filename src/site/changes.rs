@@ -290,8 +290,8 @@ pub fn changes_page(
     ctx.insert("groups", &groups);
     ctx.insert("links", &links);
     ctx.insert("findings", &findings);
-    ctx.insert("before", &(diff.before.traced, diff.before.entities));
-    ctx.insert("after", &(diff.after.traced, diff.after.entities));
+    ctx.insert("before", &diff.before.text());
+    ctx.insert("after", &diff.after.text());
     ctx.insert("became_untraced", &ids(&diff.became_untraced));
     ctx.insert("became_traced", &ids(&diff.became_traced));
     ctx.insert("unchanged", &(diff.is_empty() && diff.moved.is_empty()));
