@@ -132,7 +132,10 @@ fn an_unchanged_tree_has_no_changes() {
     assert_eq!(d["trace"]["before"], d["trace"]["after"]);
     // Every entity counts; sources and consumers are context, never traced.
     let (check, _) = crate::common::check_json(&specs, &[]);
-    assert_eq!(d["trace"]["after"]["entities"], check["summary"]["entities"]);
+    assert_eq!(
+        d["trace"]["after"]["entities"],
+        check["summary"]["entities"]
+    );
     assert_eq!(d["trace"]["after"]["entities"], 33);
     assert_eq!(d["trace"]["after"]["traced"], 24);
     assert_eq!(d["trace"]["after"]["context"], 9);
