@@ -76,6 +76,8 @@ rules! {
     OffTrack = "off-track", Warning, "An indicator of an active Goal, or the North Star metric, is flat or moving away from its target.";
     StaleMeasurement = "stale-measurement", Warning, "An indicator's latest observation is older than twice its cadence.";
     CurrentMismatch = "current-mismatch", Warning, "A spec's `current` value differs from the latest observation.";
+    ContractRef = "contract-ref", Error, "An output port's `contractId` names no ODCS contract of the workspace (checked when it holds one).";
+    SlaMismatch = "sla-mismatch", Warning, "A contract's SLA latency or frequency cannot meet the product's freshness SLO.";
 }
 
 impl Rule {
@@ -104,6 +106,8 @@ impl Rule {
             Rule::OffTrack => "IndicatorOffTrack",
             Rule::StaleMeasurement => "MeasurementsOutOfDate",
             Rule::CurrentMismatch => "CurrentValueDisagreesWithMeasurements",
+            Rule::ContractRef => "ContractNotInWorkspace",
+            Rule::SlaMismatch => "ContractSlaMissesFreshnessSlo",
         }
     }
 
@@ -176,6 +180,12 @@ impl Rule {
             }
             Rule::CurrentMismatch => {
                 "The spec states a `current` value that the measurements do not agree with. Remove `current` (the latest observation is the current value) or bring the two in line."
+            }
+            Rule::ContractRef => {
+                "The workspace keeps its ODCS data contracts (`kind: DataContract`), so every output port's `contractId` should name one of them. Fix the id (see the suggestion), or add the contract."
+            }
+            Rule::SlaMismatch => {
+                "The contract behind an output port allows data to arrive later (its `latency`) or less often (its `frequency`) than the product's freshness SLO promises, so the promise cannot be kept. Tighten the contract's SLA, or loosen the freshness SLO and tell its consumers."
             }
         }
     }

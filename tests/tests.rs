@@ -16,4 +16,5 @@ mod positions;
 mod report;
 mod serve;
 mod site;
+mod standards;
 pub mod trust;

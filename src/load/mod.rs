@@ -47,11 +47,12 @@ pub struct Workspace {
 impl Workspace {
     /// How many entities the workspace holds: its documents that are
     /// mappings (a document that is a list or a scalar is a `yaml-syntax`
-    /// finding, not an entity).
+    /// finding, not an entity), ODCS contracts aside.
     pub fn entity_count(&self) -> usize {
         self.documents
             .iter()
             .filter(|d| d.node.as_map().is_some())
+            .filter(|d| !crate::model::contract::is_contract(&d.node))
             .count()
     }
 }

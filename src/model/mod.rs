@@ -1,5 +1,6 @@
 //! Typed entities, the id index and resolved references.
 
+pub mod contract;
 pub mod kind;
 pub mod time;
 
@@ -65,6 +66,10 @@ pub struct Model {
     canonical: Vec<bool>,
     /// For each document, its entity.
     entity_of_doc: Vec<Option<EntityId>>,
+    /// The ODCS contracts (`kind: DataContract`) with an id, in file order.
+    pub contracts: Vec<contract::Contract>,
+    /// Each contract id's first contract.
+    pub contract_ids: HashMap<String, usize>,
 }
 
 impl Model {
@@ -81,6 +86,22 @@ impl Model {
             let Some(id_node) = d.node.get("id") else {
                 continue;
             };
+            if kind_name == contract::KIND {
+                // A contract is not an entity; output ports name it.
+                if let Some(id) = id_node.as_str().filter(|id| !id.is_empty()) {
+                    model
+                        .contract_ids
+                        .entry(id.to_string())
+                        .or_insert(model.contracts.len());
+                    model.contracts.push(contract::Contract {
+                        id: id.to_string(),
+                        id_span: id_node.span,
+                        file: d.file,
+                        doc,
+                    });
+                }
+                continue;
+            }
             let Some(id) = id_node.as_str().filter(|id| is_valid_id(id)) else {
                 continue;
             };
@@ -222,6 +243,11 @@ impl Model {
             .chain(reverse)
             .filter(|&n| n != e && seen.insert(n))
             .collect()
+    }
+
+    /// The contract `id` names, if the workspace has one.
+    pub fn contract(&self, id: &str) -> Option<&contract::Contract> {
+        self.contract_ids.get(id).map(|&i| &self.contracts[i])
     }
 
     /// Entities of `kind`, in file order.

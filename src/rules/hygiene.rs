@@ -81,7 +81,32 @@ pub fn sensitive_data(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) 
             continue;
         }
         let sensitive = sensitive_sources(ws, model, dp);
+        let columns = super::contracts::personal_columns(ws, model, dp);
         let Some((first, level, path)) = sensitive.first() else {
+            if let Some((column, class, _, _)) = columns.first() {
+                let more = match columns.len() {
+                    1 => String::new(),
+                    n => format!(" and {} more", n - 1),
+                };
+                let mut d = Diagnostic::new(
+                    Rule::SensitiveDataUngoverned,
+                    format!(
+                        "data product `{}` publishes personal data (column `{column}`, classified `{class}`{more}) but has no governance SLO",
+                        e.id
+                    ),
+                )
+                .label("publishes personal data")
+                .help("add an SLO with `category: governance` (for example access control, retention or masking)")
+                .at(e.file, e.id_span);
+                for (column, class, file, span) in &columns {
+                    d = d.related(
+                        *file,
+                        *span,
+                        format!("`{column}` is classified `{class}` here"),
+                    );
+                }
+                out.push(on(e, d));
+            }
             continue;
         };
         let src = &model.entities[*first];
@@ -110,6 +135,13 @@ pub fn sensitive_data(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) 
                 s.file,
                 s.id_span,
                 format!("`{}` is marked `{level}` here", s.id),
+            );
+        }
+        for (column, class, file, span) in &columns {
+            d = d.related(
+                *file,
+                *span,
+                format!("`{column}` is classified `{class}` here"),
             );
         }
         out.push(on(e, d));
@@ -304,24 +336,28 @@ pub fn duration_ranges(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>)
     }
 }
 
+/// The strictest freshness objective a product states: seconds, the
+/// target as written, and where.
+pub fn freshness_promise(node: &Node) -> Option<(u64, &str, crate::load::source::Span)> {
+    slos(node)
+        .filter(|s| {
+            s.get_str("category") == Some("dataQuality")
+                && s.get_str("property") == Some("freshness")
+        })
+        .filter_map(|s| {
+            let target = s.get("target")?;
+            let text = target.as_str()?;
+            Some((parse_duration(text)?, text, target.span))
+        })
+        .min_by_key(|(secs, _, _)| *secs)
+}
+
 /// `freshness-mismatch`: a consumer wants fresher data than the product promises.
 pub fn freshness(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) {
     for dp in model.of_kind(Kind::DataProduct) {
         let e = &model.entities[dp];
         let node = e.node(ws);
-        // The strictest freshness objective the product states.
-        let promise = slos(node)
-            .filter(|s| {
-                s.get_str("category") == Some("dataQuality")
-                    && s.get_str("property") == Some("freshness")
-            })
-            .filter_map(|s| {
-                let target = s.get("target")?;
-                let text = target.as_str()?;
-                Some((parse_duration(text)?, text, target.span))
-            })
-            .min_by_key(|(secs, _, _)| *secs);
-        let Some((promised, promised_text, promise_span)) = promise else {
+        let Some((promised, promised_text, promise_span)) = freshness_promise(node) else {
             continue;
         };
         for pattern in node

@@ -1,5 +1,6 @@
 //! Every rule of the contract, run over a loaded workspace.
 
+pub mod contracts;
 pub mod hygiene;
 pub mod outcomes;
 pub mod refs;
@@ -113,6 +114,8 @@ pub fn check(ws: &Workspace, config: &Config, schemas: &Schemas, today: Date) ->
     hygiene::missing_slo(ws, &model, &mut found);
     hygiene::duration_ranges(ws, &model, &mut found);
     hygiene::freshness(ws, &model, &mut found);
+    contracts::contract_refs(ws, &model, &mut found);
+    contracts::sla_mismatch(ws, &model, &mut found);
     hygiene::invalidated_hypotheses(ws, &model, &mut found);
     hygiene::stale_reviews(ws, &model, today, &mut found);
     let outcomes = Outcomes::build(ws, &model, today, &mut found);

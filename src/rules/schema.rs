@@ -193,6 +193,19 @@ impl Schemas {
                     );
                     return;
                 }
+                Some(crate::model::contract::KIND) => {
+                    let schema = odcs();
+                    let json = node.to_json();
+                    let found: Vec<Pending> = schema
+                        .validator
+                        .iter_errors(&json)
+                        .flat_map(|error| describe(&error, node, &schema.json, "a data contract"))
+                        .collect();
+                    for d in merge_typos(dedupe(found)) {
+                        push(d.at_file(file));
+                    }
+                    return;
+                }
                 Some(name) => match Kind::from_name(name) {
                     Some(kind) => kind,
                     None => {
@@ -214,14 +227,14 @@ impl Schemas {
         let found: Vec<Pending> = schema
             .validator
             .iter_errors(&json)
-            .flat_map(|error| describe(&error, node, &schema.json, kind))
+            .flat_map(|error| describe(&error, node, &schema.json, &kind.with_article()))
             .collect();
         for d in merge_typos(found) {
             push(d.at_file(file));
         }
         if let Some((schema, name)) = &self.workspace[kind as usize] {
             for error in schema.validator.iter_errors(&json) {
-                for mut d in describe(&error, node, &schema.json, kind) {
+                for mut d in describe(&error, node, &schema.json, &kind.with_article()) {
                     let origin = format!("required by the workspace schema `{name}`");
                     d.diag.help = Some(match d.diag.help.take() {
                         Some(h) => format!("{h} ({origin})"),
@@ -232,6 +245,19 @@ impl Schemas {
             }
         }
     }
+}
+
+/// The ODCS v3.1.0 JSON Schema, as published (Apache-2.0; see
+/// `schemas/standards/odcs/`), compiled once.
+pub const ODCS_SCHEMA: &str =
+    include_str!("../../schemas/standards/odcs/odcs-json-schema-v3.1.0.json");
+
+fn odcs() -> &'static Schema {
+    static ODCS: OnceLock<Schema> = OnceLock::new();
+    ODCS.get_or_init(|| {
+        let json = serde_json::from_str(ODCS_SCHEMA).expect("the ODCS schema is JSON");
+        Schema::compile(json).expect("the ODCS schema compiles")
+    })
 }
 
 fn kind_list() -> String {
@@ -262,6 +288,38 @@ impl Pending {
     fn at_file(self, file: usize) -> Diagnostic {
         self.diag.at(file, self.span)
     }
+}
+
+/// One finding per value and message: a schema that combines subschemas
+/// (`allOf` with `unevaluatedProperties`, as ODCS does) can report one
+/// unknown key from each. The one that helps most (a suggestion) is kept.
+fn dedupe(found: Vec<Pending>) -> Vec<Pending> {
+    let rank = |p: &Pending| match p.diag.help.as_deref() {
+        Some(h) if h.starts_with("did you mean") => 2,
+        Some(_) => 1,
+        None => 0,
+    };
+    let mut out: Vec<Pending> = Vec::with_capacity(found.len());
+    let mut at: std::collections::HashMap<(usize, usize, String), usize> = Default::default();
+    for p in found {
+        let key = (
+            p.span.start.offset,
+            p.span.end.offset,
+            p.diag.message.clone(),
+        );
+        match at.get(&key) {
+            Some(&i) => {
+                if rank(&p) > rank(&out[i]) {
+                    out[i] = p;
+                }
+            }
+            None => {
+                at.insert(key, out.len());
+                out.push(p);
+            }
+        }
+    }
+    out
 }
 
 /// One typo of a required field breaks two rules at once: an unknown key
@@ -396,7 +454,7 @@ fn type_name(kind: &TypeKind) -> String {
 }
 
 /// Turns one validation error into diagnostics at the right YAML node.
-fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json, kind: Kind) -> Vec<Pending> {
+fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json, owner: &str) -> Vec<Pending> {
     let target = resolve(root, error.instance_path().as_str());
     let here = quoted(&target.display);
     let node = target.node;
@@ -443,7 +501,7 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json, kind: Kind)
                 .map(|p| p.keys().map(String::as_str).collect())
                 .unwrap_or_default();
             let owner = if target.display.is_empty() {
-                kind.with_article()
+                owner.to_string()
             } else {
                 here.clone()
             };
@@ -458,8 +516,8 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json, kind: Kind)
                 .map(|key| {
                     let span = key_spans.get(key.as_str()).copied().unwrap_or(node.span);
                     let near = suggest::closest(key, allowed.iter().copied());
-                    let help =
-                        suggest::did_you_mean(key, allowed.iter().copied()).unwrap_or_else(|| {
+                    let help = suggest::did_you_mean(key, allowed.iter().copied()).or_else(|| {
+                        (!allowed.is_empty()).then(|| {
                             format!(
                                 "fields allowed here: {}",
                                 allowed
@@ -468,14 +526,15 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json, kind: Kind)
                                     .collect::<Vec<_>>()
                                     .join(", ")
                             )
-                        });
+                        })
+                    });
                     Pending {
                         diag: Diagnostic::new(
                             Rule::Schema,
                             format!("unknown field `{key}` in {owner}"),
                         )
                         .label("unknown field")
-                        .help(help),
+                        .help_opt(help),
                         span,
                         about: near.map(|n| (node.span, Field::Unknown(n.to_string()))),
                     }
@@ -625,7 +684,7 @@ fn describe(error: &ValidationError<'_>, root: &Node, schema: &Json, kind: Kind)
                 .map(|branch| {
                     branch
                         .iter()
-                        .flat_map(|e| describe(e, root, schema, kind))
+                        .flat_map(|e| describe(e, root, schema, owner))
                         .collect()
                 })
                 .unwrap_or_default()
