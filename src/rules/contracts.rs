@@ -90,7 +90,7 @@ pub fn sla_mismatch(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) {
                     "frequency" => "delivers once every",
                     _ => continue,
                 };
-                if !sla.seconds.is_some_and(|s| s > promised) {
+                if sla.seconds.is_none_or(|s| s <= promised) {
                     continue;
                 }
                 out.push(
