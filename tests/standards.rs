@@ -92,3 +92,43 @@ fn a_contract_that_breaks_the_odcs_schema_is_a_schema_finding_at_the_value() {
         "one finding per problem"
     );
 }
+
+#[test]
+fn a_data_product_page_shows_the_contract_of_each_port() {
+    let site = crate::common::build_site(&crate::common::example_spec(), "2026-12-01", &[]);
+    let page = std::fs::read_to_string(site.path().join("site/data-products/orders.html")).unwrap();
+    assert!(page.contains("Contracts of its output ports"));
+    assert!(page.contains("Port <code>orders_lines</code>: contract <code>orders-lines-v2</code> <span class=\"muted\">v2.3.0</span>"), "{page}");
+    assert!(page.contains("<code>order_lines</code> <span class=\"muted\">(table)</span>"));
+    assert!(page.contains("<th scope=\"row\"><code>net_amount</code>"));
+    assert!(page.contains("decimal(12,2)"));
+    assert!(page.contains("nullValues mustBe 0"), "column quality rules");
+    assert!(
+        page.contains("At least one line per trading day."),
+        "table quality rules"
+    );
+    assert!(
+        page.contains("<th scope=\"row\">latency</th><td>30 m</td>"),
+        "SLA properties"
+    );
+    let profiles = std::fs::read_to_string(
+        site.path()
+            .join("site/data-products/customer-profiles.html"),
+    )
+    .unwrap();
+    assert!(
+        profiles.contains("<span class=\"badge error\">pii</span>"),
+        "personal columns stand out"
+    );
+    // A port whose contract is not in the workspace says so.
+    let ws = workspace(&[(
+        "base.yaml",
+        &base_yaml().replace(
+            "inputs: [src]\n",
+            "inputs: [src]\noutputPorts:\n  - name: p\n    contractId: elsewhere\n",
+        ),
+    )]);
+    let site = crate::common::build_site(ws.path(), crate::common::TODAY, &[]);
+    let page = std::fs::read_to_string(site.path().join("site/data-products/dp.html")).unwrap();
+    assert!(page.contains("This workspace holds no contract with this id."));
+}

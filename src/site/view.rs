@@ -162,6 +162,23 @@ pub struct Row {
     pub change: Option<&'static str>,
 }
 
+/// The ODCS contract behind an output port, as its data product page shows it.
+#[derive(Debug, Serialize)]
+pub struct PortContract {
+    pub port: String,
+    pub id: String,
+    /// `None` when the workspace has no contract with that id.
+    pub found: bool,
+    pub version: Option<String>,
+    pub status: Option<String>,
+    pub name: Option<String>,
+    pub purpose: Option<String>,
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub tables: Vec<crate::model::contract::Table>,
+    pub slas: Vec<crate::model::contract::Sla>,
+}
+
 #[derive(Debug, Serialize)]
 pub struct EntityView {
     #[serde(flatten)]
@@ -202,6 +219,8 @@ pub struct EntityView {
     pub edit_url: Option<String>,
     /// `new` or `changed` since the revision of `build --since`.
     pub change: Option<&'static str>,
+    /// For a data product: the contract of each output port that names one.
+    pub contracts: Vec<PortContract>,
 }
 
 /// Fields shown in their own place on the page, not in the generic list.
@@ -629,7 +648,52 @@ impl<'a> SiteModel<'a> {
                 .filter(|base| crate::config::is_web_url(base))
                 .map(|base| format!("{}/{}", base.trim_end_matches('/'), file.rel_path)),
             change: self.change(e),
+            contracts: self.contracts(e),
         }
+    }
+
+    /// The contracts behind a data product's output ports.
+    pub fn contracts(&self, e: EntityId) -> Vec<PortContract> {
+        use crate::model::contract;
+        if !self.model.entities[e].is(Kind::DataProduct) {
+            return Vec::new();
+        }
+        crate::rules::contracts::ports(self.node(e))
+            .map(|(port, id, _)| match self.model.contract(id) {
+                Some(c) => {
+                    let node = c.node(self.ws);
+                    PortContract {
+                        port: port.to_string(),
+                        id: id.to_string(),
+                        found: true,
+                        version: node.get_str("version").map(str::to_string),
+                        status: node.get_str("status").map(str::to_string),
+                        name: node.get_str("name").map(str::to_string),
+                        purpose: node
+                            .get("description")
+                            .and_then(|d| d.get_str("purpose"))
+                            .map(str::to_string),
+                        file: Some(self.ws.files[c.file].rel_path.clone()),
+                        line: Some(c.id_span.start.line),
+                        tables: contract::tables(node),
+                        slas: contract::slas(node),
+                    }
+                }
+                None => PortContract {
+                    port: port.to_string(),
+                    id: id.to_string(),
+                    found: false,
+                    version: None,
+                    status: None,
+                    name: None,
+                    purpose: None,
+                    file: None,
+                    line: None,
+                    tables: Vec::new(),
+                    slas: Vec::new(),
+                },
+            })
+            .collect()
     }
 }
 
