@@ -46,6 +46,57 @@ enum Command {
     Lsp(LspArgs),
     /// Show what a change does to the trace between two git revisions.
     Diff(DiffArgs),
+    /// Write the workspace in other formats: ODPS documents, a workbook, CSV files.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Read specs from other formats: ODPS documents.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// One ODPS v1.0.0 document per data product: OUT/<id>.odps.yaml.
+    Odps(ExportArgs),
+    /// A workbook for stakeholders: a sheet per kind, the matrix, findings and progress.
+    Xlsx(ExportArgs),
+    /// The workbook's sheets as CSV files, one per sheet, into OUT.
+    Csv(ExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ExportArgs {
+    /// The workspace directory.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Where to write (a directory for `odps` and `csv`, a file for `xlsx`).
+    #[arg(long, short, value_name = "OUT")]
+    out: PathBuf,
+    /// Export even when the check finds errors.
+    #[arg(long)]
+    allow_errors: bool,
+    /// The date rules and progress are computed at (YYYY-MM-DD); today (UTC) by default.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<Date>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// DataProduct specs from ODPS documents, one file per product: OUT/<id>.yaml.
+    Odps(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ImportArgs {
+    /// The ODPS files to read.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// The directory to write the specs into (created if missing).
+    #[arg(long, short, value_name = "DIR")]
+    out: PathBuf,
+    /// Overwrite specs that exist.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -261,7 +312,124 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Schema(args) => schema(args),
         Command::Graph(args) => graph(args),
         Command::Diff(args) => diff(args),
+        Command::Export(what) => export(what),
+        Command::Import(ImportCommand::Odps(args)) => import_odps(args),
     }
+}
+
+/// Checks the workspace for an export: its findings go to standard error,
+/// and with errors the export stops (exit 1) unless `--allow-errors`.
+fn checked_for_export(args: &ExportArgs) -> anyhow::Result<Result<crate::Checked, i32>> {
+    let today = args.today.unwrap_or_else(Date::today);
+    let checked = crate::check_dir(&args.dir, today)?;
+    let analysis = &checked.analysis;
+    if analysis.errors() > 0 {
+        let report = Report {
+            color: color_for(std::io::stderr().is_terminal()),
+            ..Report::new(&checked.workspace, analysis)
+        };
+        let mut err = std::io::stderr().lock();
+        report::render(Format::Human, &report, &mut err).or_else(ignore_broken_pipe)?;
+        if !args.allow_errors {
+            eprintln!(
+                "error: nothing was exported because the check found {} error{}; fix them, or pass --allow-errors",
+                analysis.errors(),
+                if analysis.errors() == 1 { "" } else { "s" }
+            );
+            return Ok(Err(EXIT_FINDINGS));
+        }
+    }
+    Ok(Ok(checked))
+}
+
+fn export(what: ExportCommand) -> anyhow::Result<i32> {
+    let (ExportCommand::Odps(args) | ExportCommand::Xlsx(args) | ExportCommand::Csv(args)) = &what;
+    let checked = match checked_for_export(args)? {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    match &what {
+        ExportCommand::Odps(args) => {
+            let written = crate::interop::export_odps(&checked, &args.out)?;
+            eprintln!(
+                "wrote {} ODPS document{} into {}",
+                written.len(),
+                if written.len() == 1 { "" } else { "s" },
+                args.out.display()
+            );
+        }
+        ExportCommand::Xlsx(args) => {
+            crate::interop::workbook::write_xlsx(&checked, &args.out)?;
+            eprintln!("wrote {}", args.out.display());
+        }
+        ExportCommand::Csv(args) => {
+            let written = crate::interop::workbook::write_csv(&checked, &args.out)?;
+            eprintln!(
+                "wrote {} CSV files into {}",
+                written.len(),
+                args.out.display()
+            );
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn import_odps(args: ImportArgs) -> anyhow::Result<i32> {
+    let imported = crate::interop::import_odps(&args.files, &args.out, args.force)?;
+    // Check what was written as `check` would, schema and syntax only (the
+    // rest of the trace lives in the workspace the specs join).
+    let files: Vec<(String, crate::load::Contents)> = imported
+        .iter()
+        .map(|i| {
+            (
+                i.written.clone(),
+                std::fs::read(args.out.join(&i.written)).map_err(|e| e.to_string()),
+            )
+        })
+        .collect();
+    let ws = crate::load::from_contents(&args.out, files, Default::default());
+    let (config, schemas) = (
+        crate::config::Config::default(),
+        crate::rules::Schemas::builtin(),
+    );
+    let mut analysis = crate::rules::check(&ws, &config, &schemas, Date::today());
+    analysis.diagnostics.retain(|d| {
+        matches!(
+            d.rule,
+            crate::diagnostic::Rule::Schema
+                | crate::diagnostic::Rule::YamlSyntax
+                | crate::diagnostic::Rule::DuplicateKey
+        )
+    });
+    for i in &imported {
+        eprintln!(
+            "imported {} → {}",
+            report::terminal::printable_name(&i.from.display().to_string()),
+            report::terminal::printable_name(&args.out.join(&i.written).display().to_string())
+        );
+        for problem in &i.invalid {
+            eprintln!(
+                "  warning: not valid ODPS v1.0.0 at {}",
+                report::terminal::printable(problem)
+            );
+        }
+        for note in &i.notes {
+            eprintln!("  note: {}", report::terminal::printable(note));
+        }
+    }
+    if !analysis.diagnostics.is_empty() {
+        let report = Report {
+            color: color_for(std::io::stderr().is_terminal()),
+            ..Report::new(&ws, &analysis)
+        };
+        let mut err = std::io::stderr().lock();
+        report::render(Format::Human, &report, &mut err).or_else(ignore_broken_pipe)?;
+    }
+    Ok(if analysis.errors() > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
 }
 
 fn diff(args: DiffArgs) -> anyhow::Result<i32> {

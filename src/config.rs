@@ -69,6 +69,9 @@ pub struct SiteConfig {
     pub repo_url: Option<String>,
     /// Directory of template overrides, relative to the workspace; `templates` by default.
     pub templates: Option<PathBuf>,
+    /// Where the built site is published, e.g. `https://specs.example.com/`:
+    /// the workbook links each entity to its page there.
+    pub url: Option<String>,
 }
 
 /// The workspace's configuration; the defaults when there is no file.
@@ -134,12 +137,14 @@ impl Config {
             };
             rules.insert(rule, level);
         }
-        if let Some(url) = &raw.site.repo_url
-            && !is_web_url(url)
-        {
-            return Err(format!(
-                "[site] repo_url must start with https:// or http://, not `{url}`"
-            ));
+        for (key, value) in [("repo_url", &raw.site.repo_url), ("url", &raw.site.url)] {
+            if let Some(url) = value
+                && !is_web_url(url)
+            {
+                return Err(format!(
+                    "[site] {key} must start with https:// or http://, not `{url}`"
+                ));
+            }
         }
         let include = raw.workspace.include.unwrap_or_else(|| {
             crate::load::discover::DEFAULT_INCLUDE

@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod export;
 pub mod init;
+pub mod interop;
 pub mod load;
 pub mod lsp;
 pub mod markup;

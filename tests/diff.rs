@@ -19,7 +19,7 @@ fn repo() -> (tempfile::TempDir, PathBuf) {
     (tmp, specs)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

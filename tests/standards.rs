@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::common::{base_yaml, check_json, findings, workspace};
+use crate::common::{base_yaml, check_json, findings, stderr, throughline, workspace};
 
 fn vendor(path: &str) -> String {
     std::fs::read_to_string(
@@ -131,4 +131,222 @@ fn a_data_product_page_shows_the_contract_of_each_port() {
     let site = crate::common::build_site(ws.path(), crate::common::TODAY, &[]);
     let page = std::fs::read_to_string(site.path().join("site/data-products/dp.html")).unwrap();
     assert!(page.contains("This workspace holds no contract with this id."));
+}
+
+fn odps_validator() -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("schemas/standards/odps/odps-json-schema-v1.0.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    jsonschema::options().build(&schema).unwrap()
+}
+
+/// The first YAML document of `path`, as JSON, read by throughline's parser.
+fn yaml_json(path: &Path) -> serde_json::Value {
+    let ws = throughline::load::from_contents(
+        path.parent().unwrap(),
+        vec![(
+            path.file_name().unwrap().to_string_lossy().into_owned(),
+            Ok(std::fs::read(path).unwrap()),
+        )],
+        Default::default(),
+    );
+    assert!(ws.diagnostics.is_empty(), "{path:?}: {:?}", ws.diagnostics);
+    ws.documents[0].node.to_json()
+}
+
+/// Every DataProduct of a workspace, by id, as JSON.
+fn products(dir: &Path) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let ws = throughline::load::load(dir, &Default::default()).unwrap();
+    ws.documents
+        .iter()
+        .map(|d| d.node.to_json())
+        .filter(|j| j["kind"] == "DataProduct")
+        .map(|j| (j["id"].as_str().unwrap().to_string(), j))
+        .collect()
+}
+
+#[test]
+fn every_exported_odps_document_of_the_example_is_valid_odps() {
+    let out = tempfile::tempdir().unwrap();
+    let example = crate::common::example_spec();
+    let o = throughline(&[
+        "export",
+        "odps",
+        example.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let validator = odps_validator();
+    let mut names: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), products(&example).len());
+    for name in &names {
+        let doc = yaml_json(&out.path().join(name));
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+    }
+    let orders = yaml_json(&out.path().join("orders.odps.yaml"));
+    assert_eq!(orders["apiVersion"], "v1.0.0");
+    assert_eq!(orders["team"]["name"], "Commerce data team");
+    assert_eq!(orders["outputPorts"][0]["contractId"], "orders-lines-v2");
+    assert_eq!(
+        orders["outputPorts"][0]["version"], "2.3.0",
+        "the contract's version"
+    );
+    let custom = |doc: &serde_json::Value, p: &str| {
+        doc["customProperties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["property"] == p)
+            .map(|c| c["value"].clone())
+    };
+    assert_eq!(
+        custom(&orders, "type"),
+        Some(serde_json::json!("sourceAligned"))
+    );
+    assert_eq!(
+        custom(&orders, "inputs"),
+        Some(serde_json::json!(["pos-transactions", "webshop-orders"])),
+        "Source inputs are kept"
+    );
+    assert!(custom(&orders, "slos").is_some() && custom(&orders, "usagePatterns").is_some());
+    // A product that reads products with contracts has input ports for them.
+    let scores = yaml_json(&out.path().join("product-affinity-scores.odps.yaml"));
+    assert!(
+        scores["inputPorts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "customer-profiles"
+                && p["contractId"] == "customer-profiles-v1"
+                && p["version"] == "1.4.0")
+    );
+    assert_eq!(
+        custom(&scores, "useCases"),
+        Some(serde_json::json!([
+            "sales-next-best-offer",
+            "webshop-recommendations"
+        ]))
+    );
+}
+
+#[test]
+fn export_then_import_gives_back_the_same_entities_and_links() {
+    let example = crate::common::example_spec();
+    let odps = tempfile::tempdir().unwrap();
+    let o = throughline(&[
+        "export",
+        "odps",
+        example.to_str().unwrap(),
+        "--out",
+        odps.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The example without its data products, which come back from ODPS.
+    let ws = tempfile::tempdir().unwrap();
+    crate::diff::copy_dir(&example, ws.path());
+    std::fs::remove_dir_all(ws.path().join("data-products")).unwrap();
+    let files: Vec<String> = std::fs::read_dir(odps.path())
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    let out = ws.path().join("data-products");
+    let mut args = vec!["import", "odps"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--out", out.to_str().unwrap()]);
+    let o = throughline(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(products(ws.path()), products(&example));
+    // The same trace: every link, and the same findings.
+    let graph = |dir: &Path| {
+        let o = throughline(&["graph", dir.to_str().unwrap(), "--format", "json"]);
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["edges"].clone()
+    };
+    assert_eq!(graph(ws.path()), graph(&example));
+    let (a, _) = check_json(ws.path(), &[]);
+    let (b, _) = check_json(&example, &[]);
+    assert_eq!(a["summary"], b["summary"]);
+    // Importing again does not overwrite what is there.
+    let o = throughline(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("exists; pass --force to overwrite it"),
+        "{}",
+        stderr(&o)
+    );
+    args.push("--force");
+    assert_eq!(throughline(&args).status.code(), Some(0));
+}
+
+#[test]
+fn the_official_odps_examples_import_with_findings_for_what_they_lack() {
+    let out = tempfile::tempdir().unwrap();
+    let vendor = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vendor/odps");
+    let o = throughline(&[
+        "import",
+        "odps",
+        vendor
+            .join("simple-data-product.odps.yaml")
+            .to_str()
+            .unwrap(),
+        vendor
+            .join("customer-data-product.odps.yaml")
+            .to_str()
+            .unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the imported specs lack required fields"
+    );
+    let err = stderr(&o);
+    assert!(err.contains("it names no owner"), "{err}");
+    assert!(err.contains("missing required field `owner`"), "{err}");
+    assert!(
+        err.contains("ODPS has no product type: add `type`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`tenant`, `managementPorts`, `support`, `productCreatedTs`"),
+        "{err}"
+    );
+    let simple = out.path().join("064c4630-8aad-4dc0-ba95-0f69940e6b18.yaml");
+    let spec = yaml_json(&simple);
+    assert_eq!(spec["kind"], "DataProduct");
+    assert_eq!(spec["name"], "Simple Data Product");
+    assert_eq!(spec["outputPorts"][0]["version"], "1.0.0");
+    assert_eq!(
+        spec["outputPorts"][0]["contractId"],
+        "87654321-4321-4321-4321-cba987654321"
+    );
+    let customer = yaml_json(&out.path().join("fbe8d147-28db-4f1d-bedf-a3fe9f458427.yaml"));
+    assert_eq!(
+        customer["owner"], "John Doe",
+        "the team member whose role is owner"
+    );
+    assert_eq!(customer["status"], "development", "ODPS `draft`");
+    assert_eq!(
+        customer["inputs"],
+        serde_json::json!(["payments", "onlinetransactions"])
+    );
+    // In a workspace, the imported spec's findings point at its lines.
+    let (report, _) = check_json(out.path(), &[]);
+    let missing: Vec<&serde_json::Value> = findings(&report, "schema");
+    assert!(
+        missing
+            .iter()
+            .any(|d| d["file"] == "064c4630-8aad-4dc0-ba95-0f69940e6b18.yaml" && d["line"] == 2)
+    );
 }

@@ -3,7 +3,7 @@
 mod authoring;
 mod cli;
 mod common;
-mod diff;
+pub mod diff;
 mod fixtures;
 mod fuzz_replay;
 pub mod gate;

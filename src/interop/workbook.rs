@@ -1,0 +1,411 @@
+//! The workbook for stakeholders (contract §9): a sheet per kind (id, name,
+//! owner, status, traced, links), the traceability matrix, the findings and
+//! the progress of every indicator. Written as `.xlsx` with
+//! `rust_xlsxwriter` (frozen header, filters, links between sheets, and to
+//! the site when `[site] url` is set) or as one CSV file per sheet.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use super::InteropError;
+use crate::Checked;
+use crate::model::{EntityId, Kind};
+use crate::site::Route;
+
+/// Where a cell leads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Link {
+    /// Row `row` (0-based, header included) of the sheet named.
+    Sheet(String, usize),
+    Url(String),
+}
+
+/// A cell: text or a number, maybe a link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    pub number: Option<f64>,
+    pub link: Option<Link>,
+}
+
+impl Cell {
+    fn text(s: impl Into<String>) -> Cell {
+        Cell {
+            text: s.into(),
+            number: None,
+            link: None,
+        }
+    }
+
+    fn number(n: Option<f64>) -> Cell {
+        Cell {
+            text: n.map(crate::report::status::shown).unwrap_or_default(),
+            number: n,
+            link: None,
+        }
+    }
+
+    fn linked(mut self, link: Option<Link>) -> Cell {
+        self.link = link;
+        self
+    }
+}
+
+/// One sheet: a header row and rows.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub name: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Column widths, in characters.
+    pub widths: Vec<f64>,
+}
+
+/// Most columns a grid matrix gets; larger ones are listed as pairs.
+const MATRIX_COLUMNS: usize = 100;
+
+/// The sheets of the workbook, in order.
+pub fn sheets(checked: &Checked) -> Vec<Sheet> {
+    let (ws, analysis, config) = (&checked.workspace, &checked.analysis, &checked.config);
+    let model = &analysis.model;
+    let site = config.site.url.as_ref().map(|u| {
+        if u.ends_with('/') {
+            u.clone()
+        } else {
+            format!("{u}/")
+        }
+    });
+    // Where each entity's row is: its kind's sheet, 1-based after the header.
+    let mut at: HashMap<EntityId, (String, usize)> = HashMap::new();
+    for kind in Kind::ALL {
+        for (i, e) in model
+            .of_kind(kind)
+            .filter(|&e| model.is_canonical(e))
+            .enumerate()
+        {
+            at.insert(e, (kind.plural().to_string(), i + 1));
+        }
+    }
+    let page = |e: EntityId| -> Option<Link> {
+        let entity = &model.entities[e];
+        let base = site.as_ref()?;
+        let route = Route::Entity(entity.kind?, &entity.id);
+        Some(Link::Url(format!("{base}{}", route.path())))
+    };
+    let row_link = |e: EntityId| at.get(&e).map(|(s, r)| Link::Sheet(s.clone(), *r));
+    let mut out = Vec::new();
+    for kind in Kind::ALL {
+        let fields: Vec<_> = kind.ref_fields().to_vec();
+        let mut header: Vec<String> = ["Id", "Name", "Owner", "Status", "Traced"]
+            .map(String::from)
+            .to_vec();
+        header.extend(fields.iter().map(|f| f.forward_label().to_string()));
+        header.push("Used by".into());
+        header.push("File".into());
+        let rows = model
+            .of_kind(kind)
+            .filter(|&e| model.is_canonical(e))
+            .map(|e| {
+                let entity = &model.entities[e];
+                let node = entity.node(ws);
+                let traced = if kind.is_context() {
+                    "context"
+                } else if analysis.trace.traced[e] {
+                    "yes"
+                } else {
+                    "no"
+                };
+                let mut row = vec![
+                    Cell::text(&entity.id).linked(page(e)),
+                    Cell::text(node.get_str("name").unwrap_or(&entity.id)),
+                    Cell::text(node.get_str("owner").unwrap_or_default()),
+                    Cell::text(node.get_str("status").unwrap_or_default()),
+                    Cell::text(traced),
+                ];
+                for &field in &fields {
+                    let refs: Vec<_> = model
+                        .refs_from(e)
+                        .iter()
+                        .filter(|r| r.field == field)
+                        .collect();
+                    let text = refs
+                        .iter()
+                        .map(|r| r.target.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let link = refs.first().and_then(|r| r.resolved).and_then(row_link);
+                    row.push(Cell::text(text).linked(link));
+                }
+                // What names it, by id.
+                let mut by: Vec<&str> = model
+                    .refs_to(e)
+                    .map(|r| model.entities[r.from].id.as_str())
+                    .collect();
+                by.dedup();
+                let first = model.refs_to(e).next().map(|r| r.from).and_then(row_link);
+                row.push(Cell::text(by.join(", ")).linked(first));
+                row.push(Cell::text(&ws.files[entity.file].rel_path));
+                row
+            })
+            .collect();
+        let mut widths = vec![28.0, 36.0, 22.0, 12.0, 8.0];
+        widths.extend(fields.iter().map(|_| 30.0));
+        widths.extend([30.0, 36.0]);
+        out.push(Sheet {
+            name: kind.plural().to_string(),
+            header,
+            rows,
+            widths,
+        });
+    }
+    out.push(matrix(checked, &row_link));
+    out.push(findings(checked));
+    out.push(progress(checked, &row_link));
+    out
+}
+
+/// Goals × initiatives and use cases × data products: an `x` where one
+/// lists the other; as pairs when there are too many columns for a grid.
+fn matrix(checked: &Checked, row_link: &dyn Fn(EntityId) -> Option<Link>) -> Sheet {
+    let model = &checked.analysis.model;
+    let of = |k: Kind| -> Vec<EntityId> {
+        model
+            .of_kind(k)
+            .filter(|&e| model.is_canonical(e))
+            .collect()
+    };
+    let pairs = [
+        (Kind::Initiative, Kind::Goal, crate::model::RefField::Goals),
+        (
+            Kind::UseCase,
+            Kind::DataProduct,
+            crate::model::RefField::DataProducts,
+        ),
+    ];
+    let widest = pairs
+        .iter()
+        .map(|(_, c, _)| of(*c).len())
+        .max()
+        .unwrap_or(0);
+    let mut rows = Vec::new();
+    let header: Vec<String>;
+    if widest <= MATRIX_COLUMNS {
+        header = vec!["Row".into(), "Linked to".into()];
+        for (row_kind, col_kind, field) in pairs {
+            let cols = of(col_kind);
+            let mut head = vec![Cell::text(format!(
+                "{} × {}",
+                row_kind.plural(),
+                col_kind.plural()
+            ))];
+            head.extend(
+                cols.iter()
+                    .map(|&c| Cell::text(&model.entities[c].id).linked(row_link(c))),
+            );
+            rows.push(head);
+            for r in of(row_kind) {
+                let linked: Vec<EntityId> = model.targets(r, field).collect();
+                let mut row = vec![Cell::text(&model.entities[r].id).linked(row_link(r))];
+                row.extend(
+                    cols.iter()
+                        .map(|c| Cell::text(if linked.contains(c) { "x" } else { "" })),
+                );
+                rows.push(row);
+            }
+            rows.push(Vec::new());
+        }
+    } else {
+        header = vec!["From".into(), "Kind".into(), "To".into(), "Kind".into()];
+        for (row_kind, col_kind, field) in pairs {
+            for r in of(row_kind) {
+                for c in model.targets(r, field) {
+                    rows.push(vec![
+                        Cell::text(&model.entities[r].id).linked(row_link(r)),
+                        Cell::text(row_kind.name()),
+                        Cell::text(&model.entities[c].id).linked(row_link(c)),
+                        Cell::text(col_kind.name()),
+                    ]);
+                }
+            }
+        }
+    }
+    Sheet {
+        name: "Matrix".into(),
+        header,
+        rows,
+        widths: vec![30.0; 4],
+    }
+}
+
+fn findings(checked: &Checked) -> Sheet {
+    let ws = &checked.workspace;
+    let rows = checked
+        .analysis
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let loc = d.location;
+            vec![
+                Cell::text(d.severity.as_str()),
+                Cell::text(d.rule.name()),
+                Cell::text(loc.map_or(String::new(), |l| ws.files[l.file].rel_path.clone())),
+                Cell::number(loc.map(|l| l.span.start.line as f64)),
+                Cell::number(loc.map(|l| l.span.start.column as f64)),
+                Cell::text(d.entity.clone().unwrap_or_default()),
+                Cell::text(&d.message),
+                Cell::text(d.help.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    Sheet {
+        name: "Findings".into(),
+        header: [
+            "Severity", "Rule", "File", "Line", "Column", "Entity", "Message", "Help",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        widths: vec![10.0, 24.0, 36.0, 6.0, 7.0, 28.0, 80.0, 60.0],
+    }
+}
+
+fn progress(checked: &Checked, row_link: &dyn Fn(EntityId) -> Option<Link>) -> Sheet {
+    let analysis = &checked.analysis;
+    let rows = crate::report::status::rows(&checked.workspace, &analysis.model, &analysis.outcomes)
+        .iter()
+        .map(|r| {
+            let i = r.indicator;
+            let latest = i.latest();
+            vec![
+                Cell::text(r.entity_id).linked(row_link(i.entity)),
+                Cell::text(i.kind.name()),
+                Cell::text(&i.name),
+                Cell::text(i.status.as_str()),
+                Cell::text(i.unit.clone()),
+                Cell::text(i.direction.as_str()),
+                Cell::number(i.baseline),
+                Cell::number(latest.map(|(_, v)| v)),
+                Cell::text(latest.map_or(String::new(), |(d, _)| d.to_string())),
+                Cell::number(i.target),
+                Cell::text(i.by.map_or(String::new(), |d| d.to_string())),
+                Cell::number(i.projected.map(|p| (p * 100.0).round() / 100.0)),
+                Cell::number(Some(i.points.len() as f64)),
+            ]
+        })
+        .collect();
+    Sheet {
+        name: "Progress".into(),
+        header: [
+            "Entity",
+            "Kind",
+            "Indicator",
+            "Status",
+            "Unit",
+            "Direction",
+            "Baseline",
+            "Latest",
+            "Latest on",
+            "Target",
+            "By",
+            "Projected",
+            "Observations",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        widths: vec![
+            28.0, 10.0, 40.0, 10.0, 10.0, 10.0, 9.0, 9.0, 11.0, 9.0, 11.0, 10.0, 12.0,
+        ],
+    }
+}
+
+fn xlsx_error(path: &Path) -> impl Fn(XlsxError) -> InteropError + '_ {
+    move |e| InteropError::Write {
+        path: path.display().to_string(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// The workbook as bytes.
+pub fn xlsx_bytes(checked: &Checked) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    for sheet in sheets(checked) {
+        let ws = book.add_worksheet();
+        ws.set_name(&sheet.name)?;
+        for (c, h) in sheet.header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold)?;
+        }
+        for (c, w) in sheet.widths.iter().enumerate() {
+            ws.set_column_width(c as u16, *w)?;
+        }
+        let mut last_col = sheet.header.len().saturating_sub(1);
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let r = (r + 1) as u32;
+            last_col = last_col.max(row.len().saturating_sub(1));
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                match (&cell.link, cell.number) {
+                    (Some(Link::Sheet(name, row)), _) => {
+                        let target =
+                            format!("internal:'{}'!A{}", name.replace('\'', "''"), row + 1);
+                        ws.write_url_with_text(r, c, target.as_str(), &cell.text)?;
+                    }
+                    (Some(Link::Url(url)), _) => {
+                        ws.write_url_with_text(r, c, url.as_str(), &cell.text)?;
+                    }
+                    (None, Some(n)) => {
+                        ws.write_number(r, c, n)?;
+                    }
+                    (None, None) if cell.text.is_empty() => {}
+                    (None, None) => {
+                        ws.write_string(r, c, &cell.text)?;
+                    }
+                }
+            }
+        }
+        ws.set_freeze_panes(1, 0)?;
+        ws.autofilter(0, 0, sheet.rows.len() as u32, last_col as u16)?;
+    }
+    book.save_to_buffer()
+}
+
+/// Writes the workbook to `path`.
+pub fn write_xlsx(checked: &Checked, path: &Path) -> Result<(), InteropError> {
+    let bytes = xlsx_bytes(checked).map_err(xlsx_error(path))?;
+    super::write(path, &bytes)
+}
+
+/// The file name of a sheet's CSV file: `goals.csv`.
+pub fn csv_name(sheet: &str) -> String {
+    format!("{}.csv", super::odps::slug(sheet))
+}
+
+/// One sheet as CSV text (links as their text).
+pub fn csv_text(sheet: &Sheet) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(&sheet.header);
+    let width = sheet.header.len();
+    for row in &sheet.rows {
+        let mut record: Vec<&str> = row.iter().map(|c| c.text.as_str()).collect();
+        while record.len() < width {
+            record.push("");
+        }
+        let _ = w.write_record(&record);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// Writes one CSV file per sheet into `dir`; the files written.
+pub fn write_csv(checked: &Checked, dir: &Path) -> Result<Vec<PathBuf>, InteropError> {
+    super::create_dir(dir)?;
+    let mut written = Vec::new();
+    for sheet in sheets(checked) {
+        let path = dir.join(csv_name(&sheet.name));
+        super::write(&path, csv_text(&sheet).as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
+}
