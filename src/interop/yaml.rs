@@ -213,11 +213,11 @@ mod tests {
     #[test]
     fn output_is_readable() {
         let text = to_yaml(
-            &json!({"id": "a", "tags": ["x", "y"], "ports": [{"name": "p", "type": "table"}], "d": "one\ntwo\n"}),
+            &json!({"id": "a", "tags": ["x", "w"], "ports": [{"name": "p", "type": "table"}], "d": "one\ntwo\n"}),
         );
         assert_eq!(
             text,
-            "id: a\ntags:\n- x\n- y\nports:\n- name: p\n  type: table\nd: |\n  one\n  two\n"
+            "id: a\ntags:\n- x\n- w\nports:\n- name: p\n  type: table\nd: |\n  one\n  two\n"
         );
     }
 }
