@@ -4,7 +4,8 @@
 # for accessibility and the Nu HTML checker for validity).
 #
 # Installs what the tests need when it is missing: Debian's graphviz, libxml2-utils, sqlite3, neovim,
-# chromium and a Java runtime (needs root, as in CI) and the npm packages pinned in tests/browser.
+# chromium and a Java runtime (needs root, as in CI), the npm packages pinned in tests/browser, and
+# openpyxl in a Python venv (target/py).
 # THROUGHLINE_SKIP_BROWSER=1 runs the Rust suite only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +43,19 @@ fi
 if command -v nvim >/dev/null || [ -n "${CI:-}" ]; then
   export THROUGHLINE_REQUIRE_NVIM=1
 fi
+
+# A Python with openpyxl reads the exported workbook back, as a spreadsheet
+# user's tools would: a venv in target/py with the version pinned here.
+py=target/py/bin/python
+if ! "$py" -c 'import openpyxl' 2>/dev/null; then
+  if ! python3 -m venv target/py 2>/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    python3 -m venv target/py
+  fi
+  "$py" -m pip install -q --disable-pip-version-check openpyxl==3.1.5
+fi
+export THROUGHLINE_PYTHON="$PWD/$py"
+export THROUGHLINE_REQUIRE_OPENPYXL=1
 
 cargo test
 

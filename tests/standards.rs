@@ -350,3 +350,188 @@ fn the_official_odps_examples_import_with_findings_for_what_they_lack() {
             .any(|d| d["file"] == "064c4630-8aad-4dc0-ba95-0f69940e6b18.yaml" && d["line"] == 2)
     );
 }
+
+/// A Python with openpyxl (scripts/test.sh makes one in target/py), or
+/// `None` when there is none and the test may be skipped.
+fn openpyxl() -> Option<String> {
+    let python = std::env::var("THROUGHLINE_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = std::process::Command::new(&python)
+        .args(["-c", "import openpyxl"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return Some(python);
+    }
+    assert!(
+        std::env::var_os("THROUGHLINE_REQUIRE_OPENPYXL").is_none(),
+        "python with openpyxl is required (scripts/test.sh installs it in target/py)"
+    );
+    eprintln!("skipped: no python with openpyxl");
+    None
+}
+
+const READ_WORKBOOK: &str = r#"
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+out = {"sheets": wb.sheetnames, "data": {}}
+for ws in wb.worksheets:
+    out["data"][ws.title] = {
+        "freeze": ws.freeze_panes,
+        "filter": ws.auto_filter.ref,
+        "rows": [[c.value for c in row] for row in ws.iter_rows()],
+        "links": [[c.coordinate, c.value, c.hyperlink.location, c.hyperlink.target]
+                  for row in ws.iter_rows() for c in row if c.hyperlink],
+    }
+print(json.dumps(out))
+"#;
+
+#[test]
+fn the_workbook_reads_back_in_a_real_reader_with_its_sheets_links_and_filters() {
+    let Some(python) = openpyxl() else { return };
+    let ws = tempfile::tempdir().unwrap();
+    crate::diff::copy_dir(&crate::common::example_spec(), ws.path());
+    let toml = ws.path().join("throughline.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{text}\n[site]\nurl = \"https://specs.example.com/affinity\"\n"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("trace.xlsx");
+    let o = throughline(&[
+        "export",
+        "xlsx",
+        ws.path().to_str().unwrap(),
+        "--out",
+        book.to_str().unwrap(),
+        "--today",
+        "2026-12-01",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let read = std::process::Command::new(&python)
+        .args(["-c", READ_WORKBOOK, book.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let wb: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(
+        wb["sheets"],
+        serde_json::json!([
+            "North Star",
+            "Goals",
+            "Initiatives",
+            "Hypotheses",
+            "Use cases",
+            "Data products",
+            "Sources",
+            "Consumers",
+            "Matrix",
+            "Findings",
+            "Progress"
+        ])
+    );
+    let sheet = |name: &str| &wb["data"][name];
+    let goals = sheet("Goals");
+    assert_eq!(goals["freeze"], "A2", "the header row is frozen");
+    assert_eq!(goals["filter"], "A1:I5", "the header has filters");
+    assert_eq!(
+        goals["rows"][0],
+        serde_json::json!([
+            "Id",
+            "Name",
+            "Owner",
+            "Status",
+            "Traced",
+            "Contributes to",
+            "Consumers",
+            "Referenced by",
+            "File"
+        ])
+    );
+    // Links between sheets: an initiative's goal leads to the goal's row.
+    let initiatives = sheet("Initiatives");
+    let rows = initiatives["rows"].as_array().unwrap();
+    let bundle = rows.iter().position(|r| r[0] == "bundle-offers").unwrap();
+    assert_eq!(rows[bundle][4], "yes");
+    let link = initiatives["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l[0] == format!("F{}", bundle + 1))
+        .unwrap_or_else(|| panic!("{initiatives:#}"));
+    assert_eq!(link[1], "increase-basket-size");
+    let location = link[2].as_str().unwrap();
+    let row: usize = location.rsplit('A').next().unwrap().parse().unwrap();
+    assert_eq!(location, format!("'Goals'!A{row}"));
+    assert_eq!(goals["rows"][row - 1][0], "increase-basket-size");
+    // And each id to its page on the published site.
+    let id_link = initiatives["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l[0] == format!("A{}", bundle + 1))
+        .unwrap();
+    assert_eq!(
+        id_link[3],
+        "https://specs.example.com/affinity/initiatives/bundle-offers.html"
+    );
+    // The matrix, the findings and progress.
+    let matrix = sheet("Matrix")["rows"].as_array().unwrap();
+    let col = matrix[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c == "increase-basket-size")
+        .unwrap();
+    let r = matrix.iter().find(|r| r[0] == "bundle-offers").unwrap();
+    assert_eq!(r[col], "x");
+    assert!(matrix.iter().any(|r| r[0] == "UseCase \\ DataProduct"));
+    let findings = sheet("Findings")["rows"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "the example's one warning");
+    assert_eq!(findings[1][0], "warning");
+    assert_eq!(findings[1][1], "off-track");
+    let progress = sheet("Progress")["rows"].as_array().unwrap();
+    assert_eq!(progress.len(), 7, "the North Star and five indicators");
+    assert_eq!(progress[0][7], "Latest");
+    assert!(
+        progress[1][7].is_number(),
+        "values are numbers: {}",
+        progress[1][7]
+    );
+    assert!(progress.iter().any(|r| r[3] == "off-track"));
+    // The CSV export has the same sheets and values.
+    let csv_dir = out.path().join("csv");
+    let o = throughline(&[
+        "export",
+        "csv",
+        ws.path().to_str().unwrap(),
+        "--out",
+        csv_dir.to_str().unwrap(),
+        "--today",
+        "2026-12-01",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut reader = csv::Reader::from_path(csv_dir.join("goals.csv")).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(serde_json::json!(header), goals["rows"][0]);
+    let ids: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    let book_ids: Vec<&str> = goals["rows"].as_array().unwrap()[1..]
+        .iter()
+        .map(|r| r[0].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, book_ids);
+    assert_eq!(std::fs::read_dir(&csv_dir).unwrap().count(), 11);
+}

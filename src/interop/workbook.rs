@@ -61,6 +61,8 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
     /// Column widths, in characters.
     pub widths: Vec<f64>,
+    /// Whether the header gets filters (not on the matrix, whose rows are blocks).
+    pub filter: bool,
 }
 
 /// Most columns a grid matrix gets; larger ones are listed as pairs.
@@ -102,7 +104,7 @@ pub fn sheets(checked: &Checked) -> Vec<Sheet> {
             .map(String::from)
             .to_vec();
         header.extend(fields.iter().map(|f| f.forward_label().to_string()));
-        header.push("Used by".into());
+        header.push("Referenced by".into());
         header.push("File".into());
         let rows = model
             .of_kind(kind)
@@ -158,6 +160,7 @@ pub fn sheets(checked: &Checked) -> Vec<Sheet> {
             header,
             rows,
             widths,
+            filter: true,
         });
     }
     out.push(matrix(checked, &row_link));
@@ -189,22 +192,24 @@ fn matrix(checked: &Checked, row_link: &dyn Fn(EntityId) -> Option<Link>) -> She
         .map(|(_, c, _)| of(*c).len())
         .max()
         .unwrap_or(0);
-    let mut rows = Vec::new();
-    let header: Vec<String>;
+    let mut blocks: Vec<Vec<Cell>> = Vec::new();
     if widest <= MATRIX_COLUMNS {
-        header = vec!["Row".into(), "Linked to".into()];
+        // A grid per pair: its head row names the columns, an `x` marks a link.
         for (row_kind, col_kind, field) in pairs {
             let cols = of(col_kind);
             let mut head = vec![Cell::text(format!(
-                "{} × {}",
-                row_kind.plural(),
-                col_kind.plural()
+                "{} \\ {}",
+                row_kind.name(),
+                col_kind.name()
             ))];
             head.extend(
                 cols.iter()
                     .map(|&c| Cell::text(&model.entities[c].id).linked(row_link(c))),
             );
-            rows.push(head);
+            if !blocks.is_empty() {
+                blocks.push(Vec::new());
+            }
+            blocks.push(head);
             for r in of(row_kind) {
                 let linked: Vec<EntityId> = model.targets(r, field).collect();
                 let mut row = vec![Cell::text(&model.entities[r].id).linked(row_link(r))];
@@ -212,16 +217,15 @@ fn matrix(checked: &Checked, row_link: &dyn Fn(EntityId) -> Option<Link>) -> She
                     cols.iter()
                         .map(|c| Cell::text(if linked.contains(c) { "x" } else { "" })),
                 );
-                rows.push(row);
+                blocks.push(row);
             }
-            rows.push(Vec::new());
         }
     } else {
-        header = vec!["From".into(), "Kind".into(), "To".into(), "Kind".into()];
+        blocks.push(["From", "Kind", "To", "Kind"].map(Cell::text).to_vec());
         for (row_kind, col_kind, field) in pairs {
             for r in of(row_kind) {
                 for c in model.targets(r, field) {
-                    rows.push(vec![
+                    blocks.push(vec![
                         Cell::text(&model.entities[r].id).linked(row_link(r)),
                         Cell::text(row_kind.name()),
                         Cell::text(&model.entities[c].id).linked(row_link(c)),
@@ -231,11 +235,13 @@ fn matrix(checked: &Checked, row_link: &dyn Fn(EntityId) -> Option<Link>) -> She
             }
         }
     }
+    let header: Vec<String> = blocks.remove(0).into_iter().map(|c| c.text).collect();
     Sheet {
         name: "Matrix".into(),
+        widths: vec![30.0; header.len().max(4)],
         header,
-        rows,
-        widths: vec![30.0; 4],
+        rows: blocks,
+        filter: false,
     }
 }
 
@@ -268,6 +274,7 @@ fn findings(checked: &Checked) -> Sheet {
         .to_vec(),
         rows,
         widths: vec![10.0, 24.0, 36.0, 6.0, 7.0, 28.0, 80.0, 60.0],
+        filter: true,
     }
 }
 
@@ -318,6 +325,7 @@ fn progress(checked: &Checked, row_link: &dyn Fn(EntityId) -> Option<Link>) -> S
         widths: vec![
             28.0, 10.0, 40.0, 10.0, 10.0, 10.0, 9.0, 9.0, 11.0, 9.0, 11.0, 10.0, 12.0,
         ],
+        filter: true,
     }
 }
 
@@ -367,7 +375,9 @@ pub fn xlsx_bytes(checked: &Checked) -> Result<Vec<u8>, XlsxError> {
             }
         }
         ws.set_freeze_panes(1, 0)?;
-        ws.autofilter(0, 0, sheet.rows.len() as u32, last_col as u16)?;
+        if sheet.filter {
+            ws.autofilter(0, 0, sheet.rows.len() as u32, last_col as u16)?;
+        }
     }
     book.save_to_buffer()
 }
@@ -383,19 +393,27 @@ pub fn csv_name(sheet: &str) -> String {
     format!("{}.csv", super::odps::slug(sheet))
 }
 
-/// One sheet as CSV text (links as their text).
+/// One sheet as CSV text (links as their text), every record as wide as
+/// the widest.
 pub fn csv_text(sheet: &Sheet) -> String {
+    let width = sheet
+        .rows
+        .iter()
+        .map(Vec::len)
+        .chain([sheet.header.len()])
+        .max()
+        .unwrap_or(0);
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(&sheet.header);
-    let width = sheet.header.len();
+    let mut write = |cells: Vec<&str>| {
+        let mut cells = cells;
+        cells.resize(width, "");
+        w.write_record(&cells).expect("writing CSV to memory");
+    };
+    write(sheet.header.iter().map(String::as_str).collect());
     for row in &sheet.rows {
-        let mut record: Vec<&str> = row.iter().map(|c| c.text.as_str()).collect();
-        while record.len() < width {
-            record.push("");
-        }
-        let _ = w.write_record(&record);
+        write(row.iter().map(|c| c.text.as_str()).collect());
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    String::from_utf8(w.into_inner().expect("CSV in memory")).expect("CSV of UTF-8 text")
 }
 
 /// Writes one CSV file per sheet into `dir`; the files written.
