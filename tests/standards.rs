@@ -535,3 +535,85 @@ fn the_workbook_reads_back_in_a_real_reader_with_its_sheets_links_and_filters() 
     assert_eq!(ids, book_ids);
     assert_eq!(std::fs::read_dir(&csv_dir).unwrap().count(), 11);
 }
+
+#[test]
+fn the_site_carries_the_workbook_and_the_odps_documents_to_take_away() {
+    let example = crate::common::example_spec();
+    let site = crate::common::build_site(&example, "2026-12-01", &[]);
+    let root = site.path().join("site");
+    let index = std::fs::read_to_string(root.join("index.html")).unwrap();
+    assert!(
+        index.contains("href=\"downloads/trace.xlsx\" download"),
+        "{index}"
+    );
+    assert!(index.contains("href=\"downloads/odps/orders.odps.yaml\" download"));
+    let orders = std::fs::read_to_string(root.join("data-products/orders.html")).unwrap();
+    assert!(orders.contains("href=\"../downloads/odps/orders.odps.yaml\" download"));
+    // The same files the export commands write.
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("trace.xlsx");
+    let o = throughline(&[
+        "export",
+        "xlsx",
+        example.to_str().unwrap(),
+        "--out",
+        book.to_str().unwrap(),
+        "--today",
+        "2026-12-01",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(root.join("downloads/trace.xlsx")).unwrap(),
+        std::fs::read(&book).unwrap()
+    );
+    let odps = out.path().join("odps");
+    let o = throughline(&[
+        "export",
+        "odps",
+        example.to_str().unwrap(),
+        "--out",
+        odps.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    for entry in std::fs::read_dir(&odps).unwrap() {
+        let entry = entry.unwrap();
+        assert_eq!(
+            std::fs::read(root.join("downloads/odps").join(entry.file_name())).unwrap(),
+            std::fs::read(entry.path()).unwrap()
+        );
+    }
+}
+
+#[test]
+fn exports_stop_on_errors_unless_allowed() {
+    let ws = workspace(&[(
+        "base.yaml",
+        &base_yaml().replace("goals: [g]", "goals: [gg]"),
+    )]);
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("odps");
+    let o = throughline(&[
+        "export",
+        "odps",
+        ws.path().to_str().unwrap(),
+        "--out",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("nothing was exported"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!target.exists());
+    let o = throughline(&[
+        "export",
+        "odps",
+        ws.path().to_str().unwrap(),
+        "--out",
+        target.to_str().unwrap(),
+        "--allow-errors",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(target.join("dp.odps.yaml").is_file());
+}

@@ -40,31 +40,40 @@ fn create_dir(dir: &Path) -> Result<(), InteropError> {
 }
 
 /// The ODPS document of each data product, as `(file name, YAML)`, in file order.
-pub fn odps_files(checked: &Checked) -> Vec<(String, String)> {
-    let (ws, model) = (&checked.workspace, &checked.analysis.model);
+pub fn odps_files(
+    ws: &crate::load::Workspace,
+    model: &crate::model::Model,
+) -> Vec<(String, String)> {
     model
         .of_kind(Kind::DataProduct)
         .filter(|&e| model.is_canonical(e))
-        .map(|e| {
-            let doc = odps::export(ws, model, e);
-            (
-                format!("{}.odps.yaml", model.entities[e].id),
-                format!(
-                    "# ODPS v1.0.0, exported by throughline {} from {}\n{}",
-                    env!("CARGO_PKG_VERSION"),
-                    ws.files[model.entities[e].file].rel_path,
-                    yaml::to_yaml(&doc)
-                ),
-            )
-        })
+        .map(|e| odps_file(ws, model, e))
         .collect()
+}
+
+/// The ODPS document of data product `e`: its file name and YAML.
+pub fn odps_file(
+    ws: &crate::load::Workspace,
+    model: &crate::model::Model,
+    e: crate::model::EntityId,
+) -> (String, String) {
+    let doc = odps::export(ws, model, e);
+    (
+        format!("{}.odps.yaml", model.entities[e].id),
+        format!(
+            "# ODPS v1.0.0, exported by throughline {} from {}\n{}",
+            env!("CARGO_PKG_VERSION"),
+            ws.files[model.entities[e].file].rel_path,
+            yaml::to_yaml(&doc)
+        ),
+    )
 }
 
 /// Writes `OUT/<id>.odps.yaml` for each data product; the files written.
 pub fn export_odps(checked: &Checked, out: &Path) -> Result<Vec<PathBuf>, InteropError> {
     create_dir(out)?;
     let mut written = Vec::new();
-    for (name, text) in odps_files(checked) {
+    for (name, text) in odps_files(&checked.workspace, &checked.analysis.model) {
         let path = out.join(name);
         write(&path, text.as_bytes())?;
         written.push(path);

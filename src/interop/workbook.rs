@@ -11,7 +11,10 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::InteropError;
 use crate::Checked;
+use crate::config::Config;
+use crate::load::Workspace;
 use crate::model::{EntityId, Kind};
+use crate::rules::Analysis;
 use crate::site::Route;
 
 /// Where a cell leads.
@@ -69,8 +72,7 @@ pub struct Sheet {
 const MATRIX_COLUMNS: usize = 100;
 
 /// The sheets of the workbook, in order.
-pub fn sheets(checked: &Checked) -> Vec<Sheet> {
-    let (ws, analysis, config) = (&checked.workspace, &checked.analysis, &checked.config);
+pub fn sheets(ws: &Workspace, analysis: &Analysis, config: &Config) -> Vec<Sheet> {
     let model = &analysis.model;
     let site = config.site.url.as_ref().map(|u| {
         if u.ends_with('/') {
@@ -163,16 +165,16 @@ pub fn sheets(checked: &Checked) -> Vec<Sheet> {
             filter: true,
         });
     }
-    out.push(matrix(checked, &row_link));
-    out.push(findings(checked));
-    out.push(progress(checked, &row_link));
+    out.push(matrix(analysis, &row_link));
+    out.push(findings(ws, analysis));
+    out.push(progress(ws, analysis, &row_link));
     out
 }
 
 /// Goals × initiatives and use cases × data products: an `x` where one
 /// lists the other; as pairs when there are too many columns for a grid.
-fn matrix(checked: &Checked, row_link: &dyn Fn(EntityId) -> Option<Link>) -> Sheet {
-    let model = &checked.analysis.model;
+fn matrix(analysis: &Analysis, row_link: &dyn Fn(EntityId) -> Option<Link>) -> Sheet {
+    let model = &analysis.model;
     let of = |k: Kind| -> Vec<EntityId> {
         model
             .of_kind(k)
@@ -245,10 +247,8 @@ fn matrix(checked: &Checked, row_link: &dyn Fn(EntityId) -> Option<Link>) -> She
     }
 }
 
-fn findings(checked: &Checked) -> Sheet {
-    let ws = &checked.workspace;
-    let rows = checked
-        .analysis
+fn findings(ws: &Workspace, analysis: &Analysis) -> Sheet {
+    let rows = analysis
         .diagnostics
         .iter()
         .map(|d| {
@@ -278,9 +278,12 @@ fn findings(checked: &Checked) -> Sheet {
     }
 }
 
-fn progress(checked: &Checked, row_link: &dyn Fn(EntityId) -> Option<Link>) -> Sheet {
-    let analysis = &checked.analysis;
-    let rows = crate::report::status::rows(&checked.workspace, &analysis.model, &analysis.outcomes)
+fn progress(
+    ws: &Workspace,
+    analysis: &Analysis,
+    row_link: &dyn Fn(EntityId) -> Option<Link>,
+) -> Sheet {
+    let rows = crate::report::status::rows(ws, &analysis.model, &analysis.outcomes)
         .iter()
         .map(|r| {
             let i = r.indicator;
@@ -337,10 +340,29 @@ fn xlsx_error(path: &Path) -> impl Fn(XlsxError) -> InteropError + '_ {
 }
 
 /// The workbook as bytes.
-pub fn xlsx_bytes(checked: &Checked) -> Result<Vec<u8>, XlsxError> {
+pub fn xlsx_bytes(
+    ws: &Workspace,
+    analysis: &Analysis,
+    config: &Config,
+) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    // Created on the date of the check, so the same workspace on the same
+    // day gives the same bytes (the site's copy is rebuilt with the site).
+    let day = analysis
+        .outcomes
+        .today
+        .filter(|d| (1900..=9999).contains(&d.year))
+        .unwrap_or(crate::model::time::Date::from_days_since_epoch(0));
+    let created =
+        rust_xlsxwriter::ExcelDateTime::from_ymd(day.year as u16, day.month as u8, day.day as u8)?;
+    book.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_title("The trace, from the North Star to the sources")
+            .set_comment("Exported by throughline"),
+    );
     let bold = Format::new().set_bold();
-    for sheet in sheets(checked) {
+    for sheet in sheets(ws, analysis, config) {
         let ws = book.add_worksheet();
         ws.set_name(&sheet.name)?;
         for (c, h) in sheet.header.iter().enumerate() {
@@ -384,7 +406,8 @@ pub fn xlsx_bytes(checked: &Checked) -> Result<Vec<u8>, XlsxError> {
 
 /// Writes the workbook to `path`.
 pub fn write_xlsx(checked: &Checked, path: &Path) -> Result<(), InteropError> {
-    let bytes = xlsx_bytes(checked).map_err(xlsx_error(path))?;
+    let bytes = xlsx_bytes(&checked.workspace, &checked.analysis, &checked.config)
+        .map_err(xlsx_error(path))?;
     super::write(path, &bytes)
 }
 
@@ -420,7 +443,7 @@ pub fn csv_text(sheet: &Sheet) -> String {
 pub fn write_csv(checked: &Checked, dir: &Path) -> Result<Vec<PathBuf>, InteropError> {
     super::create_dir(dir)?;
     let mut written = Vec::new();
-    for sheet in sheets(checked) {
+    for sheet in sheets(&checked.workspace, &checked.analysis, &checked.config) {
         let path = dir.join(csv_name(&sheet.name));
         super::write(&path, csv_text(&sheet).as_bytes())?;
         written.push(path);

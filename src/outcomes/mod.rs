@@ -71,6 +71,8 @@ pub struct Outcomes {
     pub indicators: Vec<Indicator>,
     /// The indicators of each entity, by entity.
     by_entity: HashMap<EntityId, Vec<usize>>,
+    /// The date the statuses are computed at.
+    pub today: Option<Date>,
 }
 
 impl Outcomes {
@@ -96,7 +98,10 @@ impl Outcomes {
         today: Date,
         out: &mut Vec<Diagnostic>,
     ) -> Outcomes {
-        let mut outcomes = Outcomes::default();
+        let mut outcomes = Outcomes {
+            today: Some(today),
+            ..Outcomes::default()
+        };
         // The North Star first, then goals in file order.
         let mut order: Vec<EntityId> = (0..model.entities.len())
             .filter(|&e| model.is_canonical(e))

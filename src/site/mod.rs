@@ -140,6 +140,12 @@ impl<'a> Renderer<'a> {
             routes.extend((1..=count).map(|n| Route::List(kind, n)));
         }
         routes.extend(self.site.pages().filter_map(|e| self.site.route(e)));
+        routes.extend(
+            self.site
+                .pages()
+                .filter(|&e| self.site.model.entities[e].is(Kind::DataProduct))
+                .map(|e| Route::Odps(&self.site.model.entities[e].id)),
+        );
         routes
     }
 
@@ -165,6 +171,27 @@ impl<'a> Renderer<'a> {
             Route::Graph => pages::graph_page(site, tera, common)?,
             Route::Findings => pages::findings_page(site, tera, common)?,
             Route::Progress => pages::progress_page(site, tera, common)?,
+            Route::Workbook => {
+                return crate::interop::workbook::xlsx_bytes(site.ws, site.analysis, site.config)
+                    .map(Some)
+                    .map_err(|e| SiteError::Render {
+                        page: route.path(),
+                        message: e.to_string(),
+                    });
+            }
+            Route::Odps(id) => {
+                return Ok(site
+                    .model
+                    .get(id)
+                    .filter(|&e| {
+                        site.model.entities[e].is(Kind::DataProduct) && site.route(e).is_some()
+                    })
+                    .map(|e| {
+                        crate::interop::odps_file(site.ws, site.model, e)
+                            .1
+                            .into_bytes()
+                    }));
+            }
             Route::Changes => match site.changes {
                 Some(changes) => changes::changes_page(site, changes, tera, common)?,
                 None => return Ok(None),

@@ -159,6 +159,16 @@ pub fn render_template(
     })
 }
 
+/// A file of the site to take away.
+#[derive(Serialize)]
+struct Download {
+    name: String,
+    path: String,
+}
+
+/// Most ODPS documents the overview links (each product's page links its own).
+const HOME_DOWNLOADS: usize = 200;
+
 pub fn index_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<String, SiteError> {
     let mut ctx = context(common, "", "", "Overview");
     let stars: Vec<EntityId> = site.model.of_kind(Kind::NorthStar).collect();
@@ -197,6 +207,16 @@ pub fn index_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<Stri
         "tree",
         &view::tree_html(&site.tree(&stars, Toward::Down, HOME_TREE_BUDGET), ""),
     );
+    let odps: Vec<Download> = site
+        .pages()
+        .filter(|&e| site.model.entities[e].is(Kind::DataProduct))
+        .take(HOME_DOWNLOADS)
+        .map(|e| Download {
+            name: site.entity_ref(e).name,
+            path: Route::Odps(&site.model.entities[e].id).path(),
+        })
+        .collect();
+    ctx.insert("odps", &odps);
     render_template(tera, "index.html", &ctx, "index.html")
 }
 

@@ -19,6 +19,10 @@ pub enum Route<'a> {
     Progress,
     /// What changed since a revision (`build --since`); not in every site.
     Changes,
+    /// The workbook of the whole trace, for stakeholders to take away.
+    Workbook,
+    /// The ODPS document of the data product with this id.
+    Odps(&'a str),
     Search,
     NotFound,
     SearchIndex,
@@ -31,7 +35,7 @@ pub enum Route<'a> {
 }
 
 /// The pages at the site's root, with their file names.
-const ROOT_PAGES: [(Route<'static>, &str); 9] = [
+const ROOT_PAGES: [(Route<'static>, &str); 10] = [
     (Route::Index, "index.html"),
     (Route::Matrix, "matrix.html"),
     (Route::Graph, "graph.html"),
@@ -41,6 +45,7 @@ const ROOT_PAGES: [(Route<'static>, &str); 9] = [
     (Route::NotFound, "404.html"),
     (Route::SearchIndex, "assets/search-index.js"),
     (Route::Changes, "changes.html"),
+    (Route::Workbook, "downloads/trace.xlsx"),
 ];
 
 impl<'a> Route<'a> {
@@ -60,6 +65,7 @@ impl<'a> Route<'a> {
             Route::List(kind, n) if *n <= 1 => format!("{}/index.html", kind.dir()),
             Route::List(kind, n) => format!("{}/page-{n}.html", kind.dir()),
             Route::Entity(kind, id) => format!("{}/{id}.html", kind.dir()),
+            Route::Odps(id) => format!("downloads/odps/{id}.odps.yaml"),
             fixed => ROOT_PAGES
                 .iter()
                 .find(|(r, _)| r == fixed)
@@ -73,6 +79,12 @@ impl<'a> Route<'a> {
     pub fn parse(path: &'a str) -> Option<Route<'a>> {
         if let Some((r, _)) = ROOT_PAGES.iter().find(|(_, p)| *p == path) {
             return Some(r.clone());
+        }
+        if let Some(id) = path
+            .strip_prefix("downloads/odps/")
+            .and_then(|f| f.strip_suffix(".odps.yaml"))
+        {
+            return crate::model::is_valid_id(id).then_some(Route::Odps(id));
         }
         if let Some(name) = path.strip_prefix("assets/") {
             return templates::ASSETS
@@ -115,6 +127,8 @@ mod tests {
     #[test]
     fn routes_round_trip_and_are_unique() {
         let mut routes: Vec<Route> = Route::fixed().collect();
+        routes.push(Route::Changes);
+        routes.push(Route::Odps("dp-1"));
         for kind in Kind::ALL {
             routes.extend((1..=4).map(|n| Route::List(kind, n)));
             for id in [
