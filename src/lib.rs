@@ -21,6 +21,7 @@ pub mod lsp;
 pub mod markup;
 pub mod model;
 pub mod outcomes;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod serve;

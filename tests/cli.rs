@@ -266,3 +266,48 @@ fn bom_crlf_and_binary_files() {
         (Some(2), Some(5))
     );
 }
+
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let bin = env!("CARGO_BIN_EXE_throughline");
+    let dir = example_spec();
+    // Piped (as in CI logs): no bar, even with no delay.
+    let piped = std::process::Command::new(bin)
+        .args(["build", dir.to_str().unwrap(), "-o", out.to_str().unwrap()])
+        .env("THROUGHLINE_PROGRESS_AFTER_MS", "0")
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    assert_eq!(piped.status.code(), Some(0));
+    let err = stderr(&piped);
+    assert!(!err.contains("left)"), "{err}");
+    // On a terminal (a pty from `script`), once the delay has passed.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `script` to give the build a terminal");
+        return;
+    }
+    let command = format!("{bin} build {} -o {}", dir.display(), out.display());
+    let tty = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("THROUGHLINE_PROGRESS_AFTER_MS", "0")
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&tty.stdout);
+    assert!(shown.contains(" left)"), "{shown}");
+    assert!(shown.contains("built 48 pages"), "{shown}");
+    // In CI, never.
+    let ci = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("THROUGHLINE_PROGRESS_AFTER_MS", "0")
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&ci.stdout).contains(" left)"));
+}

@@ -72,12 +72,20 @@ pub fn odps_file(
 /// Writes `OUT/<id>.odps.yaml` for each data product; the files written.
 pub fn export_odps(checked: &Checked, out: &Path) -> Result<Vec<PathBuf>, InteropError> {
     create_dir(out)?;
+    let files = odps_files(&checked.workspace, &checked.analysis.model);
+    let progress = crate::progress::Progress::bar(files.len() as u64, "ODPS documents");
     let mut written = Vec::new();
-    for (name, text) in odps_files(&checked.workspace, &checked.analysis.model) {
+    for (name, text) in files {
         let path = out.join(name);
-        write(&path, text.as_bytes())?;
+        let done = write(&path, text.as_bytes());
+        progress.inc();
+        if let Err(e) = done {
+            progress.finish();
+            return Err(e);
+        }
         written.push(path);
     }
+    progress.finish();
     Ok(written)
 }
 

@@ -406,8 +406,10 @@ pub fn xlsx_bytes(
 
 /// Writes the workbook to `path`.
 pub fn write_xlsx(checked: &Checked, path: &Path) -> Result<(), InteropError> {
-    let bytes = xlsx_bytes(&checked.workspace, &checked.analysis, &checked.config)
-        .map_err(xlsx_error(path))?;
+    let progress = crate::progress::Progress::spinner("writing the workbook");
+    let bytes = xlsx_bytes(&checked.workspace, &checked.analysis, &checked.config);
+    progress.finish();
+    let bytes = bytes.map_err(xlsx_error(path))?;
     super::write(path, &bytes)
 }
 
@@ -442,8 +444,11 @@ pub fn csv_text(sheet: &Sheet) -> String {
 /// Writes one CSV file per sheet into `dir`; the files written.
 pub fn write_csv(checked: &Checked, dir: &Path) -> Result<Vec<PathBuf>, InteropError> {
     super::create_dir(dir)?;
+    let progress = crate::progress::Progress::spinner("writing the CSV files");
+    let sheets = sheets(&checked.workspace, &checked.analysis, &checked.config);
+    progress.finish();
     let mut written = Vec::new();
-    for sheet in sheets(&checked.workspace, &checked.analysis, &checked.config) {
+    for sheet in sheets {
         let path = dir.join(csv_name(&sheet.name));
         super::write(&path, csv_text(&sheet).as_bytes())?;
         written.push(path);

@@ -238,13 +238,17 @@ pub fn build(
     let paths = renderer.paths();
     staging.prepare(paths.iter().map(String::as_str))?;
     // Render and write each file in one pass, so pages are never all held in memory.
-    paths
+    let progress = crate::progress::Progress::bar(paths.len() as u64, "files");
+    let rendered = paths
         .par_iter()
         .try_for_each(|path| -> Result<(), SiteError> {
             let bytes = renderer.render(path)?.unwrap_or_default();
             staging.write(path, &bytes)?;
+            progress.inc();
             Ok(())
-        })?;
+        });
+    progress.finish();
+    rendered?;
     staging.commit()?;
     Ok(Built {
         out: target.out().to_path_buf(),
