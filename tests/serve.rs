@@ -394,3 +394,145 @@ fn running_out_of_file_descriptors_does_not_spin() {
         );
     }
 }
+
+/// A number from /proc/PID/status (`Threads`), or how many descriptors it holds.
+fn proc_threads(pid: u32) -> usize {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+fn proc_fds(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn slow_connections_take_no_threads_and_do_not_hold_up_others() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let server = start(ws.path(), "0");
+    let pid = server.child.id();
+    assert_eq!(get(&server.addr, "/").0, 200);
+    let threads = proc_threads(pid);
+    // 500 clients that send their request one byte a second.
+    let mut slow: Vec<TcpStream> = (0..500)
+        .map(|_| TcpStream::connect(&server.addr).unwrap())
+        .collect();
+    let request = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    for round in 0..3 {
+        for s in &mut slow {
+            let _ = s.write_all(&request[round..round + 1]);
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(
+            proc_threads(pid) <= threads,
+            "{} threads with slow clients, {threads} before",
+            proc_threads(pid)
+        );
+        // A normal request meanwhile is answered at once.
+        let started = Instant::now();
+        assert_eq!(get(&server.addr, "/goals/g.html").0, 200);
+        let took = started.elapsed();
+        assert!(took < Duration::from_millis(100), "answered in {took:?}");
+    }
+    drop(slow);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_head_that_never_arrives_is_timed_out() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let server = start(ws.path(), "0");
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    s.write_all(b"GET / HT").unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    let started = Instant::now();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(9) && took < Duration::from_secs(12),
+        "{took:?}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn closed_event_streams_release_their_connections() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let server = start(ws.path(), "0");
+    let pid = server.child.id();
+    assert_eq!(get(&server.addr, "/").0, 200);
+    let fds = proc_fds(pid);
+    let streams: Vec<TcpStream> = (0..50)
+        .map(|_| {
+            let mut s = TcpStream::connect(&server.addr).unwrap();
+            s.write_all(b"GET /__throughline/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .unwrap();
+            let mut first = [0u8; 12];
+            s.read_exact(&mut first).unwrap();
+            assert_eq!(&first, b"HTTP/1.1 200");
+            s
+        })
+        .collect();
+    assert!(proc_fds(pid) >= fds + 50);
+    drop(streams);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while proc_fds(pid) > fds && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        proc_fds(pid) <= fds,
+        "{} descriptors, {fds} before",
+        proc_fds(pid)
+    );
+}
+
+#[test]
+fn two_hundred_clients_and_twenty_thousand_requests_without_an_error() {
+    let ws = workspace(&[("base.yaml", &base_yaml())]);
+    let server = start(ws.path(), "0");
+    let addr = server.addr.clone();
+    let pages = [
+        "/",
+        "/goals/g.html",
+        "/data-products/dp.html",
+        "/assets/style.css",
+        "/nope.html",
+    ];
+    let clients: Vec<_> = (0..200)
+        .map(|c| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let mut failures = Vec::new();
+                for i in 0..100 {
+                    let page = pages[(c + i) % pages.len()];
+                    let want = if page == "/nope.html" { 404 } else { 200 };
+                    let (status, body) = get(&addr, page);
+                    if status != want || body.is_empty() {
+                        failures.push(format!("{page}: {status}"));
+                    }
+                }
+                failures
+            })
+        })
+        .collect();
+    let failures: Vec<String> = clients
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} failures: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
+}

@@ -3,11 +3,8 @@
 //! loopback only and serves nothing but the site's own files.
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
 
 /// The path of the live-reload event stream.
 pub const EVENTS: &str = "/__throughline/events";
@@ -43,6 +40,8 @@ pub struct Shared {
     /// sent to every new live-reload connection.
     pub state_event: RwLock<String>,
     subscribers: Mutex<Vec<Sender<String>>>,
+    /// Woken after each broadcast, so the connection loop sends it.
+    wakers: Mutex<Vec<Arc<mio::Waker>>>,
 }
 
 impl Default for Shared {
@@ -51,6 +50,7 @@ impl Default for Shared {
             site: RwLock::new(Arc::new(NoFiles)),
             state_event: RwLock::default(),
             subscribers: Mutex::default(),
+            wakers: Mutex::default(),
         }
     }
 }
@@ -60,15 +60,31 @@ impl Shared {
     pub fn broadcast(&self, event: &str) {
         let mut subs = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
         subs.retain(|s| s.send(event.to_string()).is_ok());
+        for w in self.wakers.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            let _ = w.wake();
+        }
     }
 
-    fn subscribe(&self) -> Receiver<String> {
+    /// Every broadcast from now on, with `waker` woken after each.
+    pub fn subscribe_waking(&self, waker: Arc<mio::Waker>) -> Receiver<String> {
         let (tx, rx) = mpsc::channel();
         self.subscribers
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(tx);
+        self.wakers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(waker);
         rx
+    }
+
+    /// The event that describes the current state.
+    pub fn state(&self) -> String {
+        self.state_event
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -85,21 +101,6 @@ pub fn sse(event: &str, data: &str) -> String {
     }
     out.push('\n');
     out
-}
-
-/// Accepts connections forever, one thread each. When accepting fails (out
-/// of file descriptors, say), it waits a moment instead of spinning.
-pub fn serve(listener: TcpListener, shared: Arc<Shared>) {
-    for stream in listener.incoming() {
-        let Ok(stream) = stream else {
-            std::thread::sleep(Duration::from_millis(50));
-            continue;
-        };
-        let shared = shared.clone();
-        std::thread::spawn(move || {
-            let _ = handle(stream, &shared);
-        });
-    }
 }
 
 /// Why a request path is refused.
@@ -170,26 +171,26 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn respond(
-    stream: &mut TcpStream,
-    status: &str,
-    kind: &str,
-    body: &[u8],
-    head: bool,
-) -> io::Result<()> {
-    write!(
-        stream,
+/// A whole answer: status line, headers and (unless `head`) the body.
+pub fn response(status: &str, kind: &str, body: &[u8], head: bool) -> Vec<u8> {
+    let mut out = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
         body.len()
-    )?;
+    )
+    .into_bytes();
     if !head {
-        stream.write_all(body)?;
+        out.extend_from_slice(body);
     }
-    stream.flush()
+    out
+}
+
+/// The head of a live-reload stream.
+pub fn events_head() -> Vec<u8> {
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n".to_vec()
 }
 
 /// The most a request line and its headers may take together.
-const MAX_HEAD: u64 = 32 * 1024;
+pub const MAX_HEAD: u64 = 32 * 1024;
 
 /// Whether a `Host` header names this machine's loopback interface. Anything
 /// else means a page on another site reached the server through a name that
@@ -212,69 +213,41 @@ pub fn is_loopback_host(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?).take(MAX_HEAD);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    let mut host = None;
-    let mut header = String::new();
-    loop {
-        header.clear();
-        if reader.read_line(&mut header)? == 0 {
-            if reader.limit() == 0 {
-                respond(
-                    &mut stream,
-                    "431 Request Header Fields Too Large",
-                    "text/plain",
-                    b"request head too large\n",
-                    false,
-                )?;
-                // Closing with unread input would reset the connection and
-                // lose the answer: stop writing, then read a little more.
-                stream.shutdown(std::net::Shutdown::Write)?;
-                stream.set_read_timeout(Some(Duration::from_secs(1)))?;
-                let _ = io::copy(&mut reader.into_inner().take(MAX_HEAD), &mut io::sink());
-                return Ok(());
-            }
-            break; // the client stopped sending; answer what it asked
-        }
-        if header == "\r\n" || header == "\n" {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':')
-            && name.eq_ignore_ascii_case("host")
-        {
-            host = Some(value.trim().to_string());
-        }
-    }
-    if host.as_deref().is_some_and(|h| !is_loopback_host(h)) {
-        return respond(
-            &mut stream,
+/// The answer to a request that may not be served: one addressed to
+/// another host (DNS rebinding), or a method other than GET and HEAD.
+pub fn refuse(request: &super::server::Request) -> Option<Vec<u8>> {
+    if request
+        .host
+        .as_deref()
+        .is_some_and(|h| !is_loopback_host(h))
+    {
+        return Some(response(
             "403 Forbidden",
             "text/plain",
             b"throughline serve answers only requests addressed to localhost or 127.0.0.1\n",
             false,
-        );
+        ));
     }
-    let mut parts = request_line.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let head = method == "HEAD";
-    if method != "GET" && !head {
-        return respond(
-            &mut stream,
+    if request.method != "GET" && request.method != "HEAD" {
+        return Some(response(
             "405 Method Not Allowed",
             "text/plain",
             b"method not allowed\n",
             false,
-        );
+        ));
     }
-    if target == EVENTS {
-        return events(stream, shared);
+    None
+}
+
+/// The whole answer to a request (the live-reload stream aside).
+pub fn answer(request: &super::server::Request, shared: &Shared) -> Vec<u8> {
+    if let Some(refused) = refuse(request) {
+        return refused;
     }
+    let head = request.method == "HEAD";
+    let target = request.target.as_str();
     if target == LIVE_JS {
-        return respond(
-            &mut stream,
+        return response(
             "200 OK",
             content_type(".js"),
             super::LIVE_JS_SOURCE.as_bytes(),
@@ -284,13 +257,7 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
     let rel = match site_path(target) {
         Ok(rel) => rel,
         Err(PathError::BadRequest) => {
-            return respond(
-                &mut stream,
-                "400 Bad Request",
-                "text/plain",
-                b"bad request\n",
-                head,
-            );
+            return response("400 Bad Request", "text/plain", b"bad request\n", head);
         }
     };
     let site = shared
@@ -304,42 +271,11 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
         site.get(&index).map(|b| (index, b))
     });
     match found {
-        Some((path, body)) => respond(&mut stream, "200 OK", content_type(&path), &body, head),
+        Some((path, body)) => response("200 OK", content_type(&path), &body, head),
         None => {
             let body = site.get("404.html").unwrap_or_default();
-            respond(
-                &mut stream,
-                "404 Not Found",
-                content_type(".html"),
-                &body,
-                head,
-            )
+            response("404 Not Found", content_type(".html"), &body, head)
         }
-    }
-}
-
-/// Keeps a live-reload stream open, sending the current state first.
-fn events(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
-    let rx = shared.subscribe();
-    write!(
-        stream,
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n"
-    )?;
-    let state = shared
-        .state_event
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    stream.write_all(state.as_bytes())?;
-    stream.flush()?;
-    loop {
-        match rx.recv_timeout(Duration::from_secs(15)) {
-            Ok(event) => stream.write_all(event.as_bytes())?,
-            // A comment now and then notices closed pages.
-            Err(RecvTimeoutError::Timeout) => stream.write_all(b": ping\n\n")?,
-            Err(RecvTimeoutError::Disconnected) => return Ok(()),
-        }
-        stream.flush()?;
     }
 }
 

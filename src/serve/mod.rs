@@ -2,6 +2,7 @@
 //! rebuild when a spec changes, and reload open pages.
 
 pub mod http;
+pub mod server;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -286,7 +287,7 @@ pub fn run(options: Options) -> Result<(), ServeError> {
     })?;
     {
         let shared = shared.clone();
-        std::thread::spawn(move || http::serve(listener, shared));
+        std::thread::spawn(move || server::serve(listener, shared));
     }
 
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
