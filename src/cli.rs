@@ -590,7 +590,21 @@ fn build(args: BuildArgs) -> anyhow::Result<i32> {
         changes.as_ref(),
     )
     .map_err(crate::Error::from)?;
-    eprintln!("built {} pages into {}", built.pages, built.out.display());
+    let changed = if built.files.kept > 0 {
+        format!(
+            " ({} file{} changed, {} unchanged)",
+            built.files.written,
+            if built.files.written == 1 { "" } else { "s" },
+            built.files.kept
+        )
+    } else {
+        String::new()
+    };
+    eprintln!(
+        "built {} pages into {}{changed}",
+        built.pages,
+        built.out.display()
+    );
     Ok(EXIT_OK)
 }
 

@@ -421,3 +421,75 @@ fn build_refuses_dangerous_outputs() {
         assert_eq!(o.status.code(), Some(2));
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_rebuild_writes_only_the_files_whose_content_changed() {
+    use std::os::unix::fs::MetadataExt;
+    let mut specs = base_yaml();
+    specs
+        .push_str("---\nkind: Source\nid: other\nname: Other source\nsystem: x\nallow: [unused]\n");
+    let ws = workspace(&[("base.yaml", &specs)]);
+    let out = ws.path().join("_site");
+    let inode = |rel: &str| std::fs::metadata(out.join(rel)).unwrap().ino();
+    assert_eq!(build(ws.path(), &out, &[]).status.code(), Some(0));
+    assert!(out.join(".throughline-manifest").is_file());
+    let (goal, other, consumer) = (
+        inode("goals/g.html"),
+        inode("sources/other.html"),
+        inode("consumers/c.html"),
+    );
+    // Nothing changed: every file is the previous one, linked.
+    let o = build(ws.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("(0 files changed,"), "{}", stderr(&o));
+    assert_eq!(inode("goals/g.html"), goal);
+    // The consumer's name changes: its page and those that show it are
+    // written; a page that does not show it is kept as it was.
+    std::fs::write(
+        ws.path().join("base.yaml"),
+        specs.replace("name: Consumer\n", "name: Consumer renamed\n"),
+    )
+    .unwrap();
+    let o = build(ws.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_ne!(inode("consumers/c.html"), consumer);
+    assert!(
+        std::fs::read_to_string(out.join("consumers/c.html"))
+            .unwrap()
+            .contains("Consumer renamed")
+    );
+    assert!(
+        std::fs::read_to_string(out.join("use-cases/uc.html"))
+            .unwrap()
+            .contains("Consumer renamed")
+    );
+    assert_eq!(
+        inode("sources/other.html"),
+        other,
+        "an unrelated page is not rewritten"
+    );
+    let err = stderr(&o);
+    let changed: usize = err
+        .split(" (")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{err}"));
+    let all = html_files(&out).len();
+    assert!(changed > 0 && changed < all, "{changed} of {all}: {err}");
+    // A changed template changes every page, and every page is written.
+    std::fs::create_dir(ws.path().join("templates")).unwrap();
+    std::fs::write(
+        ws.path().join("templates/base.html"),
+        "{% extends \"builtin/base.html\" %}{% block title %}Changed{% endblock title %}",
+    )
+    .unwrap();
+    assert_eq!(build(ws.path(), &out, &[]).status.code(), Some(0));
+    assert_ne!(inode("sources/other.html"), other);
+    // A site whose manifest is damaged is rebuilt in full, never trusted.
+    std::fs::write(out.join(".throughline-manifest"), "garbage").unwrap();
+    let o = build(ws.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!stderr(&o).contains("unchanged"), "{}", stderr(&o));
+}

@@ -50,6 +50,8 @@ pub enum SiteError {
 pub struct Built {
     pub out: PathBuf,
     pub pages: usize,
+    /// Files written, and files kept (unchanged) from the previous site.
+    pub files: output::Written,
 }
 
 /// The directory of template overrides, if the workspace has one.
@@ -249,9 +251,11 @@ pub fn build(
         });
     progress.finish();
     rendered?;
+    let files = staging.counts();
     staging.commit()?;
     Ok(Built {
         out: target.out().to_path_buf(),
         pages: paths.iter().filter(|p| p.ends_with(".html")).count(),
+        files,
     })
 }

@@ -219,11 +219,61 @@ fn crash_at(point: &str) {
     }
 }
 
+/// The file in a built site that lists each of its files with a hash of
+/// its content, so that the next build can reuse what did not change.
+pub const MANIFEST: &str = ".throughline-manifest";
+const MANIFEST_HEAD: &str = "throughline-manifest 1 fnv1a64";
+
+/// FNV-1a, 64 bits: stable across versions and platforms.
+fn content_hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The previous site's files: path → (hash, length).
+fn read_manifest(out: &Path) -> std::collections::HashMap<String, (u64, u64)> {
+    let Ok(text) = fs::read_to_string(out.join(MANIFEST)) else {
+        return Default::default();
+    };
+    let mut lines = text.lines();
+    if lines.next() != Some(MANIFEST_HEAD) {
+        return Default::default();
+    }
+    lines
+        .filter_map(|l| {
+            let mut parts = l.splitn(3, '\t');
+            let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
+            let len = parts.next()?.parse().ok()?;
+            Some((parts.next()?.to_string(), (hash, len)))
+        })
+        .collect()
+}
+
+/// What a build wrote and what it kept from the previous site.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// Files whose content is new or changed.
+    pub written: usize,
+    /// Files unchanged since the previous build, linked rather than written.
+    pub kept: usize,
+}
+
 /// A directory the pages are written into before it replaces the output.
+/// A file whose content matches the previous site's is hard-linked from it
+/// instead of written: only changed files are written, and the swap stays
+/// atomic (the previous site's files are never modified).
 pub struct Staging<'t> {
     dir: PathBuf,
     target: &'t Target,
     done: bool,
+    previous: std::collections::HashMap<String, (u64, u64)>,
+    manifest: std::sync::Mutex<Vec<(String, u64, u64)>>,
+    written: std::sync::atomic::AtomicUsize,
+    kept: std::sync::atomic::AtomicUsize,
 }
 
 impl<'t> Staging<'t> {
@@ -241,11 +291,29 @@ impl<'t> Staging<'t> {
             "This directory was written by `throughline build`; a later build replaces it.\n",
         )
         .map_err(io_err(&dir))?;
+        let previous = if target.out.join(SITE_MARKER).is_file() {
+            read_manifest(&target.out)
+        } else {
+            Default::default()
+        };
         Ok(Staging {
             dir,
             target,
             done: false,
+            previous,
+            manifest: Default::default(),
+            written: Default::default(),
+            kept: Default::default(),
         })
+    }
+
+    /// How many files were written and how many kept.
+    pub fn counts(&self) -> Written {
+        use std::sync::atomic::Ordering;
+        Written {
+            written: self.written.load(Ordering::Relaxed),
+            kept: self.kept.load(Ordering::Relaxed),
+        }
     }
 
     /// Creates the directories `paths` (`/`-separated files) will be written to.
@@ -266,7 +334,22 @@ impl<'t> Staging<'t> {
     /// Writes `bytes` at `rel` (a `/`-separated path) inside the staging
     /// directory, whose directories [`Staging::prepare`] made.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        use std::sync::atomic::Ordering;
         let path = self.dir.join(rel);
+        let (hash, len) = (content_hash(bytes), bytes.len() as u64);
+        self.manifest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((rel.to_string(), hash, len));
+        if self.previous.get(rel) == Some(&(hash, len)) {
+            let old = self.target.out.join(rel);
+            let same_len = fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && m.len() == len);
+            if same_len && fs::hard_link(&old, &path).is_ok() {
+                self.kept.fetch_add(1, Ordering::Relaxed);
+                return Ok(());
+            }
+        }
+        self.written.fetch_add(1, Ordering::Relaxed);
         fs::write(&path, bytes).map_err(io_err(&path))
     }
 
@@ -275,6 +358,16 @@ impl<'t> Staging<'t> {
     /// the old site aside and the new one in (a build killed between the two
     /// is repaired by the next one, see [`Target::claim`]).
     pub fn commit(mut self) -> Result<(), OutputError> {
+        let mut entries =
+            std::mem::take(&mut *self.manifest.lock().unwrap_or_else(|e| e.into_inner()));
+        entries.sort();
+        let mut manifest = String::from(MANIFEST_HEAD);
+        manifest.push('\n');
+        for (rel, hash, len) in &entries {
+            manifest.push_str(&format!("{hash:016x}\t{len}\t{rel}\n"));
+        }
+        let path = self.dir.join(MANIFEST);
+        fs::write(&path, manifest).map_err(io_err(&path))?;
         let out = self.target.out.clone();
         crash_at("before-swap");
         if fs::symlink_metadata(&out).is_err() {
