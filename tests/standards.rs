@@ -617,3 +617,46 @@ fn exports_stop_on_errors_unless_allowed() {
     assert_eq!(o.status.code(), Some(0));
     assert!(target.join("dp.odps.yaml").is_file());
 }
+
+#[test]
+fn a_workbook_of_a_goal_with_thousands_of_initiatives_keeps_to_excels_cell_limit() {
+    let mut specs = base_yaml();
+    for i in 0..4000 {
+        specs.push_str(&format!(
+            "---\nkind: Initiative\nid: an-initiative-with-a-long-id-{i:05}\nname: Initiative {i}\ngoals: [g]\n"
+        ));
+    }
+    let ws = workspace(&[("base.yaml", &specs)]);
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("trace.xlsx");
+    let o = throughline(&[
+        "export",
+        "xlsx",
+        ws.path().to_str().unwrap(),
+        "--out",
+        book.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // And the site, which carries the workbook, builds.
+    crate::common::build_site(ws.path(), crate::common::TODAY, &[]);
+    let Some(python) = openpyxl() else { return };
+    let read = std::process::Command::new(&python)
+        .args(["-c", READ_WORKBOOK, book.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let wb: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+    let goal = wb["data"]["Goals"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[0] == "g")
+        .unwrap();
+    let by = goal[7].as_str().unwrap();
+    assert!(by.chars().count() <= 32_767, "{}", by.len());
+    assert!(by.ends_with(" more"), "{}", &by[by.len() - 40..]);
+}

@@ -68,6 +68,38 @@ pub struct Sheet {
     pub filter: bool,
 }
 
+/// The most characters Excel holds in a cell.
+const CELL_LIMIT: usize = 32_767;
+/// The most rows a sheet holds.
+const ROW_LIMIT: usize = 1_048_576;
+
+/// Ids joined with commas, cut short of Excel's cell limit with "and N more".
+fn joined<'s>(ids: impl Iterator<Item = &'s str>) -> String {
+    let ids: Vec<&str> = ids.collect();
+    let mut out = String::new();
+    for (i, id) in ids.iter().enumerate() {
+        let more = format!(" and {} more", ids.len() - i);
+        if out.len() + id.len() + 2 + more.len() > CELL_LIMIT - 16 {
+            out.push_str(&more);
+            return out;
+        }
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(id);
+    }
+    out
+}
+
+/// Text cut to what a cell holds.
+fn fit(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= CELL_LIMIT / 4 || text.chars().count() <= CELL_LIMIT {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let cut: String = text.chars().take(CELL_LIMIT - 1).collect();
+    std::borrow::Cow::Owned(cut + "…")
+}
+
 /// Most columns a grid matrix gets; larger ones are listed as pairs.
 const MATRIX_COLUMNS: usize = 100;
 
@@ -134,11 +166,7 @@ pub fn sheets(ws: &Workspace, analysis: &Analysis, config: &Config) -> Vec<Sheet
                         .iter()
                         .filter(|r| r.field == field)
                         .collect();
-                    let text = refs
-                        .iter()
-                        .map(|r| r.target.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let text = joined(refs.iter().map(|r| r.target.as_str()));
                     let link = refs.first().and_then(|r| r.resolved).and_then(row_link);
                     row.push(Cell::text(text).linked(link));
                 }
@@ -149,7 +177,7 @@ pub fn sheets(ws: &Workspace, analysis: &Analysis, config: &Config) -> Vec<Sheet
                     .collect();
                 by.dedup();
                 let first = model.refs_to(e).next().map(|r| r.from).and_then(row_link);
-                row.push(Cell::text(by.join(", ")).linked(first));
+                row.push(Cell::text(joined(by.into_iter())).linked(first));
                 row.push(Cell::text(&ws.files[entity.file].rel_path));
                 row
             })
@@ -372,7 +400,15 @@ pub fn xlsx_bytes(
             ws.set_column_width(c as u16, *w)?;
         }
         let mut last_col = sheet.header.len().saturating_sub(1);
-        for (r, row) in sheet.rows.iter().enumerate() {
+        let fits = sheet.rows.len().min(ROW_LIMIT - 2);
+        if fits < sheet.rows.len() {
+            let note = format!(
+                "… and {} more rows: the JSON report and the CSV export have them all",
+                sheet.rows.len() - fits
+            );
+            ws.write_string((fits + 1) as u32, 0, note)?;
+        }
+        for (r, row) in sheet.rows.iter().take(fits).enumerate() {
             let r = (r + 1) as u32;
             last_col = last_col.max(row.len().saturating_sub(1));
             for (c, cell) in row.iter().enumerate() {
@@ -386,12 +422,12 @@ pub fn xlsx_bytes(
                     (Some(Link::Url(url)), _) => {
                         ws.write_url_with_text(r, c, url.as_str(), &cell.text)?;
                     }
-                    (None, Some(n)) => {
+                    (_, Some(n)) => {
                         ws.write_number(r, c, n)?;
                     }
-                    (None, None) if cell.text.is_empty() => {}
-                    (None, None) => {
-                        ws.write_string(r, c, &cell.text)?;
+                    (_, None) if cell.text.is_empty() => {}
+                    (_, None) => {
+                        ws.write_string(r, c, fit(&cell.text).as_ref())?;
                     }
                 }
             }
