@@ -26,7 +26,7 @@ use http::{Files, Shared, sse};
 pub const LIVE_JS_SOURCE: &str = include_str!("live.js");
 
 /// How long the watcher waits for a burst of file events to settle.
-const DEBOUNCE_MS: u64 = 50;
+const DEBOUNCE_MS: u64 = 10;
 
 /// The port `serve` tries first.
 pub const DEFAULT_PORT: u16 = 4000;
@@ -65,8 +65,8 @@ fn bind(port: u16) -> Result<TcpListener, ServeError> {
 /// A checked workspace whose pages are rendered when first asked for, then
 /// kept until the next rebuild replaces the whole thing.
 struct Live {
-    checked: crate::Checked,
-    prepared: Prepared,
+    checked: Arc<crate::Checked>,
+    prepared: Arc<Prepared>,
     cache: Mutex<HashMap<String, Arc<Vec<u8>>>>,
     /// Whether the first page was checked for the live-reload script.
     warned: std::sync::atomic::AtomicBool,
@@ -132,12 +132,28 @@ impl Outcome {
     }
 }
 
+/// The last check, and the templates it was prepared with.
+type Latest = (Arc<crate::Checked>, Arc<Prepared>);
+
 /// Checks the workspace and prepares rendering, printing the findings.
-fn rebuild(options: &Options, cache: &mut LoadCache) -> Outcome {
+/// With `quick`, only the specs in its set changed (in place, on disk):
+/// those are read again and the compiled templates are kept.
+fn rebuild(
+    options: &Options,
+    cache: &mut LoadCache,
+    quick: Option<(&Latest, &std::collections::HashSet<PathBuf>)>,
+) -> Outcome {
     let today = options.today.unwrap_or_else(Date::today);
-    let checked = match crate::check_dir_cached(&options.dir, today, cache) {
-        Ok(c) => c,
-        Err(e) => return Outcome::failed(&e),
+    let again = quick.and_then(|((prev, prepared), changed)| {
+        let checked = crate::recheck_buffers(prev, today, changed, Default::default())?;
+        Some((checked, prepared.clone()))
+    });
+    let (checked, reused) = match again {
+        Some((checked, prepared)) => (checked, Some(prepared)),
+        None => match crate::check_dir_cached(&options.dir, today, cache) {
+            Ok(c) => (c, None),
+            Err(e) => return Outcome::failed(&e),
+        },
     };
     let analysis = &checked.analysis;
     let report = Report {
@@ -166,15 +182,17 @@ fn rebuild(options: &Options, cache: &mut LoadCache) -> Outcome {
             format!("{at}{}[{}] {}", d.severity, d.rule, d.message)
         })
         .collect();
-    let prepared = match Prepared::new(&checked.workspace, analysis, &checked.config, &options.dir)
-    {
-        Ok(p) => p.with_live_reload(http::LIVE_JS),
-        Err(e) => return Outcome::failed(&e),
+    let prepared = match reused {
+        Some(p) => p.again(&checked.workspace, analysis, &checked.config),
+        None => match Prepared::new(&checked.workspace, analysis, &checked.config, &options.dir) {
+            Ok(p) => p.with_live_reload(http::LIVE_JS),
+            Err(e) => return Outcome::failed(&e),
+        },
     };
     Outcome {
         site: Some(Live {
-            checked,
-            prepared,
+            checked: Arc::new(checked),
+            prepared: Arc::new(prepared),
             cache: Mutex::default(),
             warned: Default::default(),
         }),
@@ -194,7 +212,11 @@ fn problems_event(errors: &[String]) -> String {
 
 /// Applies a rebuild: a good one replaces the site and reloads the pages; a
 /// broken one keeps the last good site and shows the errors over it.
-fn publish(shared: &Shared, outcome: Outcome, first: bool) {
+fn publish(shared: &Shared, outcome: Outcome, first: bool) -> Option<Latest> {
+    let latest = outcome
+        .site
+        .as_ref()
+        .map(|s| (s.checked.clone(), s.prepared.clone()));
     let broken = !outcome.errors.is_empty();
     let state = if broken {
         problems_event(&outcome.errors)
@@ -214,6 +236,7 @@ fn publish(shared: &Shared, outcome: Outcome, first: bool) {
     } else {
         shared.broadcast(&state);
     }
+    latest
 }
 
 /// Whether an event can change what a file holds or where it is.
@@ -277,7 +300,7 @@ pub fn run(options: Options) -> Result<(), ServeError> {
     let shared = Arc::new(Shared::default());
     let started = Instant::now();
     let mut cache = LoadCache::default();
-    publish(&shared, rebuild(&options, &mut cache), true);
+    let mut latest = publish(&shared, rebuild(&options, &mut cache, None), true);
     eprintln!("built in {} ms", started.elapsed().as_millis());
 
     let listener = bind(options.port)?;
@@ -333,6 +356,39 @@ pub fn run(options: Options) -> Result<(), ServeError> {
                     .filter(|e| changes_content(&e.kind))
                     .flat_map(|e| e.paths.iter())
                     .collect();
+                // Only specs the last check read, changed in place: read
+                // those again; anything else (a new or removed file, the
+                // configuration, templates, schemas) means a full check.
+                let in_place = events.iter().filter(|e| changes_content(&e.kind)).all(|e| {
+                    matches!(
+                        e.kind,
+                        notify::EventKind::Modify(
+                            notify::event::ModifyKind::Data(_) | notify::event::ModifyKind::Any
+                        )
+                    )
+                });
+                let quick: Option<std::collections::HashSet<PathBuf>> = latest
+                    .as_ref()
+                    .filter(|_| in_place)
+                    .and_then(|(prev, _)| {
+                        changed
+                            .iter()
+                            .filter(|p| watch.relevant(&dir, p))
+                            .map(|p| {
+                                let rel = p
+                                    .strip_prefix(&dir)
+                                    .ok()?
+                                    .to_string_lossy()
+                                    .replace('\\', "/");
+                                prev.workspace
+                                    .files
+                                    .iter()
+                                    .find(|f| f.rel_path == rel)
+                                    .map(|f| f.path.clone())
+                            })
+                            .collect()
+                    })
+                    .filter(|set: &std::collections::HashSet<PathBuf>| !set.is_empty());
                 if changed.iter().any(|p| {
                     p.strip_prefix(&dir)
                         .is_ok_and(|r| r == Path::new(crate::config::FILE_NAME))
@@ -343,9 +399,11 @@ pub fn run(options: Options) -> Result<(), ServeError> {
                     continue;
                 }
                 let started = Instant::now();
-                let outcome = rebuild(&options, &mut cache);
+                let outcome = rebuild(&options, &mut cache, latest.as_ref().zip(quick.as_ref()));
                 let ok = outcome.errors.is_empty();
-                publish(&shared, outcome, false);
+                if let Some(l) = publish(&shared, outcome, false) {
+                    latest = Some(l);
+                }
                 eprintln!(
                     "rebuilt in {} ms{}",
                     started.elapsed().as_millis(),

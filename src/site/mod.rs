@@ -65,7 +65,7 @@ fn overrides_dir(dir: &Path, config: &Config) -> Option<PathBuf> {
 /// What rendering needs beyond the checked workspace: the templates and the
 /// parts every page shares. Made once per build (or per rebuild in `serve`).
 pub struct Prepared {
-    tera: Tera,
+    tera: std::sync::Arc<Tera>,
     common: pages::Common,
     overrides: Option<PathBuf>,
 }
@@ -78,13 +78,25 @@ impl Prepared {
         dir: &Path,
     ) -> Result<Prepared, SiteError> {
         let overrides = overrides_dir(dir, config);
-        let tera = templates::load(overrides.as_deref())?;
+        let tera = std::sync::Arc::new(templates::load(overrides.as_deref())?);
         let common = pages::common(&SiteModel::new(ws, analysis, config));
         Ok(Prepared {
             tera,
             common,
             overrides,
         })
+    }
+
+    /// The same templates (already compiled) for another check of the
+    /// workspace: for `serve`, when only specs changed.
+    pub fn again(&self, ws: &Workspace, analysis: &Analysis, config: &Config) -> Prepared {
+        let mut common = pages::common(&SiteModel::new(ws, analysis, config));
+        common.live_reload = self.common.live_reload.clone();
+        Prepared {
+            tera: self.tera.clone(),
+            common,
+            overrides: self.overrides.clone(),
+        }
     }
 
     /// Pages that link to the changes page, whose headline is `summary`.
