@@ -624,3 +624,25 @@ fn fixing_a_typo_in_one_file_clears_the_finding_it_caused_in_another() {
         .collect();
     assert_eq!(files, [goal_uri.as_str(), work_uri.as_str()], "{refs}");
 }
+
+#[test]
+fn completion_offers_the_workspaces_contracts_at_a_contract_id() {
+    let contract = "apiVersion: v3.1.0\nkind: DataContract\nid: orders-v1\nname: Orders\nversion: 1.2.0\nstatus: active\n";
+    let ws = workspace(&[("base.yaml", &base_yaml()), ("orders.odcs.yaml", contract)]);
+    let file = uri(&ws.path().join("base.yaml"));
+    let mut c = Client::start(ws.path(), &[]);
+    let text = base_yaml().replace(
+        "inputs: [src]\n",
+        "inputs: [src]\noutputPorts:\n  - name: lines\n    contractId: \n",
+    );
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": file, "languageId": "yaml", "version": 1, "text": text } }));
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("contractId:"))
+        .unwrap() as u64;
+    let got = c.request("textDocument/completion", doc(&file, pos(line, 16)));
+    let items = got["result"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{got}");
+    assert_eq!(items[0]["label"], "orders-v1");
+    assert_eq!(items[0]["detail"], "DataContract 1.2.0 Orders");
+}

@@ -154,6 +154,26 @@ pub fn completion(session: &Session, params: &Value) -> Answer {
                 })
             });
             match (field, checked) {
+                // An output port's contract: the workspace's ODCS contracts.
+                (None, Some(checked)) if key == "contractId" && kind == Some(Kind::DataProduct) => {
+                    checked
+                        .analysis
+                        .model
+                        .contracts
+                        .iter()
+                        .map(|c| {
+                            let node = c.node(&checked.workspace);
+                            let version = node.get_str("version").unwrap_or("");
+                            let name = node.get_str("name").unwrap_or("");
+                            json!({
+                                "label": c.id,
+                                "kind": REFERENCE,
+                                "detail": format!("DataContract {version} {name}").trim_end().to_string(),
+                                "filterText": format!("{} {name}", c.id),
+                            })
+                        })
+                        .collect()
+                }
                 (Some(field), Some(checked)) => {
                     let model = &checked.analysis.model;
                     model
