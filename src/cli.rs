@@ -641,7 +641,21 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
         check_output_path(path)?;
     }
     let today = args.today.unwrap_or_else(Date::today);
-    let checked = crate::check_dir(&args.dir, today)?;
+    // The spec texts are dropped once parsed and read back only for the
+    // files whose findings are shown with their lines.
+    let mut checked = crate::check_dir_lean(&args.dir, today)?;
+    let shown: std::collections::HashSet<usize> = checked
+        .analysis
+        .diagnostics
+        .iter()
+        .flat_map(|d| {
+            d.location
+                .map(|l| l.file)
+                .into_iter()
+                .chain(d.related.iter().map(|r| r.location.file))
+        })
+        .collect();
+    checked.workspace.restore_texts(&shown);
     let states = match &args.baseline {
         Some(rev) => Some(
             crate::baseline::compare(

@@ -63,6 +63,12 @@ pub fn check_dir(dir: &Path, today: Date) -> Result<Checked, Error> {
     check_dir_excluding(dir, today, &[])
 }
 
+/// Like [`check_dir`], keeping no spec text after parsing (less memory):
+/// call [`load::Workspace::restore_texts`] for the files whose findings are shown with snippets.
+pub fn check_dir_lean(dir: &Path, today: Date) -> Result<Checked, Error> {
+    check_inner(dir, today, &[], None, Default::default(), true)
+}
+
 /// Like [`check_dir`], leaving out the directories in `exclude` (the build output).
 pub fn check_dir_excluding(dir: &Path, today: Date, exclude: &[PathBuf]) -> Result<Checked, Error> {
     check_with(dir, today, exclude, None)
@@ -85,7 +91,7 @@ pub fn check_dir_overlaid(
     cache: &mut load::LoadCache,
     overlays: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<str>>>,
 ) -> Result<Checked, Error> {
-    check_inner(dir, today, &[], Some(cache), overlays)
+    check_inner(dir, today, &[], Some(cache), overlays, false)
 }
 
 /// `prev` checked again after the editor changed the buffers in `changed`
@@ -106,6 +112,7 @@ pub fn recheck_buffers(
         limits: prev.config.limits,
         specs: prev.config.specs.clone(),
         overlays,
+        lean: false,
     };
     let workspace = load::reload(&prev.workspace, &options, changed);
     let schemas = Schemas::builtin();
@@ -124,7 +131,7 @@ fn check_with(
     exclude: &[PathBuf],
     cache: Option<&mut load::LoadCache>,
 ) -> Result<Checked, Error> {
-    check_inner(dir, today, exclude, cache, Default::default())
+    check_inner(dir, today, exclude, cache, Default::default(), false)
 }
 
 fn check_inner(
@@ -133,12 +140,14 @@ fn check_inner(
     exclude: &[PathBuf],
     cache: Option<&mut load::LoadCache>,
     overlays: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<str>>>,
+    lean: bool,
 ) -> Result<Checked, Error> {
     load::check_root(dir)?;
     let (config, schemas) = configured(dir)?;
     let options = LoadOptions {
         exclude: exclude.to_vec(),
         overlays,
+        lean,
         ..load_options(&config)
     };
     let workspace = match cache {
@@ -172,5 +181,6 @@ pub fn load_options(config: &Config) -> LoadOptions {
         limits: config.limits,
         specs: config.specs.clone(),
         overlays: Default::default(),
+        lean: false,
     }
 }

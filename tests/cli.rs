@@ -311,3 +311,19 @@ fn progress_shows_on_a_terminal_only() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&ci.stdout).contains(" left)"));
 }
+
+#[test]
+fn findings_show_their_lines_though_check_drops_the_texts_it_parsed() {
+    let ws = crate::common::workspace_of_bytes(&[
+        ("base.yaml", base_yaml().as_bytes()),
+        ("bad.yaml", b"kind: Goal\nid: x\nname: \xff\xfe bad\n"),
+        (
+            "typo.yaml",
+            b"kind: Initiative\nid: i2\nname: I2\ngoals: [gg]\n",
+        ),
+    ]);
+    let out = throughline(&["check", ws.path().to_str().unwrap(), "--today", TODAY]);
+    let text = stdout(&out);
+    assert!(text.contains("name: \u{fffd}\u{fffd} bad"), "{text}");
+    assert!(text.contains(" 4 │ goals: [gg]"), "{text}");
+}

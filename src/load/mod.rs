@@ -45,6 +45,36 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Reads back from disk the texts that a lean load dropped, for the
+    /// files `wanted` names (those with findings to show). A file that no
+    /// longer has the lines it was parsed with keeps no text, and its
+    /// findings are shown without a snippet.
+    pub fn restore_texts(&mut self, wanted: &std::collections::HashSet<FileId>) {
+        let files: Vec<(FileId, PathBuf)> = self
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(id, f)| wanted.contains(id) && f.text_dropped())
+            .map(|(id, f)| (id, f.path.clone()))
+            .collect();
+        let texts: Vec<(FileId, Option<String>)> = files
+            .into_par_iter()
+            // Read as the parse read it: invalid UTF-8 replaced, so the
+            // finding about it can show its line.
+            .map(|(id, path)| {
+                let text = std::fs::read(path)
+                    .ok()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned());
+                (id, text)
+            })
+            .collect();
+        for (id, text) in texts {
+            if let Some(text) = text {
+                self.files[id].restore_text(text);
+            }
+        }
+    }
+
     /// How many entities the workspace holds: its documents that are
     /// mappings (a document that is a list or a scalar is a `yaml-syntax`
     /// finding, not an entity), ODCS contracts aside.
@@ -68,6 +98,10 @@ pub struct LoadOptions {
     pub overlays: Arc<HashMap<PathBuf, Arc<str>>>,
     /// Directories to leave out (the build output, when it lies inside the workspace).
     pub exclude: Vec<PathBuf>,
+    /// Drop each spec's text once it is parsed (`check`, which needs the
+    /// text only for the snippets of files with findings: see
+    /// [`Workspace::restore_texts`]).
+    pub lean: bool,
 }
 
 /// The workspace directory cannot be read at all.
@@ -366,7 +400,13 @@ fn read_and_parse(id: FileId, found: Found, options: &LoadOptions) -> FileResult
         return unreadable(id, found.rel, found.path, message);
     }
     match std::fs::read(&found.path) {
-        Ok(bytes) => parse_bytes(id, found.rel, found.path, bytes, limits),
+        Ok(bytes) => {
+            let mut result = parse_bytes(id, found.rel, found.path, bytes, limits);
+            if options.lean && result.measurements.is_none() {
+                result.file.drop_text();
+            }
+            result
+        }
         Err(e) => unreadable(id, found.rel, found.path, format!("cannot read file: {e}")),
     }
 }

@@ -52,6 +52,8 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// Byte offset at which each line starts; `line_starts[0]` skips a BOM.
     line_starts: Arc<[usize]>,
+    /// The length of the text, when it was dropped after parsing.
+    dropped: usize,
 }
 
 impl SourceFile {
@@ -63,6 +65,30 @@ impl SourceFile {
             path,
             text,
             line_starts,
+            dropped: 0,
+        }
+    }
+
+    /// Forgets the text (keeping the line index), to save memory once the
+    /// file is parsed; [`SourceFile::restore_text`] puts it back.
+    pub fn drop_text(&mut self) {
+        self.dropped = self.text.len();
+        self.text = Arc::from("");
+    }
+
+    /// Whether the text was dropped and not restored.
+    pub fn text_dropped(&self) -> bool {
+        self.dropped > 0 && self.text.is_empty()
+    }
+
+    /// Puts back a dropped text, if it is the one that was parsed (same
+    /// length and line breaks).
+    pub fn restore_text(&mut self, text: String) {
+        if self.text_dropped()
+            && text.len() == self.dropped
+            && *line_starts(&text) == *self.line_starts
+        {
+            self.text = text.into();
         }
     }
 
@@ -82,7 +108,10 @@ impl SourceFile {
     /// The text of 1-based `line`, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
         let (start, end) = (self.line_start(line), self.line_start(line + 1));
-        self.text[start..end].trim_end_matches(['\n', '\r'])
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
     }
 
     /// Converts a 1-based line and 0-based character column (as the YAML
