@@ -394,12 +394,23 @@ fn read_and_parse(id: FileId, found: Found, options: &LoadOptions) -> FileResult
     if let Some(error) = found.error {
         return unreadable(id, found.rel, found.path, error);
     }
-    if let Ok(meta) = std::fs::metadata(&found.path)
-        && let Some(message) = too_large(meta.len(), limits)
-    {
-        return unreadable(id, found.rel, found.path, message);
-    }
-    match std::fs::read(&found.path) {
+    // One open and one fstat: the size decides whether to read at all, and
+    // sizes the buffer.
+    let read = std::fs::File::open(&found.path).and_then(|mut f| {
+        let len = f.metadata()?.len();
+        if let Some(message) = too_large(len, limits) {
+            return Ok(Err(message));
+        }
+        let mut bytes = Vec::with_capacity(len as usize + 1);
+        std::io::Read::read_to_end(&mut f, &mut bytes)?;
+        Ok(Ok(bytes))
+    });
+    let read = match read {
+        Ok(Err(message)) => return unreadable(id, found.rel, found.path, message),
+        Ok(Ok(bytes)) => Ok(bytes),
+        Err(e) => Err(e),
+    };
+    match read {
         Ok(bytes) => {
             let mut result = parse_bytes(id, found.rel, found.path, bytes, limits);
             if options.lean && result.measurements.is_none() {
