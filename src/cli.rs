@@ -436,6 +436,9 @@ fn diff(args: DiffArgs) -> anyhow::Result<i32> {
     let today = args.today.unwrap_or_else(Date::today);
     let (base, head) = crate::diff::read(&args.dir, &args.base, args.head.as_deref(), today)?;
     let diff = crate::diff::compare(&base, &head, &args.base, args.head.as_deref());
+    // The process ends after the report; freeing both revisions would only delay it.
+    std::mem::forget(base);
+    std::mem::forget(head);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.format {
@@ -605,6 +608,8 @@ fn build(args: BuildArgs) -> anyhow::Result<i32> {
         built.pages,
         built.out.display()
     );
+    // The process ends now; freeing the workspace node by node would only delay it.
+    std::mem::forget(head);
     Ok(EXIT_OK)
 }
 
@@ -701,11 +706,17 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
     report::render(args.format, &report, &mut out)
         .and_then(|()| out.flush())
         .or_else(ignore_broken_pipe)?;
-    Ok(if report.failing() > 0 {
+    let code = if report.failing() > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    })
+    };
+    drop(out);
+    drop(report);
+    // The process ends now: freeing every node of the workspace one by one
+    // would only delay the exit.
+    std::mem::forget(checked);
+    Ok(code)
 }
 
 /// Colour only on a terminal, and never with `NO_COLOR` set.
