@@ -61,7 +61,6 @@ static MEMO: Mutex<Option<Memo>> = Mutex::new(None);
 
 /// Runs every rule.
 pub fn check(ws: &Workspace, config: &Config, schemas: &Schemas, today: Date) -> Analysis {
-    let mut found = ws.diagnostics.clone();
     let memoize = MEMOIZE_SCHEMA.load(Ordering::Relaxed) && !schemas.has_workspace_schemas();
     let memo = if memoize {
         MEMO.lock()
@@ -71,55 +70,70 @@ pub fn check(ws: &Workspace, config: &Config, schemas: &Schemas, today: Date) ->
     } else {
         Memo::new()
     };
-    let schema_findings: Vec<Vec<Diagnostic>> = ws
-        .documents
-        .par_iter()
-        .enumerate()
-        .map(|(i, doc)| {
-            if let Some((_, kept)) = memo.get(&(Arc::as_ptr(&doc.node) as usize)) {
-                // Stored for document 0 of file 0: placed where it is now.
-                return kept.iter().cloned().map(|d| d.moved(i, doc.file)).collect();
+    // The schemas and the trace do not depend on each other: check both at once.
+    let (schema_findings, (model, trace, outcomes, rule_findings)) = rayon::join(
+        || {
+            let schema_findings: Vec<Vec<Diagnostic>> = ws
+                .documents
+                .par_iter()
+                .enumerate()
+                .map(|(i, doc)| {
+                    if let Some((_, kept)) = memo.get(&(Arc::as_ptr(&doc.node) as usize)) {
+                        // Stored for document 0 of file 0: placed where it is now.
+                        return kept.iter().cloned().map(|d| d.moved(i, doc.file)).collect();
+                    }
+                    let mut out = Vec::new();
+                    schemas.check(i, doc, &mut out);
+                    out
+                })
+                .collect();
+            if memoize {
+                let next: Memo = ws
+                    .documents
+                    .iter()
+                    .zip(&schema_findings)
+                    .map(|(doc, f)| {
+                        let kept = f.iter().cloned().map(|d| d.moved(0, 0)).collect();
+                        (Arc::as_ptr(&doc.node) as usize, (doc.node.clone(), kept))
+                    })
+                    .collect();
+                *MEMO.lock().unwrap_or_else(|e| e.into_inner()) = Some(next);
             }
-            let mut out = Vec::new();
-            schemas.check(i, doc, &mut out);
-            out
-        })
-        .collect();
-    if memoize {
-        let next: Memo = ws
-            .documents
-            .iter()
-            .zip(&schema_findings)
-            .map(|(doc, f)| {
-                let kept = f.iter().cloned().map(|d| d.moved(0, 0)).collect();
-                (Arc::as_ptr(&doc.node) as usize, (doc.node.clone(), kept))
-            })
-            .collect();
-        *MEMO.lock().unwrap_or_else(|e| e.into_inner()) = Some(next);
-    }
+            schema_findings
+        },
+        || {
+            // The load's findings first: the reference rule adds to the
+            // syntax findings what the broken documents define.
+            let mut found = ws.diagnostics.clone();
+            let model = Model::build(ws);
+            let trace = Trace::analyze(&model);
+            refs::duplicate_ids(&model, &mut found);
+            refs::references(&model, &trace, &ws.damaged, &mut found);
+            trace::north_star_count(&model, &mut found);
+            trace::cycles(&model, &trace, &mut found);
+            trace::untraced(&model, &trace, &mut found);
+            hygiene::hypothesis_mismatch(ws, &model, &mut found);
+            hygiene::sensitive_data(ws, &model, &mut found);
+            hygiene::unaddressed_goals(&model, &mut found);
+            hygiene::unused(&model, &mut found);
+            hygiene::missing_slo(ws, &model, &mut found);
+            hygiene::duration_ranges(ws, &model, &mut found);
+            hygiene::freshness(ws, &model, &mut found);
+            contracts::contract_refs(ws, &model, &mut found);
+            contracts::sla_mismatch(ws, &model, &mut found);
+            hygiene::invalidated_hypotheses(ws, &model, &mut found);
+            hygiene::stale_reviews(ws, &model, today, &mut found);
+            let outcomes = Outcomes::build(ws, &model, today, &mut found);
+            outcomes::check(ws, &model, &outcomes, today, &mut found);
+            (model, trace, outcomes, found)
+        },
+    );
+    // In the order they always had: the load's, the schemas', the rest.
+    let mut rule_findings = rule_findings;
+    let rest = rule_findings.split_off(ws.diagnostics.len());
+    let mut found = rule_findings;
     found.extend(schema_findings.into_iter().flatten());
-
-    let model = Model::build(ws);
-    let trace = Trace::analyze(&model);
-
-    refs::duplicate_ids(&model, &mut found);
-    refs::references(&model, &trace, &ws.damaged, &mut found);
-    trace::north_star_count(&model, &mut found);
-    trace::cycles(&model, &trace, &mut found);
-    trace::untraced(&model, &trace, &mut found);
-    hygiene::hypothesis_mismatch(ws, &model, &mut found);
-    hygiene::sensitive_data(ws, &model, &mut found);
-    hygiene::unaddressed_goals(&model, &mut found);
-    hygiene::unused(&model, &mut found);
-    hygiene::missing_slo(ws, &model, &mut found);
-    hygiene::duration_ranges(ws, &model, &mut found);
-    hygiene::freshness(ws, &model, &mut found);
-    contracts::contract_refs(ws, &model, &mut found);
-    contracts::sla_mismatch(ws, &model, &mut found);
-    hygiene::invalidated_hypotheses(ws, &model, &mut found);
-    hygiene::stale_reviews(ws, &model, today, &mut found);
-    let outcomes = Outcomes::build(ws, &model, today, &mut found);
-    outcomes::check(ws, &model, &outcomes, today, &mut found);
+    found.extend(rest);
 
     let mut diagnostics = apply_settings(ws, config, found);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
