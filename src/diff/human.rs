@@ -5,11 +5,8 @@
 use std::io::{self, Write};
 
 use super::{Diff, Impact, shown};
+use crate::report::human::plural;
 use crate::report::terminal::{printable, printable_name};
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
 
 /// "2 breaking changes · 3 added, 1 removed, 2 modified · trace 24 of 30 → 25 of 31 traced · findings 1 new, 2 fixed".
 pub fn summary(diff: &Diff) -> String {

@@ -18,7 +18,6 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Breaking, Diff, Side, reach};
 use crate::load::yaml::Node;
-use crate::model::time::parse_duration;
 use crate::model::{EntityId, Kind, RefField};
 use crate::outcomes::Direction;
 
@@ -284,21 +283,10 @@ pub fn ports(before: &Node, after: &Node) -> Vec<Port> {
     out
 }
 
-/// The strictest freshness SLO: seconds, and the target as written.
-fn freshness(node: &Node) -> Option<(u64, String)> {
-    node.get("slos")
-        .and_then(Node::as_seq)
-        .unwrap_or(&[])
-        .iter()
-        .filter(|s| {
-            s.get_str("category") == Some("dataQuality")
-                && s.get_str("property") == Some("freshness")
-        })
-        .filter_map(|s| {
-            let text = s.get_str("target")?;
-            Some((parse_duration(text)?, text.to_string()))
-        })
-        .min_by_key(|(secs, _)| *secs)
+/// The strictest freshness SLO: seconds, and the target as written (the
+/// promise `freshness-mismatch` checks against).
+fn freshness(node: &Node) -> Option<(u64, &str)> {
+    crate::rules::hygiene::freshness_promise(node).map(|(secs, text, _)| (secs, text))
 }
 
 /// What depends on a data product in `side`: the use cases that list it,
