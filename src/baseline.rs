@@ -325,7 +325,7 @@ fn cat_blobs(dir: &Path, ids: &[&str]) -> Result<HashMap<String, Vec<u8>>, Basel
 }
 
 /// A finding's identity across revisions, without positions.
-pub(crate) fn fingerprint(ws: &Workspace, d: &Diagnostic) -> String {
+fn fingerprint(ws: &Workspace, d: &Diagnostic) -> String {
     let place = match (&d.entity, d.location) {
         (Some(id), _) => format!("entity:{id}"),
         (None, Some(l)) => format!("file:{}", ws.files[l.file].rel_path),
@@ -337,6 +337,30 @@ pub(crate) fn fingerprint(ws: &Workspace, d: &Diagnostic) -> String {
         None => &d.message,
     };
     format!("{}\u{1f}{place}\u{1f}{message}", d.rule)
+}
+
+/// For each finding of `current` (in `ws`), whether `old` (in `old_ws`)
+/// lacks it: findings are matched by [`fingerprint`], each old one at most once.
+pub(crate) fn unmatched(
+    ws: &Workspace,
+    current: &[Diagnostic],
+    old_ws: &Workspace,
+    old: &[Diagnostic],
+) -> Vec<bool> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for d in old {
+        *seen.entry(fingerprint(old_ws, d)).or_default() += 1;
+    }
+    current
+        .iter()
+        .map(|d| match seen.get_mut(&fingerprint(ws, d)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .collect()
 }
 
 /// Checks the workspace at `rev` and marks each current finding new or existing.
@@ -351,18 +375,8 @@ pub fn compare(
 ) -> Result<Vec<State>, BaselineError> {
     let old_ws = workspace_at(dir, rev, config)?;
     let old = rules::check(&old_ws, config, schemas, today);
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for d in &old.diagnostics {
-        *seen.entry(fingerprint(&old_ws, d)).or_default() += 1;
-    }
-    Ok(diagnostics
-        .iter()
-        .map(|d| match seen.get_mut(&fingerprint(current, d)) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                State::Existing
-            }
-            _ => State::New,
-        })
+    Ok(unmatched(current, diagnostics, &old_ws, &old.diagnostics)
+        .into_iter()
+        .map(|new| if new { State::New } else { State::Existing })
         .collect())
 }

@@ -465,25 +465,12 @@ fn finding(ws: &Workspace, d: &Diagnostic) -> Finding {
 /// head no longer has, matched as `--baseline` matches them.
 fn findings(base: &Side, head: &Side) -> (Vec<Finding>, Vec<Finding>) {
     let only = |a: &Side, b: &Side| -> Vec<Finding> {
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for d in &b.analysis.diagnostics {
-            *seen
-                .entry(crate::baseline::fingerprint(&b.workspace, d))
-                .or_default() += 1;
-        }
-        a.analysis
-            .diagnostics
-            .iter()
-            .filter(
-                |d| match seen.get_mut(&crate::baseline::fingerprint(&a.workspace, d)) {
-                    Some(n) if *n > 0 => {
-                        *n -= 1;
-                        false
-                    }
-                    _ => true,
-                },
-            )
-            .map(|d| finding(&a.workspace, d))
+        let diags = &a.analysis.diagnostics;
+        crate::baseline::unmatched(&a.workspace, diags, &b.workspace, &b.analysis.diagnostics)
+            .into_iter()
+            .zip(diags)
+            .filter(|(new, _)| *new)
+            .map(|(_, d)| finding(&a.workspace, d))
             .collect()
     };
     (only(head, base), only(base, head))
