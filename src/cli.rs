@@ -322,24 +322,37 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
 fn checked_for_export(args: &ExportArgs) -> anyhow::Result<Result<crate::Checked, i32>> {
     let today = args.today.unwrap_or_else(Date::today);
     let checked = crate::check_dir(&args.dir, today)?;
-    let analysis = &checked.analysis;
-    if analysis.errors() > 0 {
-        let report = Report {
-            color: color_for(std::io::stderr().is_terminal()),
-            ..Report::new(&checked.workspace, analysis)
-        };
-        let mut err = std::io::stderr().lock();
-        report::render(Format::Human, &report, &mut err).or_else(ignore_broken_pipe)?;
-        if !args.allow_errors {
-            eprintln!(
-                "error: nothing was exported because the check found {} error{}; fix them, or pass --allow-errors",
-                analysis.errors(),
-                if analysis.errors() == 1 { "" } else { "s" }
-            );
-            return Ok(Err(EXIT_FINDINGS));
-        }
+    if checked.analysis.errors() > 0 {
+        report_to_stderr(&checked)?;
+    }
+    if stopped_by_errors(&checked, args.allow_errors, "nothing was exported", "") {
+        return Ok(Err(EXIT_FINDINGS));
     }
     Ok(Ok(checked))
+}
+
+/// The human report of a check, on standard error (coloured on a terminal).
+fn report_to_stderr(checked: &crate::Checked) -> std::io::Result<()> {
+    let report = Report {
+        color: color_for(std::io::stderr().is_terminal()),
+        ..Report::new(&checked.workspace, &checked.analysis)
+    };
+    let mut err = std::io::stderr().lock();
+    report::render(Format::Human, &report, &mut err).or_else(ignore_broken_pipe)
+}
+
+/// Whether errors stop a command that writes (unless `--allow-errors`),
+/// saying so: "error: {what} because the check found N errors; …".
+fn stopped_by_errors(checked: &crate::Checked, allow: bool, what: &str, anyway: &str) -> bool {
+    let errors = checked.analysis.errors();
+    if errors == 0 || allow {
+        return false;
+    }
+    eprintln!(
+        "error: {what} because the check found {errors} error{}; fix them, or pass --allow-errors{anyway}",
+        if errors == 1 { "" } else { "s" }
+    );
+    true
 }
 
 fn export(what: ExportCommand) -> anyhow::Result<i32> {
@@ -548,21 +561,15 @@ fn build(args: BuildArgs) -> anyhow::Result<i32> {
         crate::baseline::check_rev(&args.dir, rev).map_err(crate::Error::from)?;
     }
     let checked = crate::check_dir_excluding(&args.dir, today, std::slice::from_ref(&out))?;
-    let analysis = &checked.analysis;
-    if !analysis.diagnostics.is_empty() {
-        let report = Report {
-            color: color_for(std::io::stderr().is_terminal()),
-            ..Report::new(&checked.workspace, analysis)
-        };
-        let mut err = std::io::stderr().lock();
-        report::render(Format::Human, &report, &mut err).or_else(ignore_broken_pipe)?;
+    if !checked.analysis.diagnostics.is_empty() {
+        report_to_stderr(&checked)?;
     }
-    if analysis.errors() > 0 && !args.allow_errors {
-        eprintln!(
-            "error: the site was not built because the check found {} error{}; fix them, or pass --allow-errors to build anyway",
-            analysis.errors(),
-            if analysis.errors() == 1 { "" } else { "s" }
-        );
+    if stopped_by_errors(
+        &checked,
+        args.allow_errors,
+        "the site was not built",
+        " to build anyway",
+    ) {
         return Ok(EXIT_FINDINGS);
     }
     let crate::Checked {
