@@ -30,9 +30,9 @@ pub fn check_bytes(data: &[u8]) {
         if let Some(loc) = d.location {
             let file = &ws.files[loc.file];
             let (s, e) = (loc.span.start, loc.span.end);
-            assert!(s.offset <= e.offset && e.offset <= file.text.len());
-            assert!(file.text.is_char_boundary(s.offset) && file.text.is_char_boundary(e.offset));
-            assert!(s.line >= 1 && s.line <= file.line_count() && s.column >= 1);
+            assert!(s.offset() <= e.offset() && e.offset() <= file.text.len());
+            assert!(file.text.is_char_boundary(s.offset()) && file.text.is_char_boundary(e.offset()));
+            assert!(s.line() >= 1 && s.line() <= file.line_count() && s.column() >= 1);
         }
     }
     let mut out = Vec::new();

@@ -304,8 +304,8 @@ impl Diagnostic {
         match self.location {
             Some(l) => (
                 Some(l.file),
-                l.span.start.line,
-                l.span.start.column,
+                l.span.start.line(),
+                l.span.start.column(),
                 self.rule.name(),
             ),
             None => (None, 0, 0, self.rule.name()),

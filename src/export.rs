@@ -101,7 +101,7 @@ pub fn graph<'a>(ws: &'a crate::load::Workspace, analysis: &'a Analysis) -> Grap
                 name: entity.node(ws).get_str("name").unwrap_or(&entity.id),
                 traced: analysis.trace.traced[e] || kind.is_context(),
                 file: &ws.files[entity.file].rel_path,
-                line: entity.id_span.start.line,
+                line: entity.id_span.start.line(),
             }
         })
         .collect();

@@ -79,7 +79,7 @@ fn node(before: &Node, after: &Node, path: &mut Vec<Seg>, out: &mut Vec<FieldCha
     match (&before.value, &after.value) {
         (Value::Map(b), Value::Map(a)) => {
             for entry in a {
-                path.push(Seg::Key(entry.key.clone()));
+                path.push(Seg::Key(entry.key.to_string()));
                 match b.iter().find(|e| e.key == entry.key) {
                     Some(old) => node(&old.value, &entry.value, path, out),
                     None => out.push(FieldChange {
@@ -91,7 +91,7 @@ fn node(before: &Node, after: &Node, path: &mut Vec<Seg>, out: &mut Vec<FieldCha
                 path.pop();
             }
             for entry in b.iter().filter(|e| !a.iter().any(|n| n.key == e.key)) {
-                path.push(Seg::Key(entry.key.clone()));
+                path.push(Seg::Key(entry.key.to_string()));
                 out.push(FieldChange {
                     path: path.clone(),
                     before: Some(entry.value.to_json()),

@@ -455,8 +455,8 @@ fn finding(ws: &Workspace, d: &Diagnostic) -> Finding {
         severity: d.severity.as_str(),
         message: d.message.clone(),
         file: d.location.map(|l| ws.files[l.file].rel_path.clone()),
-        line: d.location.map(|l| l.span.start.line),
-        column: d.location.map(|l| l.span.start.column),
+        line: d.location.map(|l| l.span.start.line()),
+        column: d.location.map(|l| l.span.start.column()),
         entity: d.entity.clone(),
     }
 }

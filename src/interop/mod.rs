@@ -125,7 +125,7 @@ pub fn import_odps(
             .find(|p| matches!(p, crate::load::yaml::Problem::Syntax { .. }))
         {
             return Err(InteropError::Read {
-                path: format!("{shown}:{}:{}", at.start.line, at.start.column),
+                path: format!("{shown}:{}:{}", at.start.line(), at.start.column()),
                 message: format!("not valid YAML: {message}"),
             });
         }

@@ -313,7 +313,7 @@ mod tests {
 
     fn at(d: &Diagnostic) -> (usize, usize) {
         let l = d.location.unwrap().span.start;
-        (l.line, l.column)
+        (l.line(), l.column())
     }
 
     #[test]
@@ -340,7 +340,7 @@ mod tests {
         assert_eq!(found[2].0, (4, 1));
         assert_eq!(t.series[0].observations.len(), 1);
         let o = t.series[0].observations[0];
-        assert_eq!(t.cell(&file, o.offset, "value").start.column, 16);
+        assert_eq!(t.cell(&file, o.offset, "value").start.column(), 16);
     }
 
     #[test]

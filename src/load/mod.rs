@@ -423,11 +423,12 @@ fn read_and_parse(id: FileId, found: Found, options: &LoadOptions) -> FileResult
 }
 
 /// The finding for a file that is too large to read, if it is.
+/// Positions are kept in 32 bits, so no limit reads a file of 4 GiB or more.
 fn too_large(len: u64, limits: Limits) -> Option<String> {
-    (len > limits.max_file_size).then(|| {
+    let limit = limits.max_file_size.min(u64::from(u32::MAX));
+    (len > limit).then(|| {
         format!(
-            "skipped: the file is {len} bytes, more than the limit of {} (`[limits] max-file-size` in throughline.toml)",
-            limits.max_file_size
+            "skipped: the file is {len} bytes, more than the limit of {limit} (`[limits] max-file-size` in throughline.toml)",
         )
     })
 }

@@ -8,15 +8,39 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// A position in a source file.
+/// A position in a source file, in 12 bytes (every node and key of every
+/// parse tree has two): files are at most 4 GiB (see `[limits]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Pos {
+    line: u32,
+    column: u32,
+    offset: u32,
+}
+
+impl Pos {
+    pub fn new(line: usize, column: usize, offset: usize) -> Pos {
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Pos {
+            line: narrow(line),
+            column: narrow(column),
+            offset: narrow(offset),
+        }
+    }
+
     /// 1-based line.
-    pub line: usize,
+    pub fn line(&self) -> usize {
+        self.line as usize
+    }
+
     /// 1-based column, counted in characters.
-    pub column: usize,
+    pub fn column(&self) -> usize {
+        self.column as usize
+    }
+
     /// Byte offset into the file's text.
-    pub offset: usize,
+    pub fn offset(&self) -> usize {
+        self.offset as usize
+    }
 }
 
 /// A half-open range `[start, end)` in a source file.
@@ -33,7 +57,7 @@ impl Span {
 
     /// Length in bytes.
     pub fn len(&self) -> usize {
-        self.end.offset.saturating_sub(self.start.offset)
+        self.end.offset().saturating_sub(self.start.offset())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -51,7 +75,7 @@ pub struct SourceFile {
     /// The file's text (a leading byte-order mark is kept, so offsets match the file).
     pub text: Arc<str>,
     /// Byte offset at which each line starts; `line_starts[0]` skips a BOM.
-    line_starts: Arc<[usize]>,
+    line_starts: Arc<[u32]>,
     /// The length of the text, when it was dropped after parsing.
     dropped: usize,
 }
@@ -101,8 +125,7 @@ impl SourceFile {
     pub fn line_start(&self, line: usize) -> usize {
         self.line_starts
             .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(self.text.len())
+            .map_or(self.text.len(), |&start| start as usize)
     }
 
     /// The text of 1-based `line`, without its line break.
@@ -119,7 +142,7 @@ impl SourceFile {
     /// clamped to the end of the line or file, never a panic.
     pub fn pos(&self, line: usize, col0: usize) -> Pos {
         let line = line.clamp(1, self.line_starts.len());
-        self.walk(line, self.line_starts[line - 1], 0, col0)
+        self.walk(line, self.line_starts[line - 1] as usize, 0, col0)
     }
 
     /// Like [`SourceFile::pos`], starting from `near` when it is earlier on
@@ -127,8 +150,8 @@ impl SourceFile {
     /// minified file) cost the distance between them, not the line's length.
     pub fn pos_from(&self, near: Pos, line: usize, col0: usize) -> Pos {
         match near.column.checked_sub(1) {
-            Some(col) if near.line == line && col <= col0 => {
-                self.walk(line, near.offset, col, col0)
+            Some(col) if near.line() == line && col as usize <= col0 => {
+                self.walk(line, near.offset(), col as usize, col0)
             }
             _ => self.pos(line, col0),
         }
@@ -142,32 +165,20 @@ impl SourceFile {
         let from = from.min(end);
         let rest = &self.text[from..end];
         match rest.char_indices().nth(col0 - col) {
-            Some((i, _)) => Pos {
-                line,
-                column: col0 + 1,
-                offset: from + i,
-            },
-            None => Pos {
-                line,
-                column: col + rest.chars().count() + 1,
-                offset: end,
-            },
+            Some((i, _)) => Pos::new(line, col0 + 1, from + i),
+            None => Pos::new(line, col + rest.chars().count() + 1, end),
         }
     }
 
     /// The position of a byte offset.
     pub fn pos_of_offset(&self, offset: usize) -> Pos {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let line = match self.line_starts.binary_search(&offset) {
+        let line = match self.line_starts.binary_search(&(offset as u32)) {
             Ok(i) => i + 1,
             Err(i) => i.max(1),
         };
-        let start = self.line_starts[line - 1].min(offset);
-        Pos {
-            line,
-            column: self.text[start..offset].chars().count() + 1,
-            offset,
-        }
+        let start = (self.line_starts[line - 1] as usize).min(offset);
+        Pos::new(line, self.text[start..offset].chars().count() + 1, offset)
     }
 }
 
@@ -179,15 +190,16 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// Line starts, treating `\n`, `\r\n` and a lone `\r` as line breaks (as YAML does).
-fn line_starts(text: &str) -> Vec<usize> {
+/// Texts are under 4 GiB (the file size limit), so every offset fits in 32 bits.
+fn line_starts(text: &str) -> Vec<u32> {
     let first = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut starts = vec![first];
+    let mut starts = vec![first as u32];
     let bytes = text.as_bytes();
     let mut i = first;
     while i < bytes.len() {
         match bytes[i] {
-            b'\n' => starts.push(i + 1),
-            b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+            b'\n' => starts.push((i + 1) as u32),
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push((i + 1) as u32),
             _ => {}
         }
         i += 1;
@@ -207,9 +219,9 @@ mod tests {
     fn positions_count_characters_and_keep_bytes() {
         let f = file("a: 1\nbé: x\n");
         let p = f.pos(2, 4);
-        assert_eq!((p.line, p.column), (2, 5));
-        assert_eq!(&f.text[p.offset..p.offset + 1], "x");
-        assert_eq!(f.pos_of_offset(p.offset), p);
+        assert_eq!((p.line(), p.column()), (2, 5));
+        assert_eq!(&f.text[p.offset()..p.offset() + 1], "x");
+        assert_eq!(f.pos_of_offset(p.offset()), p);
     }
 
     #[test]
@@ -242,19 +254,19 @@ mod tests {
     fn bom_and_crlf() {
         let f = file("\u{feff}a: 1\r\nb: 2\r\n");
         let p = f.pos(1, 0);
-        assert_eq!(&f.text[p.offset..p.offset + 1], "a");
+        assert_eq!(&f.text[p.offset()..p.offset() + 1], "a");
         assert_eq!(f.line_text(1), "a: 1");
         let p = f.pos(2, 3);
-        assert_eq!(&f.text[p.offset..p.offset + 1], "2");
+        assert_eq!(&f.text[p.offset()..p.offset() + 1], "2");
     }
 
     #[test]
     fn out_of_range_is_clamped() {
         let f = file("ab\n");
         let p = f.pos(1, 10);
-        assert_eq!(p.offset, 2);
-        assert_eq!(p.column, 3);
+        assert_eq!(p.offset(), 2);
+        assert_eq!(p.column(), 3);
         let p = f.pos(9, 0);
-        assert_eq!(p.line, 2);
+        assert_eq!(p.line(), 2);
     }
 }

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use compact_str::CompactString;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
 use super::source::{Pos, SourceFile, Span};
@@ -24,7 +25,8 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    String(String),
+    /// Short strings (most keys, ids and names) are kept inline, without an allocation.
+    String(CompactString),
     Seq(Vec<Node>),
     Map(Vec<Entry>),
 }
@@ -32,7 +34,7 @@ pub enum Value {
 /// One `key: value` pair of a mapping.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub key: String,
+    pub key: CompactString,
     pub key_span: Span,
     pub value: Node,
 }
@@ -106,12 +108,12 @@ impl Node {
             Value::Float(f) => serde_json::Number::from_f64(*f)
                 .map(J::Number)
                 .unwrap_or_else(|| J::String(f.to_string())),
-            Value::String(s) => J::String(s.clone()),
+            Value::String(s) => J::String(s.to_string()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => J::Object(
                 entries
                     .iter()
-                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .map(|e| (e.key.to_string(), e.value.to_json()))
                     .collect(),
             ),
         }
@@ -198,10 +200,10 @@ enum Frame {
     },
     Map {
         entries: Vec<Entry>,
-        index: Option<HashMap<String, usize>>,
+        index: Option<HashMap<CompactString, usize>>,
         start: Pos,
         anchor: usize,
-        key: Option<(String, Span)>,
+        key: Option<(CompactString, Span)>,
         /// The value being read belongs to a duplicate key and is dropped.
         skip: bool,
     },
@@ -332,7 +334,7 @@ impl Builder<'_> {
             .filter_map(|n| {
                 let (id, column) = damaged_id(file.line_text(n))?;
                 let start = file.pos_of_offset(file.line_start(n) + column);
-                let end = file.pos_of_offset(start.offset + id.len());
+                let end = file.pos_of_offset(start.offset() + id.len());
                 Some((id.to_string(), Span::new(start, end)))
             })
             .collect();
@@ -363,7 +365,7 @@ impl Builder<'_> {
         let span = self.span(yspan);
         match event {
             Event::DocumentStart(_) => {
-                self.doc_line = span.start.line.max(self.line_base + 1);
+                self.doc_line = span.start.line().max(self.line_base + 1);
                 self.stack.clear();
                 self.anchors.clear();
                 self.root = None;
@@ -424,17 +426,24 @@ impl Builder<'_> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (value, start, anchor) = match self.stack.pop() {
+                    // Trees live as long as the check: no room to grow.
                     Some(Frame::Seq {
-                        items,
+                        mut items,
                         start,
                         anchor,
-                    }) => (Value::Seq(items), start, anchor),
+                    }) => {
+                        items.shrink_to_fit();
+                        (Value::Seq(items), start, anchor)
+                    }
                     Some(Frame::Map {
-                        entries,
+                        mut entries,
                         start,
                         anchor,
                         ..
-                    }) => (Value::Map(entries), start, anchor),
+                    }) => {
+                        entries.shrink_to_fit();
+                        (Value::Map(entries), start, anchor)
+                    }
                     None => return Ok(()),
                 };
                 let end = match &value {
@@ -497,7 +506,7 @@ impl Builder<'_> {
                         if let Some(index) = index {
                             index.insert(key.clone(), entries.len());
                         } else if entries.len() >= INDEX_AFTER {
-                            let mut map: HashMap<String, usize> = entries
+                            let mut map: HashMap<CompactString, usize> = entries
                                 .iter()
                                 .enumerate()
                                 .map(|(i, e)| (e.key.clone(), i))
@@ -523,7 +532,7 @@ impl Builder<'_> {
                     };
                     if let Some(first) = first {
                         self.out.problems.push(Problem::DuplicateKey {
-                            key: key_text.clone(),
+                            key: key_text.to_string(),
                             at: node.span,
                             first,
                         });
@@ -540,14 +549,14 @@ impl Builder<'_> {
 /// mapping used as a key (rare, and never valid in a spec) is written as
 /// its JSON inside `<…>`, which no schema accepts, so that two different
 /// complex keys stay different keys and two equal ones are duplicates.
-fn key_string(node: &Node) -> String {
+fn key_string(node: &Node) -> CompactString {
     match &node.value {
         Value::String(s) => s.clone(),
         Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => f.to_string(),
-        Value::Seq(_) | Value::Map(_) => format!("<{}>", node.to_json()),
+        Value::Bool(b) => b.to_string().into(),
+        Value::Int(i) => i.to_string().into(),
+        Value::Float(f) => f.to_string().into(),
+        Value::Seq(_) | Value::Map(_) => format!("<{}>", node.to_json()).into(),
     }
 }
 
@@ -555,13 +564,13 @@ fn key_string(node: &Node) -> String {
 /// are strings; core tags (`!!str`, `!!int`, …) are honoured.
 fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
     match tag {
-        Some("str") => return Value::String(text.to_string()),
+        Some("str") => return Value::String(text.into()),
         Some("null") => return Value::Null,
         Some("bool") | Some("int") | Some("float") => return resolve_plain(text),
         _ => {}
     }
     if style != ScalarStyle::Plain {
-        return Value::String(text.to_string());
+        return Value::String(text.into());
     }
     resolve_plain(text)
 }
@@ -584,7 +593,7 @@ fn resolve_plain(text: &str) -> Value {
     {
         return i64::from_str_radix(hex, 16)
             .map(Value::Int)
-            .unwrap_or_else(|_| Value::String(text.to_string()));
+            .unwrap_or_else(|_| Value::String(text.into()));
     }
     if let Some(oct) = text.strip_prefix("0o")
         && !oct.is_empty()
@@ -592,7 +601,7 @@ fn resolve_plain(text: &str) -> Value {
     {
         return i64::from_str_radix(oct, 8)
             .map(Value::Int)
-            .unwrap_or_else(|_| Value::String(text.to_string()));
+            .unwrap_or_else(|_| Value::String(text.into()));
     }
     if is_core_int(text) {
         return match text.parse::<i64>() {
@@ -601,7 +610,7 @@ fn resolve_plain(text: &str) -> Value {
             Err(_) => text
                 .parse::<f64>()
                 .map(Value::Float)
-                .unwrap_or_else(|_| Value::String(text.to_string())),
+                .unwrap_or_else(|_| Value::String(text.into())),
         };
     }
     if is_core_float(text)
@@ -609,7 +618,7 @@ fn resolve_plain(text: &str) -> Value {
     {
         return Value::Float(f);
     }
-    Value::String(text.to_string())
+    Value::String(text.into())
 }
 
 fn is_core_int(s: &str) -> bool {
@@ -649,7 +658,7 @@ mod tests {
     }
 
     fn at(text: &str, span: Span) -> &str {
-        &text[span.start.offset..span.end.offset]
+        &text[span.start.offset()..span.end.offset()]
     }
 
     #[test]
@@ -660,17 +669,17 @@ mod tests {
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         let root = &p.documents[0];
         let metric = root.get("metric").unwrap();
-        assert_eq!(metric.span.start.line, 3);
+        assert_eq!(metric.span.start.line(), 3);
         let name = metric.get("name").unwrap();
         assert_eq!(at(text, name.span), "Ünits");
-        assert_eq!((name.span.start.line, name.span.start.column), (3, 9));
+        assert_eq!((name.span.start.line(), name.span.start.column()), (3, 9));
         let tags = metric.get("tags").unwrap().as_seq().unwrap();
         assert_eq!(at(text, tags[1].span), "\"b\"");
         let y = root.get("list").unwrap().as_seq().unwrap()[0]
             .get("y")
             .unwrap();
         assert_eq!(at(text, y.span), "two");
-        assert_eq!(y.span.start.line, 7);
+        assert_eq!(y.span.start.line(), 7);
         let key = root.entry("metric").unwrap().key_span;
         assert_eq!(at(text, key), "metric");
     }
@@ -701,8 +710,8 @@ mod tests {
         match &p.problems[..] {
             [Problem::DuplicateKey { key, at, first }] => {
                 assert_eq!(key, "id");
-                assert_eq!((at.start.line, at.start.column), (3, 1));
-                assert_eq!(first.start.line, 1);
+                assert_eq!((at.start.line(), at.start.column()), (3, 1));
+                assert_eq!(first.start.line(), 1);
             }
             other => panic!("{other:?}"),
         }
@@ -733,7 +742,7 @@ mod tests {
         let p = parse_str("a: 1\n---\nb: [1, 2\nc: 3\n");
         assert_eq!(p.documents.len(), 1);
         match &p.problems[..] {
-            [Problem::Syntax { at, .. }] => assert_eq!(at.start.line, 4),
+            [Problem::Syntax { at, .. }] => assert_eq!(at.start.line(), 4),
             other => panic!("{other:?}"),
         }
     }
@@ -745,7 +754,7 @@ mod tests {
         let ids: Vec<_> = p.documents.iter().map(|d| d.get_str("id")).collect();
         assert_eq!(ids, [Some("b"), Some("c")]);
         let name = p.documents[0].get("name").unwrap();
-        assert_eq!((name.span.start.line, name.span.start.column), (5, 7));
+        assert_eq!((name.span.start.line(), name.span.start.column()), (5, 7));
         assert_eq!(at(text, name.span), "Bé");
         match &p.problems[..] {
             [Problem::Syntax { defines, .. }] => {

@@ -46,7 +46,7 @@ pub(super) fn at<'s>(session: &'s Session, params: &Value) -> Option<At<'s>> {
 }
 
 fn contains(span: Span, offset: usize) -> bool {
-    span.start.offset <= offset && offset <= span.end.offset
+    span.start.offset() <= offset && offset <= span.end.offset()
 }
 
 fn location(session: &Session, file: FileId, span: Span) -> Value {

@@ -54,16 +54,16 @@ pub fn range(file: &SourceFile, span: Span, enc: Encoding) -> Value {
     let text = &file.text;
     let start = position(
         text,
-        file.line_start(span.start.line),
-        span.start.line,
-        span.start.offset,
+        file.line_start(span.start.line()),
+        span.start.line(),
+        span.start.offset(),
         enc,
     );
     let end = position(
         text,
-        file.line_start(span.end.line),
-        span.end.line,
-        span.end.offset,
+        file.line_start(span.end.line()),
+        span.end.line(),
+        span.end.offset(),
         enc,
     );
     json!({ "start": start, "end": end })

@@ -118,7 +118,7 @@ pub fn is_personal(property: &Node) -> bool {
 
 fn text(node: &Node, key: &str) -> Option<String> {
     node.get(key).and_then(|v| match &v.value {
-        crate::load::yaml::Value::String(s) => Some(s.clone()),
+        crate::load::yaml::Value::String(s) => Some(s.to_string()),
         crate::load::yaml::Value::Int(i) => Some(i.to_string()),
         crate::load::yaml::Value::Float(f) => Some(f.to_string()),
         crate::load::yaml::Value::Bool(b) => Some(b.to_string()),

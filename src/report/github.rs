@@ -38,10 +38,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "file={}",
                 escape_property(&report.ci_path(loc.file))
             ));
-            props.push(format!("line={}", s.start.line));
-            props.push(format!("col={}", s.start.column));
-            props.push(format!("endLine={}", s.end.line));
-            props.push(format!("endColumn={}", s.end.column));
+            props.push(format!("line={}", s.start.line()));
+            props.push(format!("col={}", s.start.column()));
+            props.push(format!("endLine={}", s.end.line()));
+            props.push(format!("endColumn={}", s.end.column()));
         }
         props.push(format!(
             "title={}",

@@ -67,10 +67,10 @@ fn diagnostic<'a>(
         message: &d.message,
         help: d.help.as_deref(),
         file: loc.map(|l| ws.files[l.file].rel_path.as_str()),
-        line: loc.map(|l| l.span.start.line),
-        column: loc.map(|l| l.span.start.column),
-        end_line: loc.map(|l| l.span.end.line),
-        end_column: loc.map(|l| l.span.end.column),
+        line: loc.map(|l| l.span.start.line()),
+        column: loc.map(|l| l.span.start.column()),
+        end_line: loc.map(|l| l.span.end.line()),
+        end_column: loc.map(|l| l.span.end.column()),
         entity: d.entity.as_deref(),
         related: d
             .related
@@ -79,8 +79,8 @@ fn diagnostic<'a>(
                 let Location { file, span } = r.location;
                 JsonRelated {
                     file: &ws.files[file].rel_path,
-                    line: span.start.line,
-                    column: span.start.column,
+                    line: span.start.line(),
+                    column: span.start.column(),
                     message: &r.message,
                 }
             })

@@ -32,7 +32,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         cases.insert(
             (
                 entity.file + 1,
-                entity.id_span.start.line,
+                entity.id_span.start.line(),
                 entity.id.clone(),
             ),
             Case {
@@ -76,8 +76,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             format!(
                 "{}:{}:{}: ",
                 report.ci_path(l.file),
-                l.span.start.line,
-                l.span.start.column
+                l.span.start.line(),
+                l.span.start.column()
             )
         });
         let mut text = format!("{at}{}[{}] {}", d.severity, d.rule, d.message);

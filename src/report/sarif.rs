@@ -64,10 +64,10 @@ fn location(report: &Report, loc: Location, message: Option<&str>) -> Value {
         "physicalLocation": {
             "artifactLocation": artifact(report, Some(loc.file)),
             "region": {
-                "startLine": s.start.line,
-                "startColumn": s.start.column,
-                "endLine": s.end.line,
-                "endColumn": s.end.column,
+                "startLine": s.start.line(),
+                "startColumn": s.start.column(),
+                "endLine": s.end.line(),
+                "endColumn": s.end.column(),
             }
         }
     });

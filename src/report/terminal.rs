@@ -72,7 +72,7 @@ impl Snippet {
     /// that runs over several lines is cut to its first line, so a missing
     /// field in a large mapping does not print the mapping.
     pub fn new(file: &SourceFile, loc: Location) -> (Snippet, SourceSpan) {
-        let line = loc.span.start.line.clamp(1, file.line_count());
+        let line = loc.span.start.line().clamp(1, file.line_count());
         let first = line.saturating_sub(1).max(1);
         let mut last = (line + 1).min(file.line_count());
         // The empty "line" after a final line break is not shown as context.
@@ -82,8 +82,8 @@ impl Snippet {
         // The label's byte range within its line.
         let (start, end) = {
             let (line_start, len) = (file.line_start(line), file.line_text(line).len());
-            let start = loc.span.start.offset.clamp(line_start, line_start + len) - line_start;
-            let end = (loc.span.end.offset.max(line_start) - line_start).clamp(start, len);
+            let start = loc.span.start.offset().clamp(line_start, line_start + len) - line_start;
+            let end = (loc.span.end.offset().max(line_start) - line_start).clamp(start, len);
             (start, end)
         };
         let mut text = String::new();
@@ -108,7 +108,7 @@ impl Snippet {
             text,
             first_line: first - 1,
             label_at: label.0,
-            label_column: loc.span.start.column.saturating_sub(1),
+            label_column: loc.span.start.column().saturating_sub(1),
         };
         (snippet, SourceSpan::new(label.0.into(), label.1))
     }

@@ -303,8 +303,8 @@ fn dedupe(found: Vec<Pending>) -> Vec<Pending> {
     let mut at: std::collections::HashMap<(usize, usize, String), usize> = Default::default();
     for p in found {
         let key = (
-            p.span.start.offset,
-            p.span.end.offset,
+            p.span.start.offset(),
+            p.span.end.offset(),
             p.diag.message.clone(),
         );
         match at.get(&key) {

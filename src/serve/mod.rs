@@ -175,8 +175,8 @@ fn rebuild(
                 format!(
                     "{}:{}:{}: ",
                     checked.workspace.files[l.file].rel_path,
-                    l.span.start.line,
-                    l.span.start.column
+                    l.span.start.line(),
+                    l.span.start.column()
                 )
             });
             format!("{at}{}[{}] {}", d.severity, d.rule, d.message)

@@ -488,8 +488,8 @@ impl<'a> SiteModel<'a> {
             message: crate::markup::code_spans(&d.message),
             help: d.help.as_deref().map(crate::markup::code_spans),
             file: loc.map(|l| self.ws.files[l.file].rel_path.clone()),
-            line: loc.map(|l| l.span.start.line),
-            column: loc.map(|l| l.span.start.column),
+            line: loc.map(|l| l.span.start.line()),
+            column: loc.map(|l| l.span.start.column()),
             entity: d
                 .doc
                 .and_then(|doc| self.model.entity_of_doc(doc))
@@ -597,8 +597,8 @@ impl<'a> SiteModel<'a> {
             .map(|d| self.finding(d))
             .collect();
         let doc_span = node.span;
-        let first = doc_span.start.line;
-        let last = doc_span.end.line.max(first).min(file.line_count());
+        let first = doc_span.start.line();
+        let last = doc_span.end.line().max(first).min(file.line_count());
         let source = (first..=last)
             .map(|n| SourceLine {
                 n,
@@ -636,7 +636,7 @@ impl<'a> SiteModel<'a> {
             serves: String::new(),
             findings,
             file: file.rel_path.clone(),
-            line: entity.id_span.start.line,
+            line: entity.id_span.start.line(),
             source,
             // Only web links: a `javascript:` or `data:` base never reaches a
             // page (the configuration refuses one too).
@@ -674,7 +674,7 @@ impl<'a> SiteModel<'a> {
                             .and_then(|d| d.get_str("purpose"))
                             .map(str::to_string),
                         file: Some(self.ws.files[c.file].rel_path.clone()),
-                        line: Some(c.id_span.start.line),
+                        line: Some(c.id_span.start.line()),
                         tables: contract::tables(node),
                         slas: contract::slas(node),
                     }
@@ -831,7 +831,7 @@ pub fn text_of(node: &Node) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => f.to_string(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Seq(items) => items.iter().map(text_of).collect::<Vec<_>>().join(", "),
         Value::Map(entries) => entries
             .iter()
@@ -874,7 +874,7 @@ fn flatten(
 ) {
     for e in node.as_map().unwrap_or(&[]) {
         let key = if prefix.is_empty() {
-            e.key.clone()
+            e.key.to_string()
         } else {
             format!("{prefix}.{}", e.key)
         };
