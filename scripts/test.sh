@@ -3,7 +3,7 @@
 # browser (headless Chromium from Debian, driven by playwright-core, with axe
 # for accessibility and the Nu HTML checker for validity).
 #
-# Installs what the tests need when it is missing: Debian's graphviz, libxml2-utils, sqlite3, neovim,
+# Installs what the tests need when it is missing: Debian's graphviz, libxml2-utils, sqlite3, neovim, man-db,
 # chromium and a Java runtime (needs root, as in CI), the npm packages pinned in tests/browser, and
 # openpyxl in a Python venv (target/py).
 # THROUGHLINE_SKIP_BROWSER=1 runs the Rust suite only.
@@ -24,6 +24,7 @@ command -v dot >/dev/null || missing+=(graphviz)
 command -v xmllint >/dev/null || missing+=(libxml2-utils)
 command -v sqlite3 >/dev/null || missing+=(sqlite3)
 command -v nvim >/dev/null || missing+=(neovim)
+command -v man >/dev/null || missing+=(man-db)
 [ "$skip_browser" = 1 ] || [ -x "$chromium_bin" ] || missing+=(chromium)
 [ "$skip_browser" = 1 ] || command -v java >/dev/null || missing+=(default-jre-headless)
 if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -33,6 +34,10 @@ fi
 # In CI the DOT rendering and JUnit schema tests must run, never skip.
 if command -v dot >/dev/null || [ -n "${CI:-}" ]; then
   export THROUGHLINE_REQUIRE_DOT=1
+fi
+# The man page is rendered with `man -l`.
+if command -v man >/dev/null || [ -n "${CI:-}" ]; then
+  export THROUGHLINE_REQUIRE_MAN=1
 fi
 if command -v xmllint >/dev/null || [ -n "${CI:-}" ]; then
   export THROUGHLINE_REQUIRE_XMLLINT=1

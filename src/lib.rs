@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;
+pub mod explain;
 pub mod export;
 pub mod init;
 pub mod interop;

@@ -174,6 +174,16 @@ fn diagnostics_follow_unsaved_edits_across_files() {
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0]["code"], "broken-ref");
     assert_eq!(d[0]["source"], "throughline");
+    // The rule's page (what `throughline explain broken-ref` prints).
+    let href = d[0]["codeDescription"]["href"].as_str().unwrap();
+    assert!(href.starts_with(env!("CARGO_PKG_REPOSITORY")), "{href}");
+    assert!(
+        href.ends_with(&format!(
+            "/blob/v{}/docs/rules/broken-ref.md",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{href}"
+    );
     assert_eq!(d[0]["severity"], 1);
     assert_eq!(d[0]["range"]["start"], pos(15, 15));
     assert_eq!(d[0]["data"]["replacement"], "ns");

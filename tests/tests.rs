@@ -4,6 +4,7 @@ mod authoring;
 mod cli;
 mod common;
 pub mod diff;
+mod dist;
 mod fixtures;
 mod fuzz_replay;
 pub mod gate;

@@ -121,6 +121,7 @@ fn diagnostic(session: &Session, file: &SourceFile, d: &Diagnostic) -> Value {
         "range": position::range(file, loc.span, session.encoding),
         "severity": if d.severity == Severity::Error { 1 } else { 2 },
         "code": d.rule.name(),
+        "codeDescription": { "href": crate::explain::url(d.rule) },
         "source": "throughline",
         "message": message,
     });

@@ -130,7 +130,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "shortDescription": { "text": r.summary() },
                 "fullDescription": { "text": format!("{} {}", r.summary(), r.help()) },
                 "defaultConfiguration": { "level": level(r.default_severity()) },
-                "help": { "text": r.help(), "markdown": r.help() },
+                "help": {
+                    "text": r.help(),
+                    "markdown": format!("{}\n\n[More on `{}`]({})", r.help(), r.name(), crate::explain::url(*r)),
+                },
+                "helpUri": crate::explain::url(*r),
                 "properties": { "tags": ["throughline"] },
             })
         })

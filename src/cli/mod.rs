@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 use crate::model::time::Date;
 use crate::report::{self, Format, Report};
 
+mod dist;
+
 /// Exit code: no failing finding.
 pub const EXIT_OK: i32 = 0;
 /// Exit code: findings that fail the run.
@@ -18,12 +20,24 @@ pub const EXIT_ERROR: i32 = 2;
 #[derive(Debug, Parser)]
 #[command(
     name = "throughline",
-    version,
+    version = version(),
     about = "Validate and trace data-product specs, from the North Star down to the sources."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// The version and, when built from a git checkout, the commit and its date:
+/// `0.1.0 (1a2b3c4d5e6f 2026-12-01)`.
+pub fn version() -> &'static str {
+    match option_env!("THROUGHLINE_BUILD_COMMIT") {
+        Some(commit) => {
+            static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            TEXT.get_or_init(|| format!("{} ({commit})", env!("CARGO_PKG_VERSION")))
+        }
+        None => env!("CARGO_PKG_VERSION"),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,6 +66,12 @@ enum Command {
     /// Read specs from other formats: ODPS documents.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Explain a rule: what it checks, why, how to fix it, examples, how to turn it off.
+    Explain(dist::ExplainArgs),
+    /// Print a shell's completion script (bash, zsh, fish, powershell, elvish).
+    Completions(dist::CompletionsArgs),
+    /// Print the man page, or write a page per command into a directory.
+    Man(dist::ManArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -297,6 +317,9 @@ pub fn run() -> i32 {
 fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Explain(args) => dist::explain(args),
+        Command::Completions(args) => dist::completions(args),
+        Command::Man(args) => dist::man(args),
         Command::Status(args) => status(args),
         Command::Lsp(args) => Ok(crate::lsp::run(args.today.unwrap_or_else(Date::today))),
         Command::Build(args) => build(args),

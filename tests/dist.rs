@@ -1,0 +1,400 @@
+//! How the tool arrives: completions, man pages, rule explanations (and the
+//! examples in docs/rules run as workspaces), the configuration's schema,
+//! the GitHub Action and the release workflow, `--version`.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::common::{TODAY, check_json, findings, stderr, stdout, throughline, workspace};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The files of the `### Fails` or `### Passes` section of a rule's page:
+/// every fenced block with a `title="PATH"`.
+fn example(page: &str, section: &str) -> Vec<(String, String)> {
+    let start = page
+        .find(&format!("### {section}\n"))
+        .unwrap_or_else(|| panic!("no {section}"));
+    let rest = &page[start + section.len() + 5..];
+    let end = [rest.find("\n## "), rest.find("\n### ")]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(rest.len());
+    let rest = &rest[..end];
+    let mut files = Vec::new();
+    let mut lines = rest.lines();
+    while let Some(line) = lines.next() {
+        let Some(info) = line.strip_prefix("```") else {
+            continue;
+        };
+        let name = info
+            .split("title=\"")
+            .nth(1)
+            .and_then(|n| n.strip_suffix('"'))
+            .unwrap_or_else(|| panic!("a block without a title in {section}: {line}"));
+        let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+        let name = name.to_string();
+        assert!(
+            files.iter().all(|(n, _)| *n != name),
+            "{section} repeats {name}"
+        );
+        files.push((name, body.join("\n") + "\n"));
+    }
+    assert!(!files.is_empty(), "{section} has no files");
+    files
+}
+
+fn rule_pages() -> Vec<(String, String)> {
+    let out = throughline(&["explain", "--list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let names: Vec<String> = stdout(&out)
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect();
+    assert_eq!(names.len(), 23, "{names:?}");
+    names
+        .into_iter()
+        .map(|name| {
+            let page = std::fs::read_to_string(repo().join(format!("docs/rules/{name}.md")))
+                .unwrap_or_else(|e| panic!("docs/rules/{name}.md: {e}"));
+            (name, page)
+        })
+        .collect()
+}
+
+#[test]
+fn every_rule_page_example_fails_and_passes_as_it_says() {
+    for (rule, page) in rule_pages() {
+        let fails = example(&page, "Fails");
+        let files: Vec<(&str, &str)> = fails
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let dir = workspace(&files);
+        let (report, _) = check_json(dir.path(), &[]);
+        let found = findings(&report, &rule);
+        assert!(
+            !found.is_empty(),
+            "{rule}: the failing example does not fire it: {report}"
+        );
+        // A finding with a place points into the example's own files.
+        for f in found.iter().filter(|f| !f["file"].is_null()) {
+            let file = f["file"].as_str().unwrap();
+            assert!(fails.iter().any(|(p, _)| p == file), "{rule}: {f}");
+            assert!(f["line"].as_u64().unwrap() >= 1);
+        }
+
+        let passes = example(&page, "Passes");
+        let files: Vec<(&str, &str)> = passes
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let dir = workspace(&files);
+        let (report, _) = check_json(dir.path(), &[]);
+        assert!(
+            findings(&report, &rule).is_empty(),
+            "{rule}: the passing example fires it: {report}"
+        );
+        assert!(
+            page.contains(&format!("{rule} = \"off\"")),
+            "{rule}: how to turn it off"
+        );
+        assert!(
+            page.contains(&format!("--today {TODAY}")),
+            "{rule}: the date the examples hold on"
+        );
+    }
+}
+
+#[test]
+fn explain_prints_the_page_and_refuses_an_unknown_rule() {
+    let out = throughline(&["explain", "untraced"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    for part in [
+        "untraced\n",
+        "Why it matters\n--------------",
+        "How to fix it",
+        "Fails:",
+        "Passes:",
+        "Turning it off",
+        "untraced = \"off\"",
+    ] {
+        assert!(text.contains(part), "{part:?} in\n{text}");
+    }
+    assert!(text.contains("docs/rules/untraced.md"), "{text}");
+    assert!(
+        text.lines()
+            .all(|l| l.chars().count() <= 100 || l.starts_with("      ")),
+        "{text}"
+    );
+
+    let out = throughline(&["explain", "untraced", "--markdown"]);
+    let page = std::fs::read_to_string(repo().join("docs/rules/untraced.md")).unwrap();
+    assert_eq!(
+        stdout(&out),
+        page,
+        "--markdown prints docs/rules/untraced.md as it is"
+    );
+
+    let out = throughline(&["explain", "untracd"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("a similar value exists: 'untraced'"),
+        "{}",
+        stderr(&out)
+    );
+
+    let list = stdout(&throughline(&["explain", "--list"]));
+    assert!(
+        list.contains("broken-ref")
+            && list.contains("error")
+            && list.contains("A reference names no entity."),
+        "{list}"
+    );
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("stale-review") && l.contains("warning")),
+        "{list}"
+    );
+}
+
+/// The address every rule's findings link to, in SARIF and the language server.
+fn page_url(rule: &str) -> String {
+    format!(
+        "{}/blob/v{}/docs/rules/{rule}.md",
+        env!("CARGO_PKG_REPOSITORY"),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+#[test]
+fn sarif_rules_link_their_pages() {
+    let dir = crate::common::fixture("broken-ref");
+    let out = throughline(&[
+        "check",
+        dir.to_str().unwrap(),
+        "--format",
+        "sarif",
+        "--today",
+        TODAY,
+    ]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert_eq!(rules.len(), 23);
+    for r in rules {
+        let id = r["id"].as_str().unwrap();
+        assert_eq!(r["helpUri"], page_url(id));
+        assert!(repo().join(format!("docs/rules/{id}.md")).is_file());
+        assert!(
+            r["help"]["markdown"]
+                .as_str()
+                .unwrap()
+                .contains(&page_url(id))
+        );
+    }
+}
+
+fn bash_complete(line: &str) -> Vec<String> {
+    let script = stdout(&throughline(&["completions", "bash"]));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("throughline.bash");
+    std::fs::write(&path, script).unwrap();
+    // What bash does on TAB: the words so far, the one being completed last.
+    let program = r#"source "$1"
+complete -p throughline >/dev/null || exit 3
+read -ra COMP_WORDS <<< "$2"
+[[ "$2" == *" " ]] && COMP_WORDS+=("")
+COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+COMP_LINE="$2"; COMP_POINT=${#COMP_LINE}
+prev=""; (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"
+_throughline throughline "${COMP_WORDS[COMP_CWORD]}" "$prev"
+printf '%s\n' "${COMPREPLY[@]}""#;
+    let out = Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", program, "bash"])
+        .arg(&path)
+        .arg(line)
+        .output()
+        .expect("bash");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn bash_completes_commands_flags_and_format_values() {
+    let commands = bash_complete("throughline ");
+    for c in [
+        "check",
+        "build",
+        "serve",
+        "diff",
+        "explain",
+        "completions",
+        "man",
+    ] {
+        assert!(commands.contains(&c.to_string()), "{c} in {commands:?}");
+    }
+    let mut ex = bash_complete("throughline ex");
+    ex.sort();
+    assert_eq!(ex, vec!["explain", "export"]);
+    let flags = bash_complete("throughline check --");
+    for f in ["--format", "--baseline", "--today", "--strict"] {
+        assert!(flags.contains(&f.to_string()), "{f} in {flags:?}");
+    }
+    let formats = bash_complete("throughline check --format ");
+    assert_eq!(formats, vec!["human", "json", "sarif", "github", "junit"]);
+    assert_eq!(bash_complete("throughline check --format s"), vec!["sarif"]);
+    assert_eq!(
+        bash_complete("throughline explain broken"),
+        vec!["broken-ref"]
+    );
+}
+
+#[test]
+fn every_shell_gets_a_script() {
+    for (shell, marker) in [
+        ("bash", "complete -F _throughline"),
+        ("zsh", "#compdef throughline"),
+        ("fish", "complete -c throughline"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[throughline]"),
+    ] {
+        let out = throughline(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert!(stdout(&out).contains(marker), "{shell}: {}", stdout(&out));
+    }
+    let out = throughline(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+    if Command::new("zsh").arg("--version").output().is_ok() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("_throughline");
+        std::fs::write(&path, stdout(&throughline(&["completions", "zsh"]))).unwrap();
+        let out = Command::new("zsh").arg("-n").arg(&path).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// `man -l` when `man` is installed (scripts/test.sh installs it and
+/// requires it with THROUGHLINE_REQUIRE_MAN=1).
+fn man_renders(page: &Path) -> Option<String> {
+    let out = Command::new("man")
+        .arg("-l")
+        .arg(page)
+        .env("MANPAGER", "cat")
+        .env("PAGER", "cat")
+        .env("MANWIDTH", "100")
+        .env("MAN_KEEP_FORMATTING", "0")
+        .output();
+    match out {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "man -l: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(String::from_utf8_lossy(&out.stdout).into_owned())
+        }
+        Err(_) if std::env::var_os("THROUGHLINE_REQUIRE_MAN").is_none() => None,
+        Err(e) => panic!("man: {e}"),
+    }
+}
+
+/// Text without the overstrike bold and underline some `man` versions keep.
+fn plain(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c == '\u{8}' {
+            out.pop();
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_man_pages_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("throughline.1");
+    let out = throughline(&["man"]);
+    assert_eq!(out.status.code(), Some(0));
+    std::fs::write(&page, &out.stdout).unwrap();
+    assert!(
+        stdout(&out).starts_with(".ie"),
+        "roff: {}",
+        &stdout(&out)[..80]
+    );
+
+    let pages = dir.path().join("pages");
+    let out = throughline(&["man", "--out", pages.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for name in [
+        "throughline.1",
+        "throughline-check.1",
+        "throughline-explain.1",
+        "throughline-export-odps.1",
+    ] {
+        assert!(pages.join(name).is_file(), "{name}");
+    }
+
+    let Some(text) = man_renders(&page) else {
+        return;
+    };
+    let text = plain(&text);
+    for part in [
+        "NAME",
+        "throughline",
+        "SYNOPSIS",
+        "SUBCOMMANDS",
+        "check",
+        "explain",
+        "VERSION",
+    ] {
+        assert!(text.contains(part), "{part} in\n{text}");
+    }
+    let text = plain(&man_renders(&pages.join("throughline-check.1")).unwrap());
+    assert!(
+        text.contains("--format") && text.contains("sarif"),
+        "{text}"
+    );
+}
+
+#[test]
+fn version_names_the_commit() {
+    let out = throughline(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(&format!("throughline {}", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(repo())
+        .output();
+    if let Ok(head) = head
+        && head.status.success()
+    {
+        let head = String::from_utf8_lossy(&head.stdout).trim().to_string();
+        assert!(text.contains(&format!("({head} ")), "{text} names {head}");
+    }
+}
