@@ -68,16 +68,21 @@ fn rule_pages() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The JSON report of a workspace holding just `files`.
+fn check_files(files: &[(String, String)]) -> Value {
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let dir = workspace(&files);
+    check_json(dir.path(), &[]).0
+}
+
 #[test]
 fn every_rule_page_example_fails_and_passes_as_it_says() {
     for (rule, page) in rule_pages() {
         let fails = example(&page, "Fails");
-        let files: Vec<(&str, &str)> = fails
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        let dir = workspace(&files);
-        let (report, _) = check_json(dir.path(), &[]);
+        let report = check_files(&fails);
         let found = findings(&report, &rule);
         assert!(
             !found.is_empty(),
@@ -90,13 +95,7 @@ fn every_rule_page_example_fails_and_passes_as_it_says() {
             assert!(f["line"].as_u64().unwrap() >= 1);
         }
 
-        let passes = example(&page, "Passes");
-        let files: Vec<(&str, &str)> = passes
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        let dir = workspace(&files);
-        let (report, _) = check_json(dir.path(), &[]);
+        let report = check_files(&example(&page, "Passes"));
         assert!(
             findings(&report, &rule).is_empty(),
             "{rule}: the passing example fires it: {report}"
