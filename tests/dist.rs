@@ -397,3 +397,91 @@ fn version_names_the_commit() {
         assert!(text.contains(&format!("({head} ")), "{text} names {head}");
     }
 }
+
+fn toml_json(text: &str) -> Value {
+    let value: toml::Value = toml::from_str(text).unwrap();
+    serde_json::to_value(value).unwrap()
+}
+
+#[test]
+fn the_config_schema_accepts_what_throughline_reads_and_init_points_to_it() {
+    let out = throughline(&["schema", "--config"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let schema: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let rules = schema["properties"]["rules"]["properties"]
+        .as_object()
+        .unwrap();
+    let list = stdout(&throughline(&["explain", "--list"]));
+    assert_eq!(rules.len(), 23);
+    for name in rules.keys() {
+        assert!(list.contains(&format!("{name} ")), "{name}");
+    }
+
+    let full = r#"[rules]
+missing-slo = "off"
+stale-review = "error"
+
+[site]
+title = "Our data products"
+repo_url = "https://github.com/acme/specs/edit/main"
+url = "https://specs.example.com/"
+
+[workspace]
+include = ["**/*.yaml"]
+exclude = ["**/schema.yml"]
+
+[limits]
+max-file-size = 1048576
+max-depth = 50
+max-alias-nodes = 1000
+"#;
+    let example = std::fs::read_to_string(repo().join("example-spec/throughline.toml")).unwrap();
+    for text in [full, example.as_str()] {
+        let errors: Vec<String> = validator
+            .iter_errors(&toml_json(text))
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}\n{text}");
+    }
+    let ws = workspace(&[
+        ("throughline.toml", full),
+        ("specs.yaml", &crate::common::base_yaml()),
+    ]);
+    let (_, code) = check_json(ws.path(), &[]);
+    assert_eq!(code, 0, "throughline reads every key the schema offers");
+
+    for bad in [
+        "[rules]\nunused = \"warn\"\n",
+        "[rulez]\n",
+        "[limits]\nmax-depth = -1\n",
+        "[site]\nrepo-url = \"x\"\n",
+    ] {
+        assert!(
+            !validator.is_valid(&toml_json(bad)),
+            "the schema accepts {bad}"
+        );
+        let ws = workspace(&[
+            ("throughline.toml", bad),
+            ("specs.yaml", &crate::common::base_yaml()),
+        ]);
+        let out = throughline(&["check", ws.path().to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "throughline accepts {bad}");
+    }
+
+    // `init` writes the schema beside the others and names it on the first line.
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    assert_eq!(
+        throughline(&["init", ws.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+    let config = std::fs::read_to_string(ws.join("throughline.toml")).unwrap();
+    let first = config.lines().next().unwrap();
+    let path = first.strip_prefix("#:schema ./").expect("a #:schema line");
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.join(path)).unwrap()).unwrap();
+    assert_eq!(written, schema);
+    assert!(validator.is_valid(&toml_json(&config)));
+}

@@ -212,7 +212,11 @@ struct InitArgs {
 #[derive(Debug, clap::Args)]
 struct SchemaArgs {
     /// One kind (NorthStar, Goal, …); all kinds when left out.
+    #[arg(conflicts_with = "config")]
     kind: Option<String>,
+    /// The schema of `throughline.toml` instead (for taplo and Even Better TOML).
+    #[arg(long)]
+    config: bool,
     /// Write `<Kind>.schema.json` files (and `throughline.schema.json`, covering
     /// every kind) into this directory instead of printing.
     #[arg(long, value_name = "DIR")]
@@ -507,7 +511,8 @@ fn init(args: InitArgs) -> anyhow::Result<i32> {
     eprintln!(
         "\nNext: `throughline check {dir}` to validate, `throughline serve {dir}` to browse the site while you edit.\n\
          Each spec starts with a `# yaml-language-server: $schema=…` line, so editors with the YAML language server\n\
-         complete and validate fields as you type."
+         complete and validate fields as you type; throughline.toml starts with a `#:schema` line for taplo\n\
+         and Even Better TOML."
     );
     Ok(EXIT_OK)
 }
@@ -527,6 +532,21 @@ fn schema(args: SchemaArgs) -> anyhow::Result<i32> {
         },
     };
     let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).expect("JSON") + "\n";
+    if args.config {
+        let text = pretty(&crate::config::schema::schema());
+        match &args.out {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+                let path = dir.join(crate::config::schema::FILE_NAME);
+                std::fs::write(&path, text)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                eprintln!("wrote {}", path.display());
+            }
+            None => print!("{text}"),
+        }
+        return Ok(EXIT_OK);
+    }
     match &args.out {
         Some(dir) => {
             std::fs::create_dir_all(dir)

@@ -96,7 +96,11 @@ pub fn files(today: Date) -> Vec<(String, String)> {
         out.push((path.to_string(), hint + &dated(text, today)));
     }
     out.push((MEASUREMENTS.0.to_string(), dated(MEASUREMENTS.1, today)));
-    out.push(("throughline.toml".to_string(), CONFIG.to_string()));
+    let directive = format!(
+        "#:schema ./{SCHEMA_DIR}/{}\n",
+        crate::config::schema::FILE_NAME
+    );
+    out.push(("throughline.toml".to_string(), directive + CONFIG));
     let pretty = |v: serde_json::Value| serde_json::to_string_pretty(&v).expect("JSON") + "\n";
     for kind in Kind::ALL {
         out.push((
@@ -107,6 +111,10 @@ pub fn files(today: Date) -> Vec<(String, String)> {
     out.push((
         format!("{SCHEMA_DIR}/{}", export::BUNDLE),
         pretty(export::bundle()),
+    ));
+    out.push((
+        format!("{SCHEMA_DIR}/{}", crate::config::schema::FILE_NAME),
+        pretty(crate::config::schema::schema()),
     ));
     out
 }

@@ -11,6 +11,8 @@ use crate::diagnostic::{Rule, Severity};
 use crate::load::yaml::Limits;
 use crate::suggest;
 
+pub mod schema;
+
 /// The file name looked up at the workspace root.
 pub const FILE_NAME: &str = "throughline.toml";
 

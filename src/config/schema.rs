@@ -1,0 +1,88 @@
+//! A JSON Schema of `throughline.toml`, for editors: taplo and Even Better
+//! TOML complete and validate the file with it (`#:schema` on its first
+//! line, as `init` writes). It states what [`super::Config::parse`] accepts.
+
+use serde_json::{Map, Value, json};
+
+use crate::diagnostic::{Rule, Severity};
+
+/// File name of the configuration's schema (`throughline schema --config`).
+pub const FILE_NAME: &str = "throughline-config.schema.json";
+
+/// The schema (JSON Schema draft-07, which every TOML tool reads).
+pub fn schema() -> Value {
+    let rules: Map<String, Value> = Rule::ALL
+        .iter()
+        .map(|r| {
+            let default = match r.default_severity() {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let doc = crate::explain::url(*r);
+            (
+                r.name().to_string(),
+                json!({
+                    "enum": ["error", "warning", "off"],
+                    "default": default,
+                    "description": format!("{} Default: {default}. {doc}", r.summary()),
+                    "markdownDescription": format!("{} Default: `{default}`. [More]({doc})", r.summary()),
+                }),
+            )
+        })
+        .collect();
+    let limits = crate::load::yaml::Limits::default();
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://throughline.dev/schemas/v1/throughline-config.schema.json",
+        "title": "throughline.toml",
+        "description": "Settings of a throughline workspace.",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "rules": {
+                "description": "Rule severities: \"error\", \"warning\" or \"off\". `throughline explain --list` lists the rules.",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": rules,
+            },
+            "site": {
+                "description": "The generated site (`throughline build`).",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "title": { "type": "string", "description": "Title in the site's header; the North Star's name by default." },
+                    "repo_url": { "type": "string", "description": "Base URL for \"Edit this spec\" links, such as https://github.com/acme/specs/edit/main; the spec's path is appended." },
+                    "templates": { "type": "string", "description": "Directory of template overrides, relative to the workspace; `templates` by default." },
+                    "url": { "type": "string", "description": "Where the built site is published; the workbook links each entity to its page there." },
+                },
+            },
+            "schemas": {
+                "description": "The organisation's own JSON Schemas, applied on top of the built-in ones.",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "dir": { "type": "string", "description": "Directory of `<Kind>.schema.json` files, relative to the workspace." },
+                },
+            },
+            "workspace": {
+                "description": "Which files are specs.",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "include": { "type": "array", "items": { "type": "string" }, "description": "Globs of files to read; `**/*.yaml` and `**/*.yml` by default." },
+                    "exclude": { "type": "array", "items": { "type": "string" }, "description": "Globs of files to leave out, such as a dbt project's `**/schema.yml`." },
+                },
+            },
+            "limits": {
+                "description": "Limits that keep hostile input from exhausting memory or the stack.",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "max-file-size": { "type": "integer", "minimum": 0, "maximum": u32::MAX, "default": limits.max_file_size, "description": "Largest spec file read, in bytes; a larger one is reported and skipped (at most 4 GiB)." },
+                    "max-depth": { "type": "integer", "minimum": 0, "default": limits.max_depth, "description": "Deepest nesting of mappings and lists." },
+                    "max-alias-nodes": { "type": "integer", "minimum": 0, "default": limits.max_alias_nodes, "description": "Most nodes that YAML aliases may expand to, per file." },
+                },
+            },
+        },
+    })
+}
