@@ -485,3 +485,141 @@ max-alias-nodes = 1000
     assert_eq!(written, schema);
     assert!(validator.is_valid(&toml_json(&config)));
 }
+
+/// A YAML file as JSON, read by throughline's own parser (YAML 1.2: `on` stays a key).
+fn yaml_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    yaml_text_json(&text)
+}
+
+fn yaml_text_json(text: &str) -> Value {
+    use throughline::load::{source::SourceFile, yaml};
+    let file = SourceFile::new("f.yaml".into(), "f.yaml".into(), text);
+    let parsed = yaml::parse(&file, yaml::Limits::default());
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    parsed.documents[0].to_json()
+}
+
+fn vendored(name: &str) -> jsonschema::Validator {
+    let path = repo().join("tests/vendor/schemastore").join(name);
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}
+
+#[test]
+fn the_action_is_valid_action_metadata_and_says_what_it_uses() {
+    let schema = vendored("github-actions.json");
+    let action = yaml_json(&repo().join("action.yml"));
+    assert_valid(&schema, &action, "action.yml");
+    // The schema can fail: a composite step without `shell` is refused.
+    let mut broken = action.clone();
+    broken["runs"]["steps"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("shell");
+    assert!(
+        !schema.is_valid(&broken),
+        "the vendored schema accepts a step without shell"
+    );
+
+    assert_eq!(action["runs"]["using"], "composite");
+    assert_eq!(
+        action["inputs"]["version"]["default"],
+        env!("CARGO_PKG_VERSION")
+    );
+    let text = std::fs::read_to_string(repo().join("action.yml")).unwrap();
+    let inputs = action["inputs"].as_object().unwrap();
+    for used in text.split("inputs.").skip(1) {
+        let name: String = used
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        assert!(
+            inputs.contains_key(&name),
+            "action.yml uses undeclared input `{name}`"
+        );
+    }
+    let steps: Vec<&str> = action["runs"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    for used in text.split("steps.").skip(1) {
+        let id: String = used
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        assert!(
+            steps.contains(&id.as_str()),
+            "action.yml reads step `{id}`, which has no id"
+        );
+    }
+    for input in inputs.values() {
+        assert!(input["description"].as_str().is_some_and(|d| !d.is_empty()));
+    }
+    // Every input is documented in docs/ci.md.
+    let ci = std::fs::read_to_string(repo().join("docs/ci.md")).unwrap();
+    for name in inputs.keys() {
+        assert!(
+            ci.contains(&format!("| `{name}` |")),
+            "docs/ci.md documents input `{name}`"
+        );
+    }
+}
+
+#[test]
+fn the_workflows_are_valid_and_use_this_version_of_the_action() {
+    let schema = vendored("github-workflows.json");
+    let release = yaml_json(&repo().join(".github/workflows/release.yml"));
+    assert_valid(&schema, &release, ".github/workflows/release.yml");
+    let mut broken = release.clone();
+    broken["jobs"]["build"]
+        .as_object_mut()
+        .unwrap()
+        .remove("runs-on");
+    assert!(
+        !schema.is_valid(&broken),
+        "the vendored schema accepts a job without runs-on"
+    );
+    let targets: Vec<&str> = release["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap())
+        .collect();
+    for t in [
+        "x86_64-unknown-linux-gnu",
+        "x86_64-unknown-linux-musl",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(targets.contains(&t), "release builds {t}");
+    }
+    let action = std::fs::read_to_string(repo().join("action.yml")).unwrap();
+    for t in &targets {
+        if t.contains("musl") || t.contains("apple") || t.contains("windows") {
+            assert!(action.contains(t), "the action downloads {t}");
+        }
+    }
+
+    // The workflow in docs/ci.md, as users copy it.
+    let ci = std::fs::read_to_string(repo().join("docs/ci.md")).unwrap();
+    let start = ci
+        .find("```yaml\n# .github/workflows/specs.yml")
+        .expect("the workflow in docs/ci.md");
+    let body = &ci[start + 8..];
+    let body = &body[..body.find("\n```").unwrap()];
+    let workflow = yaml_text_json(body);
+    assert_valid(&schema, &workflow, "docs/ci.md workflow");
+    let uses = format!("throughline-dev/throughline@v{}", env!("CARGO_PKG_VERSION"));
+    assert!(body.contains(&uses), "docs/ci.md uses {uses}");
+}
