@@ -391,7 +391,9 @@ pub fn xlsx_bytes(
     );
     let bold = Format::new().set_bold();
     for sheet in sheets(ws, analysis, config) {
-        let ws = book.add_worksheet();
+        // Rows go to a temporary file as they are written, so a workbook of
+        // 100,000 entities does not sit in memory cell by cell.
+        let ws = book.add_worksheet_with_low_memory();
         ws.set_name(&sheet.name)?;
         for (c, h) in sheet.header.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, h, &bold)?;
@@ -401,13 +403,6 @@ pub fn xlsx_bytes(
         }
         let mut last_col = sheet.header.len().saturating_sub(1);
         let fits = sheet.rows.len().min(ROW_LIMIT - 2);
-        if fits < sheet.rows.len() {
-            let note = format!(
-                "… and {} more rows: the JSON report and the CSV export have them all",
-                sheet.rows.len() - fits
-            );
-            ws.write_string((fits + 1) as u32, 0, note)?;
-        }
         for (r, row) in sheet.rows.iter().take(fits).enumerate() {
             let r = (r + 1) as u32;
             last_col = last_col.max(row.len().saturating_sub(1));
@@ -431,6 +426,14 @@ pub fn xlsx_bytes(
                     }
                 }
             }
+        }
+        // Rows are written in order: the note on what did not fit comes last.
+        if fits < sheet.rows.len() {
+            let note = format!(
+                "… and {} more rows: the JSON report and the CSV export have them all",
+                sheet.rows.len() - fits
+            );
+            ws.write_string((fits + 1) as u32, 0, note)?;
         }
         ws.set_freeze_panes(1, 0)?;
         if sheet.filter {
