@@ -660,3 +660,73 @@ fn a_workbook_of_a_goal_with_thousands_of_initiatives_keeps_to_excels_cell_limit
     assert!(by.chars().count() <= 32_767, "{}", by.len());
     assert!(by.ends_with(" more"), "{}", &by[by.len() - 40..]);
 }
+
+const READ_FORMULAS: &str = r#"
+import json, sys, openpyxl
+formulas = openpyxl.load_workbook(sys.argv[1])
+values = openpyxl.load_workbook(sys.argv[1], data_only=True)
+out = {}
+for ws in formulas.worksheets:
+    cached = values[ws.title]
+    out[ws.title] = {
+        "rows": [[c.value for c in row] for row in ws.iter_rows()],
+        "cached": [[c.value for c in row] for row in cached.iter_rows()],
+        "hyperlinks": sum(1 for row in ws.iter_rows() for c in row if c.hyperlink),
+        "filter": ws.auto_filter.ref,
+    }
+print(json.dumps(out))
+"#;
+
+/// Past Excel's 65,530 hyperlinks a sheet (and to keep a large workbook's
+/// memory low), links are HYPERLINK formulas: the same targets, as cells.
+#[test]
+fn a_workbook_with_more_links_than_excel_holds_links_with_formulas() {
+    let Some(python) = openpyxl() else { return };
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("trace.xlsx");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_throughline"))
+        .args([
+            "export",
+            "xlsx",
+            crate::common::example_spec().to_str().unwrap(),
+        ])
+        .args(["--out", book.to_str().unwrap(), "--today", "2026-12-01"])
+        .env("THROUGHLINE_XLSX_LINK_LIMIT", "5")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let read = std::process::Command::new(&python)
+        .args(["-c", READ_FORMULAS, book.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let wb: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+    let initiatives = &wb["Initiatives"];
+    assert_eq!(initiatives["hyperlinks"], 0);
+    let rows = initiatives["rows"].as_array().unwrap();
+    let bundle = rows.iter().position(|r| r[0] == "bundle-offers").unwrap();
+    // Column F: the goals the initiative works on.
+    let formula = rows[bundle][5].as_str().unwrap();
+    let goal_row: usize = formula
+        .strip_prefix("=HYPERLINK(\"#'Goals'!A")
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("a link to a goal's row: {formula}"))
+        .parse()
+        .unwrap();
+    assert_eq!(
+        formula,
+        format!("=HYPERLINK(\"#'Goals'!A{goal_row}\",\"increase-basket-size\")")
+    );
+    assert_eq!(wb["Goals"]["rows"][goal_row - 1][0], "increase-basket-size");
+    // A reader that does not calculate shows the text.
+    assert_eq!(initiatives["cached"][bundle][5], "increase-basket-size");
+    assert_eq!(initiatives["cached"][bundle][0], "bundle-offers");
+    assert_eq!(
+        wb["Goals"]["filter"], "A1:I5",
+        "the rest of the sheet is as before"
+    );
+}

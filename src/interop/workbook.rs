@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, Formula, Workbook, XlsxError};
 
 use super::InteropError;
 use crate::Checked;
@@ -104,99 +104,134 @@ fn fit(text: &str) -> std::borrow::Cow<'_, str> {
 const MATRIX_COLUMNS: usize = 100;
 
 /// The sheets of the workbook, in order.
-pub fn sheets(ws: &Workspace, analysis: &Analysis, config: &Config) -> Vec<Sheet> {
-    let model = &analysis.model;
-    let site = config.site.url.as_ref().map(|u| {
-        if u.ends_with('/') {
-            u.clone()
-        } else {
-            format!("{u}/")
-        }
+pub fn sheets<'a>(
+    ws: &'a Workspace,
+    analysis: &'a Analysis,
+    config: &'a Config,
+) -> impl Iterator<Item = Sheet> + 'a {
+    let rows = std::rc::Rc::new(Rows::new(analysis, config));
+    let kinds = {
+        let rows = rows.clone();
+        Kind::ALL
+            .into_iter()
+            .map(move |kind| kind_sheet(ws, analysis, &rows, kind))
+    };
+    let rest = [0, 1, 2].into_iter().map(move |i| match i {
+        0 => matrix(analysis, &|e| rows.link(e)),
+        1 => findings(ws, analysis),
+        _ => progress(ws, analysis, &|e| rows.link(e)),
     });
-    // Where each entity's row is: its kind's sheet, 1-based after the header.
-    let mut at: HashMap<EntityId, (String, usize)> = HashMap::new();
-    for kind in Kind::ALL {
-        for (i, e) in model
-            .of_kind(kind)
-            .filter(|&e| model.is_canonical(e))
-            .enumerate()
-        {
-            at.insert(e, (kind.plural().to_string(), i + 1));
+    kinds.chain(rest)
+}
+
+/// Where each entity's row is (its kind's sheet, 1-based after the header),
+/// and where its page is published.
+struct Rows {
+    at: HashMap<EntityId, (&'static str, usize)>,
+    site: Option<String>,
+}
+
+impl Rows {
+    fn new(analysis: &Analysis, config: &Config) -> Rows {
+        let model = &analysis.model;
+        let mut at = HashMap::new();
+        for kind in Kind::ALL {
+            for (i, e) in model
+                .of_kind(kind)
+                .filter(|&e| model.is_canonical(e))
+                .enumerate()
+            {
+                at.insert(e, (kind.plural(), i + 1));
+            }
         }
+        let site = config.site.url.as_ref().map(|u| {
+            if u.ends_with('/') {
+                u.clone()
+            } else {
+                format!("{u}/")
+            }
+        });
+        Rows { at, site }
     }
-    let page = |e: EntityId| -> Option<Link> {
+
+    /// A link to the entity's row.
+    fn link(&self, e: EntityId) -> Option<Link> {
+        self.at.get(&e).map(|(s, r)| Link::Sheet(s.to_string(), *r))
+    }
+
+    /// A link to the entity's published page, when `[site] url` says where.
+    fn page(&self, model: &crate::model::Model, e: EntityId) -> Option<Link> {
         let entity = &model.entities[e];
-        let base = site.as_ref()?;
+        let base = self.site.as_ref()?;
         let route = Route::Entity(entity.kind?, &entity.id);
         Some(Link::Url(format!("{base}{}", route.path())))
-    };
-    let row_link = |e: EntityId| at.get(&e).map(|(s, r)| Link::Sheet(s.clone(), *r));
-    let mut out = Vec::new();
-    for kind in Kind::ALL {
-        let fields: Vec<_> = kind.ref_fields().to_vec();
-        let mut header: Vec<String> = ["Id", "Name", "Owner", "Status", "Traced"]
-            .map(String::from)
-            .to_vec();
-        header.extend(fields.iter().map(|f| f.forward_label().to_string()));
-        header.push("Referenced by".into());
-        header.push("File".into());
-        let rows = model
-            .of_kind(kind)
-            .filter(|&e| model.is_canonical(e))
-            .map(|e| {
-                let entity = &model.entities[e];
-                let node = entity.node(ws);
-                let traced = if kind.is_context() {
-                    "context"
-                } else if analysis.trace.traced[e] {
-                    "yes"
-                } else {
-                    "no"
-                };
-                let mut row = vec![
-                    Cell::text(&entity.id).linked(page(e)),
-                    Cell::text(node.get_str("name").unwrap_or(&entity.id)),
-                    Cell::text(node.get_str("owner").unwrap_or_default()),
-                    Cell::text(node.get_str("status").unwrap_or_default()),
-                    Cell::text(traced),
-                ];
-                for &field in &fields {
-                    let refs: Vec<_> = model
-                        .refs_from(e)
-                        .iter()
-                        .filter(|r| r.field == field)
-                        .collect();
-                    let text = joined(refs.iter().map(|r| r.target.as_str()));
-                    let link = refs.first().and_then(|r| r.resolved).and_then(row_link);
-                    row.push(Cell::text(text).linked(link));
-                }
-                // What names it, by id.
-                let mut by: Vec<&str> = model
-                    .refs_to(e)
-                    .map(|r| model.entities[r.from].id.as_str())
-                    .collect();
-                by.dedup();
-                let first = model.refs_to(e).next().map(|r| r.from).and_then(row_link);
-                row.push(Cell::text(joined(by.into_iter())).linked(first));
-                row.push(Cell::text(&ws.files[entity.file].rel_path));
-                row
-            })
-            .collect();
-        let mut widths = vec![28.0, 36.0, 22.0, 12.0, 8.0];
-        widths.extend(fields.iter().map(|_| 30.0));
-        widths.extend([30.0, 36.0]);
-        out.push(Sheet {
-            name: kind.plural().to_string(),
-            header,
-            rows,
-            widths,
-            filter: true,
-        });
     }
-    out.push(matrix(analysis, &row_link));
-    out.push(findings(ws, analysis));
-    out.push(progress(ws, analysis, &row_link));
-    out
+}
+
+/// The sheet of one kind: a row per entity.
+fn kind_sheet(ws: &Workspace, analysis: &Analysis, links: &Rows, kind: Kind) -> Sheet {
+    let model = &analysis.model;
+    let row_link = |e: EntityId| links.link(e);
+    let page = |e: EntityId| links.page(model, e);
+    let fields: Vec<_> = kind.ref_fields().to_vec();
+    let mut header: Vec<String> = ["Id", "Name", "Owner", "Status", "Traced"]
+        .map(String::from)
+        .to_vec();
+    header.extend(fields.iter().map(|f| f.forward_label().to_string()));
+    header.push("Referenced by".into());
+    header.push("File".into());
+    let rows = model
+        .of_kind(kind)
+        .filter(|&e| model.is_canonical(e))
+        .map(|e| {
+            let entity = &model.entities[e];
+            let node = entity.node(ws);
+            let traced = if kind.is_context() {
+                "context"
+            } else if analysis.trace.traced[e] {
+                "yes"
+            } else {
+                "no"
+            };
+            let mut row = vec![
+                Cell::text(&entity.id).linked(page(e)),
+                Cell::text(node.get_str("name").unwrap_or(&entity.id)),
+                Cell::text(node.get_str("owner").unwrap_or_default()),
+                Cell::text(node.get_str("status").unwrap_or_default()),
+                Cell::text(traced),
+            ];
+            for &field in &fields {
+                let refs: Vec<_> = model
+                    .refs_from(e)
+                    .iter()
+                    .filter(|r| r.field == field)
+                    .collect();
+                let text = joined(refs.iter().map(|r| r.target.as_str()));
+                let link = refs.first().and_then(|r| r.resolved).and_then(row_link);
+                row.push(Cell::text(text).linked(link));
+            }
+            // What names it, by id.
+            let mut by: Vec<&str> = model
+                .refs_to(e)
+                .map(|r| model.entities[r.from].id.as_str())
+                .collect();
+            by.dedup();
+            let first = model.refs_to(e).next().map(|r| r.from).and_then(row_link);
+            row.push(Cell::text(joined(by.into_iter())).linked(first));
+            row.push(Cell::text(&ws.files[entity.file].rel_path));
+            row
+        })
+        .collect();
+    let mut widths = vec![28.0, 36.0, 22.0, 12.0, 8.0];
+    widths.extend(fields.iter().map(|_| 30.0));
+    widths.extend([30.0, 36.0]);
+    Sheet {
+        name: kind.plural().to_string(),
+        header,
+        rows,
+        widths,
+        filter: true,
+    }
 }
 
 /// Goals × initiatives and use cases × data products: an `x` where one
@@ -360,6 +395,30 @@ fn progress(
     }
 }
 
+/// Most hyperlinks a worksheet holds before its links become formulas:
+/// Excel's limit, or `THROUGHLINE_XLSX_LINK_LIMIT` (for tests).
+fn link_limit() -> usize {
+    std::env::var("THROUGHLINE_XLSX_LINK_LIMIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(65_530)
+}
+
+/// `=HYPERLINK("#'Goals'!A5","goal-1")`, with the text as its cached
+/// result; `None` when the text or the target is longer than the 255
+/// characters a formula's string may hold (the cell is then plain text).
+fn hyperlink_formula(link: &Link, text: &str) -> Option<Formula> {
+    let target = match link {
+        Link::Sheet(name, row) => format!("#'{}'!A{}", name.replace('\'', "''"), row + 1),
+        Link::Url(url) => url.clone(),
+    };
+    if target.chars().count() > 255 || text.chars().count() > 255 {
+        return None;
+    }
+    let quoted = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    Some(Formula::new(format!("=HYPERLINK({},{})", quoted(&target), quoted(text))).set_result(text))
+}
+
 fn xlsx_error(path: &Path) -> impl Fn(XlsxError) -> InteropError + '_ {
     move |e| InteropError::Write {
         path: path.display().to_string(),
@@ -390,10 +449,23 @@ pub fn xlsx_bytes(
             .set_comment("Exported by throughline"),
     );
     let bold = Format::new().set_bold();
+    let linked = Format::new().set_hyperlink();
+    // Rows go to a temporary file as they are written, so a workbook of
+    // 100,000 entities does not sit in memory cell by cell. Excel keeps at
+    // most 65,530 hyperlinks in a sheet, and each costs memory until the file
+    // is written: a workbook that may hold more has its links as HYPERLINK
+    // formulas, cells like any other, and its strings inline (constant-memory
+    // mode). The bound: a link per reference, plus an entity's own cell, its
+    // "referenced by" and its progress rows.
+    let model = &analysis.model;
+    let links = model.refs.len() + 2 * model.entities.len() + analysis.outcomes.indicators.len();
+    let formulas = links > link_limit();
     for sheet in sheets(ws, analysis, config) {
-        // Rows go to a temporary file as they are written, so a workbook of
-        // 100,000 entities does not sit in memory cell by cell.
-        let ws = book.add_worksheet_with_low_memory();
+        let ws = if formulas {
+            book.add_worksheet_with_constant_memory()
+        } else {
+            book.add_worksheet_with_low_memory()
+        };
         ws.set_name(&sheet.name)?;
         for (c, h) in sheet.header.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, h, &bold)?;
@@ -409,6 +481,14 @@ pub fn xlsx_bytes(
             for (c, cell) in row.iter().enumerate() {
                 let c = c as u16;
                 match (&cell.link, cell.number) {
+                    (Some(link), _) if formulas => match hyperlink_formula(link, &cell.text) {
+                        Some(formula) => {
+                            ws.write_formula_with_format(r, c, formula, &linked)?;
+                        }
+                        None => {
+                            ws.write_string(r, c, fit(&cell.text).as_ref())?;
+                        }
+                    },
                     (Some(Link::Sheet(name, row)), _) => {
                         let target =
                             format!("internal:'{}'!A{}", name.replace('\'', "''"), row + 1);
@@ -484,13 +564,12 @@ pub fn csv_text(sheet: &Sheet) -> String {
 pub fn write_csv(checked: &Checked, dir: &Path) -> Result<Vec<PathBuf>, InteropError> {
     super::create_dir(dir)?;
     let progress = crate::progress::Progress::spinner("writing the CSV files");
-    let sheets = sheets(&checked.workspace, &checked.analysis, &checked.config);
-    progress.finish();
     let mut written = Vec::new();
-    for sheet in sheets {
+    for sheet in sheets(&checked.workspace, &checked.analysis, &checked.config) {
         let path = dir.join(csv_name(&sheet.name));
         super::write(&path, csv_text(&sheet).as_bytes())?;
         written.push(path);
     }
+    progress.finish();
     Ok(written)
 }
