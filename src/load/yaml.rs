@@ -27,8 +27,10 @@ pub enum Value {
     Float(f64),
     /// Short strings (most keys, ids and names) are kept inline, without an allocation.
     String(CompactString),
-    Seq(Vec<Node>),
-    Map(Vec<Entry>),
+    /// Boxed slices, not vectors: a tree does not grow once built, and the
+    /// value stays 24 bytes.
+    Seq(Box<[Node]>),
+    Map(Box<[Entry]>),
 }
 
 /// One `key: value` pair of a mapping.
@@ -426,24 +428,17 @@ impl Builder<'_> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (value, start, anchor) = match self.stack.pop() {
-                    // Trees live as long as the check: no room to grow.
                     Some(Frame::Seq {
-                        mut items,
+                        items,
                         start,
                         anchor,
-                    }) => {
-                        items.shrink_to_fit();
-                        (Value::Seq(items), start, anchor)
-                    }
+                    }) => (Value::Seq(items.into_boxed_slice()), start, anchor),
                     Some(Frame::Map {
-                        mut entries,
+                        entries,
                         start,
                         anchor,
                         ..
-                    }) => {
-                        entries.shrink_to_fit();
-                        (Value::Map(entries), start, anchor)
-                    }
+                    }) => (Value::Map(entries.into_boxed_slice()), start, anchor),
                     None => return Ok(()),
                 };
                 let end = match &value {
@@ -651,6 +646,14 @@ fn is_core_float(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nodes_stay_small() {
+        // The memory figures of docs/benchmarks.md rest on this layout.
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert_eq!(std::mem::size_of::<Node>(), 48);
+        assert_eq!(std::mem::size_of::<Entry>(), 96);
+    }
 
     fn parse_str(text: &str) -> Parsed {
         let file = SourceFile::new("t.yaml".into(), "t.yaml".into(), text);
