@@ -47,7 +47,7 @@ impl Side {
         let entity = &self.model().entities[e];
         let node = entity.node(&self.workspace);
         EntityInfo {
-            id: entity.id.clone(),
+            id: entity.id.to_string(),
             kind: entity.kind.map_or_else(
                 || node.get_str("kind").unwrap_or_default().to_string(),
                 |k| k.name().to_string(),
@@ -373,8 +373,8 @@ fn links(side: &Side) -> HashSet<Link> {
         .iter()
         .filter(|r| model.is_canonical(r.from))
         .map(|r| Link {
-            from: model.entities[r.from].id.clone(),
-            to: r.target.clone(),
+            from: model.entities[r.from].id.to_string(),
+            to: r.target.to_string(),
             field: r.field.display(),
         })
         .collect()
@@ -428,14 +428,14 @@ fn impact(side: &Side, e: EntityId) -> Impact {
         let entity = &model.entities[x];
         if x != e {
             match entity.kind {
-                Some(Kind::Goal) => impact.goals.push(entity.id.clone()),
-                Some(Kind::UseCase) => impact.use_cases.push(entity.id.clone()),
+                Some(Kind::Goal) => impact.goals.push(entity.id.to_string()),
+                Some(Kind::UseCase) => impact.use_cases.push(entity.id.to_string()),
                 _ => {}
             }
         }
         for r in model.refs_from(x) {
             if r.field.direction() == Direction::Context && r.resolved.is_some_and(|t| t != e) {
-                consumers.push(r.target.clone());
+                consumers.push(r.target.to_string());
             }
         }
     }

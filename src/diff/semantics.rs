@@ -307,7 +307,7 @@ fn dependants(side: &Side, dp: EntityId) -> Vec<String> {
 fn ids(side: &Side, list: Vec<EntityId>) -> Vec<String> {
     let mut seen = HashSet::new();
     list.into_iter()
-        .map(|e| side.model().entities[e].id.clone())
+        .map(|e| side.model().entities[e].id.to_string())
         .filter(|id| seen.insert(id.clone()))
         .collect()
 }
@@ -449,10 +449,10 @@ pub fn breaking(base: &Side, head: &Side, diff: &Diff) -> Vec<Breaking> {
             .model()
             .refs_from(root)
             .iter()
-            .find_map(|r| removal.get(&r.target).copied());
+            .find_map(|r| removal.get(r.target.as_str()).copied());
         if let Some(i) = cause {
             let mut affects = ids(head, below);
-            affects.insert(0, entity.id.clone());
+            affects.insert(0, entity.id.to_string());
             for id in affects {
                 if !out[i].affects.contains(&id) {
                     out[i].affects.push(id);

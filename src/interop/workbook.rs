@@ -194,7 +194,7 @@ fn kind_sheet(ws: &Workspace, analysis: &Analysis, links: &Rows, kind: Kind) -> 
                 "no"
             };
             let mut row = vec![
-                Cell::text(&entity.id).linked(page(e)),
+                Cell::text(entity.id.as_str()).linked(page(e)),
                 Cell::text(node.get_str("name").unwrap_or(&entity.id)),
                 Cell::text(node.get_str("owner").unwrap_or_default()),
                 Cell::text(node.get_str("status").unwrap_or_default()),
@@ -269,7 +269,7 @@ fn matrix(analysis: &Analysis, row_link: &dyn Fn(EntityId) -> Option<Link>) -> S
             ))];
             head.extend(
                 cols.iter()
-                    .map(|&c| Cell::text(&model.entities[c].id).linked(row_link(c))),
+                    .map(|&c| Cell::text(model.entities[c].id.as_str()).linked(row_link(c))),
             );
             if !blocks.is_empty() {
                 blocks.push(Vec::new());
@@ -277,7 +277,7 @@ fn matrix(analysis: &Analysis, row_link: &dyn Fn(EntityId) -> Option<Link>) -> S
             blocks.push(head);
             for r in of(row_kind) {
                 let linked: Vec<EntityId> = model.targets(r, field).collect();
-                let mut row = vec![Cell::text(&model.entities[r].id).linked(row_link(r))];
+                let mut row = vec![Cell::text(model.entities[r].id.as_str()).linked(row_link(r))];
                 row.extend(
                     cols.iter()
                         .map(|c| Cell::text(if linked.contains(c) { "x" } else { "" })),
@@ -291,9 +291,9 @@ fn matrix(analysis: &Analysis, row_link: &dyn Fn(EntityId) -> Option<Link>) -> S
             for r in of(row_kind) {
                 for c in model.targets(r, field) {
                     blocks.push(vec![
-                        Cell::text(&model.entities[r].id).linked(row_link(r)),
+                        Cell::text(model.entities[r].id.as_str()).linked(row_link(r)),
                         Cell::text(row_kind.name()),
-                        Cell::text(&model.entities[c].id).linked(row_link(c)),
+                        Cell::text(model.entities[c].id.as_str()).linked(row_link(c)),
                         Cell::text(col_kind.name()),
                     ]);
                 }

@@ -299,7 +299,7 @@ pub fn rename(session: &Session, params: &Value) -> Answer {
     }
     // Measurement rows name goals and the North Star by id too.
     for (file, table) in &checked.workspace.measurements {
-        for series in table.series.iter().filter(|s| &s.entity == old) {
+        for series in table.series.iter().filter(|s| s.entity == old) {
             for o in &series.observations {
                 edit(
                     *file,

@@ -6,6 +6,8 @@ pub mod time;
 
 use std::collections::HashMap;
 
+use compact_str::CompactString;
+
 use crate::diagnostic::FileId;
 use crate::load::Workspace;
 use crate::load::source::Span;
@@ -21,7 +23,7 @@ pub struct Entity {
     /// `None` when the document names a kind throughline does not know; such
     /// an entity still owns its id, so references to it are not "broken".
     pub kind: Option<Kind>,
-    pub id: String,
+    pub id: CompactString,
     pub id_span: Span,
     pub file: FileId,
     /// Index into [`Workspace::documents`].
@@ -43,7 +45,7 @@ impl Entity {
 pub struct Reference {
     pub from: EntityId,
     pub field: RefField,
-    pub target: String,
+    pub target: CompactString,
     pub span: Span,
     /// The entity the id names (the first one, when the id is duplicated).
     pub resolved: Option<EntityId>,
@@ -54,7 +56,7 @@ pub struct Reference {
 pub struct Model {
     pub entities: Vec<Entity>,
     /// Each id's first entity, in file order.
-    pub by_id: HashMap<String, EntityId>,
+    pub by_id: HashMap<CompactString, EntityId>,
     /// Later entities that reuse an id: `(later, first)`.
     pub duplicates: Vec<(EntityId, EntityId)>,
     pub refs: Vec<Reference>,
@@ -94,7 +96,7 @@ impl Model {
                         .entry(id.to_string())
                         .or_insert(model.contracts.len());
                     model.contracts.push(contract::Contract {
-                        id: id.to_string(),
+                        id: id.into(),
                         id_span: id_node.span,
                         file: d.file,
                         doc,
@@ -108,7 +110,7 @@ impl Model {
             let eid = model.entities.len();
             model.entities.push(Entity {
                 kind: Kind::from_name(kind_name),
-                id: id.to_string(),
+                id: id.into(),
                 id_span: id_node.span,
                 file: d.file,
                 doc,
@@ -117,7 +119,7 @@ impl Model {
             match model.by_id.get(id) {
                 Some(&first) => model.duplicates.push((eid, first)),
                 None => {
-                    model.by_id.insert(id.to_string(), eid);
+                    model.by_id.insert(id.into(), eid);
                 }
             }
         }
@@ -132,7 +134,7 @@ impl Model {
                             from: eid,
                             field,
                             resolved: model.by_id.get(target).copied(),
-                            target: target.to_string(),
+                            target: target.into(),
                             span,
                         });
                     }

@@ -138,7 +138,7 @@ impl Outcomes {
                             )
                             .label("repeated indicator id")
                             .help("measurement files name a goal's indicators by id: give each its own")
-                            .entity(&entity.id)
+                            .entity(entity.id.as_str())
                             .doc(entity.doc)
                             .at(entity.file, id.span)
                             .related(entity.file, *first, "first used here"),

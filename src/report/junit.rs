@@ -33,7 +33,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             (
                 entity.file + 1,
                 entity.id_span.start.line(),
-                entity.id.clone(),
+                entity.id.to_string(),
             ),
             Case {
                 name: format!("{kind} {}", entity.id),

@@ -9,7 +9,7 @@ use crate::model::time::{Date, DurationError, duration, parse_duration};
 use crate::model::{Entity, EntityId, Kind, Model, RefField};
 
 fn on(e: &Entity, d: Diagnostic) -> Diagnostic {
-    d.entity(&e.id).doc(e.doc)
+    d.entity(e.id.as_str()).doc(e.doc)
 }
 
 /// `hypothesis-mismatch`: the hypothesis's initiative does not list its goal.

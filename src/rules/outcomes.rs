@@ -20,7 +20,7 @@ fn called(model: &Model, i: &Indicator) -> String {
 }
 
 fn on(model: &Model, i: &Indicator, d: Diagnostic) -> Diagnostic {
-    d.entity(&model.entities[i.entity].id).doc(i.doc)
+    d.entity(model.entities[i.entity].id.as_str()).doc(i.doc)
 }
 
 pub fn check(

@@ -21,7 +21,7 @@ pub fn duplicate_ids(model: &Model, out: &mut Vec<Diagnostic>) {
             )
             .label("duplicate id")
             .help("ids must be unique in the whole workspace; rename one of them")
-            .entity(&l.id)
+            .entity(l.id.as_str())
             .doc(l.doc)
             .at(l.file, l.id_span)
             .related(
@@ -89,7 +89,7 @@ pub fn references(model: &Model, trace: &Trace, damaged: &[Damaged], out: &mut V
         out.push(Diagnostic {
             message,
             ..diag
-                .entity(&holder.id)
+                .entity(holder.id.as_str())
                 .doc(holder.doc)
                 .at(holder.file, r.span)
         });

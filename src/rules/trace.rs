@@ -124,7 +124,7 @@ pub fn north_star_count(model: &Model, out: &mut Vec<Diagnostic>) {
                 )
                 .label("one of several NorthStars")
                 .help("keep one North Star metric and turn the others into goals that contribute to it")
-                .entity(&e.id)
+                .entity(e.id.as_str())
                 .doc(e.doc)
                 .at(e.file, e.id_span);
                 for &other in stars.iter().filter(|&&o| o != s) {
@@ -194,7 +194,7 @@ pub fn cycles(model: &Model, trace: &Trace, out: &mut Vec<Diagnostic>) {
                 } else {
                     "a data product cannot be built, directly or not, from itself; remove one of these inputs"
                 })
-                .entity(&e.id)
+                .entity(e.id.as_str())
                 .doc(e.doc)
                 .at(e.file, r.span),
             );
@@ -231,7 +231,7 @@ pub fn untraced(model: &Model, trace: &Trace, out: &mut Vec<Diagnostic>) {
                 "list `{}` under `dataProducts` of the use case it serves, or under `inputs` of a data product built from it",
                 e.id
             ))
-            .entity(&e.id)
+            .entity(e.id.as_str())
             .doc(e.doc)
             .at(e.file, e.id_span),
         );

@@ -297,7 +297,7 @@ impl<'a> SiteModel<'a> {
     pub fn entity_ref(&self, e: EntityId) -> Ref {
         let entity = &self.model.entities[e];
         Ref {
-            id: entity.id.clone(),
+            id: entity.id.to_string(),
             name: self
                 .node(e)
                 .get_str("name")
