@@ -320,30 +320,32 @@ pub fn matrix_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<Str
 }
 
 pub fn search_index(site: &SiteModel) -> String {
-    let entries: Vec<SearchEntry> = site
-        .pages()
-        .map(|e| {
-            let entity = &site.model.entities[e];
-            let node = site.node(e);
-            let r = site.entity_ref(e);
-            SearchEntry {
-                i: &entity.id,
-                n: r.name,
-                k: r.kind_label,
-                u: r.path.unwrap_or_default(),
-                d: node
-                    .get_str("description")
-                    .or_else(|| node.get_str("statement"))
-                    .or_else(|| node.get_str("vision"))
-                    .map(|d| markdown::summary(d, 200))
-                    .unwrap_or_default(),
-            }
-        })
-        .collect();
-    format!(
-        "window.THROUGHLINE_SEARCH = {};\n",
-        serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into())
-    )
+    // Written entry by entry: at 100,000 entities the index is tens of
+    // megabytes, and a list of entries beside it would double that.
+    let mut out = b"window.THROUGHLINE_SEARCH = [".to_vec();
+    for (n, e) in site.pages().enumerate() {
+        let entity = &site.model.entities[e];
+        let node = site.node(e);
+        let r = site.entity_ref(e);
+        let entry = SearchEntry {
+            i: &entity.id,
+            n: r.name,
+            k: r.kind_label,
+            u: r.path.unwrap_or_default(),
+            d: node
+                .get_str("description")
+                .or_else(|| node.get_str("statement"))
+                .or_else(|| node.get_str("vision"))
+                .map(|d| markdown::summary(d, 200))
+                .unwrap_or_default(),
+        };
+        if n > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, &entry).expect("JSON of strings");
+    }
+    out.extend_from_slice(b"];\n");
+    String::from_utf8(out).expect("JSON is UTF-8")
 }
 
 /// How many list pages a kind needs.
