@@ -7,19 +7,46 @@
 /// are invisible, and HTML treats them as parse errors too.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, s);
     out
+}
+
+/// [`escape`], appended to `out`: runs of plain text are copied whole, as
+/// most text has nothing to escape.
+pub fn escape_into(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut plain = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // Every character escaped or dropped starts with one of these bytes
+        // (U+FFFE and U+FFFF are EF BF BE and EF BF BF).
+        let special = matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF)
+            || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
+        if !special {
+            i += 1;
+            continue;
+        }
+        let replacement = match b {
+            b'&' => Some("&amp;"),
+            b'<' => Some("&lt;"),
+            b'>' => Some("&gt;"),
+            b'"' => Some("&quot;"),
+            b'\'' => Some("&#39;"),
+            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => Some(""),
+            0xEF => None,
+            _ => Some(""),
+        };
+        let Some(replacement) = replacement else {
+            i += 1;
+            continue;
+        };
+        out.push_str(&s[plain..i]);
+        out.push_str(replacement);
+        i += if b == 0xEF { 3 } else { 1 };
+        plain = i;
+    }
+    out.push_str(&s[plain..]);
 }
 
 /// A finding's message as HTML: escaped, with each `` `code` `` span (as
@@ -62,5 +89,30 @@ mod tests {
             escape("a<b & \"c\" \u{1}'\tx\u{ffff}é"),
             "a&lt;b &amp; &quot;c&quot; &#39;\tx\u{e9}"
         );
+    }
+
+    /// The character-by-character definition the byte scan must agree with.
+    fn reference(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                '\t' | '\n' | '\r' => out.push(c),
+                c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_byte_scan_escapes_as_the_definition_does(s in "(?s).{0,40}|[\u{fff0}-\u{ffff}<&'\"\x00-\x1f a-z\u{e9}]{0,40}") {
+            proptest::prop_assert_eq!(escape(&s), reference(&s));
+        }
     }
 }

@@ -699,23 +699,26 @@ impl<'a> SiteModel<'a> {
 
 /// A link to an entity as HTML, as the `ref` macro of `macros.html` writes it.
 pub fn ref_html(r: &Ref, root: &str, out: &mut String) {
-    use crate::markup::escape;
+    use crate::markup::escape_into;
     match &r.path {
         Some(path) => {
-            out.push_str(&format!(
-                "<a href=\"{}{}\" class=\"ref k-{}{}\"><span class=\"kind\">{}</span> {}</a>",
-                escape(root),
-                escape(path),
-                r.kind.to_lowercase(),
-                if r.traced { "" } else { " untraced" },
-                escape(r.kind_label),
-                escape(&r.name)
-            ));
+            out.push_str("<a href=\"");
+            escape_into(out, root);
+            escape_into(out, path);
+            out.push_str("\" class=\"ref k-");
+            out.push_str(&r.kind.to_lowercase());
+            out.push_str(if r.traced { "" } else { " untraced" });
+            out.push_str("\"><span class=\"kind\">");
+            escape_into(out, r.kind_label);
+            out.push_str("</span> ");
+            escape_into(out, &r.name);
+            out.push_str("</a>");
         }
-        None => out.push_str(&format!(
-            "<span class=\"ref missing\" title=\"No entity has this id\"><span class=\"kind\">Missing</span> {}</span>",
-            escape(&r.id)
-        )),
+        None => {
+            out.push_str("<span class=\"ref missing\" title=\"No entity has this id\"><span class=\"kind\">Missing</span> ");
+            escape_into(out, &r.id);
+            out.push_str("</span>");
+        }
     }
 }
 
@@ -725,25 +728,25 @@ pub fn ref_html(r: &Ref, root: &str, out: &mut String) {
 /// is many times faster.
 pub fn tree_html(tree: &Tree, root: &str) -> String {
     fn list(nodes: &[TreeNode], root: &str, out: &mut String) {
-        use crate::markup::escape;
+        use crate::markup::escape_into;
+        use std::fmt::Write;
         out.push_str("<ul>");
         for n in nodes {
             out.push_str("<li>");
             ref_html(&n.entity, root, out);
             if let Some(o) = &n.outcome {
-                out.push_str(&format!(
+                let _ = write!(
+                    out,
                     " <span class=\"badge s-{}\">{}</span>",
                     o.status, o.label
-                ));
+                );
             }
             if n.repeat {
                 out.push_str(" <span class=\"muted\">(shown above)</span>");
             } else if !n.children.is_empty() {
-                out.push_str(&format!(
-                    " <details open><summary><span class=\"visually-hidden\">{}: </span>{} below</summary>",
-                    escape(&n.entity.name),
-                    n.children.len()
-                ));
+                out.push_str(" <details open><summary><span class=\"visually-hidden\">");
+                escape_into(out, &n.entity.name);
+                let _ = write!(out, ": </span>{} below</summary>", n.children.len());
                 list(&n.children, root, out);
                 if n.more > 0 {
                     more_html(n, root, out);
