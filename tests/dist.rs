@@ -604,7 +604,13 @@ fn the_workflows_are_valid_and_use_this_version_of_the_action() {
     ] {
         assert!(targets.contains(&t), "release builds {t}");
     }
+    // Published binaries are the stripped `dist` profile, built and installed alike.
+    let cargo = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    assert!(cargo.contains("[profile.dist]"));
+    let workflow = std::fs::read_to_string(repo().join(".github/workflows/release.yml")).unwrap();
+    assert!(workflow.contains("--profile dist") && workflow.contains("/dist/throughline"));
     let action = std::fs::read_to_string(repo().join("action.yml")).unwrap();
+    assert!(action.contains("cargo install --locked --profile dist"));
     for t in &targets {
         if t.contains("musl") || t.contains("apple") || t.contains("windows") {
             assert!(action.contains(t), "the action downloads {t}");
