@@ -629,3 +629,33 @@ fn the_workflows_are_valid_and_use_this_version_of_the_action() {
     let uses = format!("throughline-dev/throughline@v{}", env!("CARGO_PKG_VERSION"));
     assert!(body.contains(&uses), "docs/ci.md uses {uses}");
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    for args in [
+        &["man"][..],
+        &["completions", "zsh"],
+        &["explain", "--list"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader is gone before anything is written, as `| head` goes.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

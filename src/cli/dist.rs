@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::CommandFactory;
 
-use super::{Cli, EXIT_ERROR, EXIT_OK};
+use super::{Cli, EXIT_ERROR, EXIT_OK, ignore_broken_pipe};
 use crate::diagnostic::Rule;
 use crate::explain;
 
@@ -50,9 +50,13 @@ fn rule_names() -> clap::builder::PossibleValuesParser {
 }
 
 pub(super) fn completions(args: CompletionsArgs) -> anyhow::Result<i32> {
+    // Generated into memory: clap_complete panics on a failed write.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "throughline", &mut script);
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(args.shell, &mut Cli::command(), "throughline", &mut out);
-    out.flush()?;
+    out.write_all(&script)
+        .and_then(|()| out.flush())
+        .or_else(ignore_broken_pipe)?;
     Ok(EXIT_OK)
 }
 
@@ -64,28 +68,33 @@ pub(super) fn man(args: ManArgs) -> anyhow::Result<i32> {
             eprintln!("wrote the man pages to {}", dir.display());
         }
         None => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
             let mut out = std::io::stdout().lock();
-            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
-            out.flush()?;
+            out.write_all(&page)
+                .and_then(|()| out.flush())
+                .or_else(ignore_broken_pipe)?;
         }
     }
     Ok(EXIT_OK)
 }
 
 pub(super) fn explain(args: ExplainArgs) -> anyhow::Result<i32> {
-    let mut out = std::io::stdout().lock();
-    if args.list {
-        out.write_all(explain::list().as_bytes())?;
-        return Ok(EXIT_OK);
-    }
-    let Some(rule) = args.rule.as_deref().and_then(Rule::from_name) else {
-        return Ok(EXIT_ERROR);
-    };
-    let text = if args.markdown {
-        explain::markdown(rule).to_string()
+    let text = if args.list {
+        explain::list()
     } else {
-        explain::terminal(rule)
+        let Some(rule) = args.rule.as_deref().and_then(Rule::from_name) else {
+            return Ok(EXIT_ERROR);
+        };
+        if args.markdown {
+            explain::markdown(rule).to_string()
+        } else {
+            explain::terminal(rule)
+        }
     };
-    out.write_all(text.as_bytes())?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .or_else(ignore_broken_pipe)?;
     Ok(EXIT_OK)
 }

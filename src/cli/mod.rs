@@ -814,6 +814,7 @@ fn color_for(terminal: bool) -> bool {
     terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// A reader that stopped reading (`| head`) is not an error.
 fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         Ok(())
