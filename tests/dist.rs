@@ -576,6 +576,12 @@ fn the_action_is_valid_action_metadata_and_says_what_it_uses() {
     }
 }
 
+fn workflow_text_names_archives() -> bool {
+    let workflow = std::fs::read_to_string(repo().join(".github/workflows/release.yml")).unwrap();
+    workflow.contains("name=\"throughline-$TAG-${{ matrix.target }}\"")
+        && workflow.contains("cp \"$bin\" \"dist/$name/\"")
+}
+
 #[test]
 fn the_workflows_are_valid_and_use_this_version_of_the_action() {
     let schema = vendored("github-workflows.json");
@@ -607,6 +613,38 @@ fn the_workflows_are_valid_and_use_this_version_of_the_action() {
     // Published binaries are the stripped `dist` profile, built and installed alike.
     let cargo = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
     assert!(cargo.contains("[profile.dist]"));
+    // cargo-binstall finds the archives by the names the workflow gives them.
+    let manifest: toml::Value = toml::from_str(&cargo).unwrap();
+    let binstall = &manifest["package"]["metadata"]["binstall"];
+    let expand = |t: &str, target: &str| {
+        t.replace("{ repo }", env!("CARGO_PKG_REPOSITORY"))
+            .replace("{ version }", env!("CARGO_PKG_VERSION"))
+            .replace("{ target }", target)
+            .replace("{ bin }", "throughline")
+            .replace("{ binary-ext }", "")
+    };
+    let url = expand(
+        binstall["pkg-url"].as_str().unwrap(),
+        "x86_64-unknown-linux-musl",
+    );
+    assert_eq!(
+        url,
+        format!(
+            "{}/releases/download/v{v}/throughline-v{v}-x86_64-unknown-linux-musl.tar.gz",
+            env!("CARGO_PKG_REPOSITORY"),
+            v = env!("CARGO_PKG_VERSION")
+        )
+    );
+    let windows = &binstall["overrides"]["x86_64-pc-windows-msvc"];
+    assert!(
+        expand(
+            windows["pkg-url"].as_str().unwrap(),
+            "x86_64-pc-windows-msvc"
+        )
+        .ends_with("-x86_64-pc-windows-msvc.zip")
+    );
+    // The workflow names archives `throughline-$TAG-TARGET` with the binary inside that directory.
+    assert!(workflow_text_names_archives(), "release.yml archive names");
     let workflow = std::fs::read_to_string(repo().join(".github/workflows/release.yml")).unwrap();
     assert!(workflow.contains("--profile dist") && workflow.contains("/dist/throughline"));
     let action = std::fs::read_to_string(repo().join("action.yml")).unwrap();
