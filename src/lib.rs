@@ -70,6 +70,15 @@ pub fn check_dir_lean(dir: &Path, today: Date) -> Result<Checked, Error> {
     check_inner(dir, today, &[], None, Default::default(), true)
 }
 
+/// [`check_dir_lean`] and [`check_dir_excluding`] at once, as `build` checks.
+pub fn check_dir_lean_excluding(
+    dir: &Path,
+    today: Date,
+    exclude: &[PathBuf],
+) -> Result<Checked, Error> {
+    check_inner(dir, today, exclude, None, Default::default(), true)
+}
+
 /// Like [`check_dir`], leaving out the directories in `exclude` (the build output).
 pub fn check_dir_excluding(dir: &Path, today: Date, exclude: &[PathBuf]) -> Result<Checked, Error> {
     check_with(dir, today, exclude, None)

@@ -359,6 +359,23 @@ fn checked_for_export(args: &ExportArgs) -> anyhow::Result<Result<crate::Checked
 }
 
 /// The human report of a check, on standard error (coloured on a terminal).
+/// Reads back the texts of the files whose findings are shown with their
+/// lines (a lean check dropped every text once parsed).
+fn restore_shown_texts(checked: &mut crate::Checked) {
+    let shown: std::collections::HashSet<usize> = checked
+        .analysis
+        .diagnostics
+        .iter()
+        .flat_map(|d| {
+            d.location
+                .map(|l| l.file)
+                .into_iter()
+                .chain(d.related.iter().map(|r| r.location.file))
+        })
+        .collect();
+    checked.workspace.restore_texts(&shown);
+}
+
 fn report_to_stderr(checked: &crate::Checked) -> std::io::Result<()> {
     let report = Report {
         color: color_for(std::io::stderr().is_terminal()),
@@ -603,7 +620,10 @@ fn build(args: BuildArgs) -> anyhow::Result<i32> {
         crate::baseline::check_repository(&args.dir).map_err(crate::Error::from)?;
         crate::baseline::check_rev(&args.dir, rev).map_err(crate::Error::from)?;
     }
-    let checked = crate::check_dir_excluding(&args.dir, today, std::slice::from_ref(&out))?;
+    // Lean, as `check` is: each page reads its spec's text back to show it.
+    let mut checked =
+        crate::check_dir_lean_excluding(&args.dir, today, std::slice::from_ref(&out))?;
+    restore_shown_texts(&mut checked);
     if !checked.analysis.diagnostics.is_empty() {
         report_to_stderr(&checked)?;
     }
@@ -699,18 +719,7 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
     // The spec texts are dropped once parsed and read back only for the
     // files whose findings are shown with their lines.
     let mut checked = crate::check_dir_lean(&args.dir, today)?;
-    let shown: std::collections::HashSet<usize> = checked
-        .analysis
-        .diagnostics
-        .iter()
-        .flat_map(|d| {
-            d.location
-                .map(|l| l.file)
-                .into_iter()
-                .chain(d.related.iter().map(|r| r.location.file))
-        })
-        .collect();
-    checked.workspace.restore_texts(&shown);
+    restore_shown_texts(&mut checked);
     let states = match &args.baseline {
         Some(rev) => Some(
             crate::baseline::compare(

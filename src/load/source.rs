@@ -108,12 +108,25 @@ impl SourceFile {
     /// Puts back a dropped text, if it is the one that was parsed (same
     /// length and line breaks).
     pub fn restore_text(&mut self, text: String) {
-        if self.text_dropped()
-            && text.len() == self.dropped
-            && *line_starts(&text) == *self.line_starts
-        {
+        if self.text_dropped() && self.is_parsed_text(&text) {
             self.text = text.into();
         }
+    }
+
+    /// The text, read back from disk when it was dropped (as the parse read
+    /// it: invalid UTF-8 replaced); `None` when the file is gone or is no
+    /// longer the text that was parsed.
+    pub fn read_back(&self) -> Option<Arc<str>> {
+        if !self.text_dropped() {
+            return Some(self.text.clone());
+        }
+        let bytes = std::fs::read(&self.path).ok()?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        self.is_parsed_text(&text).then(|| text.into())
+    }
+
+    fn is_parsed_text(&self, text: &str) -> bool {
+        text.len() == self.dropped && *line_starts(text) == *self.line_starts
     }
 
     pub fn line_count(&self) -> usize {
@@ -130,9 +143,20 @@ impl SourceFile {
 
     /// The text of 1-based `line`, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
-        let (start, end) = (self.line_start(line), self.line_start(line + 1));
-        self.text
-            .get(start..end)
+        self.line_text_in(&self.text, line)
+    }
+
+    /// [`SourceFile::line_text`] of `text`, this file's text read back.
+    pub fn line_text_in<'t>(&self, text: &'t str, line: usize) -> &'t str {
+        let start = self
+            .line_starts
+            .get(line.saturating_sub(1))
+            .map_or(text.len(), |&s| s as usize);
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(text.len(), |&s| s as usize);
+        text.get(start..end)
             .unwrap_or("")
             .trim_end_matches(['\n', '\r'])
     }

@@ -599,12 +599,16 @@ impl<'a> SiteModel<'a> {
         let doc_span = node.span;
         let first = doc_span.start.line();
         let last = doc_span.end.line().max(first).min(file.line_count());
-        let source = (first..=last)
-            .map(|n| SourceLine {
-                n,
-                text: file.line_text(n).to_string(),
-            })
-            .collect();
+        // `build` checks lean: the text is read back for the page.
+        let source = match file.read_back() {
+            Some(text) => (first..=last)
+                .map(|n| SourceLine {
+                    n,
+                    text: file.line_text_in(&text, n).to_string(),
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         EntityView {
             entity: self.entity_ref(e),
             dir: kind.dir(),
