@@ -370,6 +370,20 @@ fn openpyxl() -> Option<String> {
     None
 }
 
+/// What `script` (Python with openpyxl) prints about the workbook at `book`, as JSON.
+fn read_workbook(python: &str, script: &str, book: &std::path::Path) -> serde_json::Value {
+    let read = std::process::Command::new(python)
+        .args(["-c", script, book.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    serde_json::from_slice(&read.stdout).unwrap()
+}
+
 const READ_WORKBOOK: &str = r#"
 import json, sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
@@ -409,16 +423,7 @@ fn the_workbook_reads_back_in_a_real_reader_with_its_sheets_links_and_filters() 
         "2026-12-01",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let read = std::process::Command::new(&python)
-        .args(["-c", READ_WORKBOOK, book.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        read.status.success(),
-        "{}",
-        String::from_utf8_lossy(&read.stderr)
-    );
-    let wb: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+    let wb = read_workbook(&python, READ_WORKBOOK, &book);
     assert_eq!(
         wb["sheets"],
         serde_json::json!([
@@ -640,16 +645,7 @@ fn a_workbook_of_a_goal_with_thousands_of_initiatives_keeps_to_excels_cell_limit
     // And the site, which carries the workbook, builds.
     crate::common::build_site(ws.path(), crate::common::TODAY, &[]);
     let Some(python) = openpyxl() else { return };
-    let read = std::process::Command::new(&python)
-        .args(["-c", READ_WORKBOOK, book.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        read.status.success(),
-        "{}",
-        String::from_utf8_lossy(&read.stderr)
-    );
-    let wb: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+    let wb = read_workbook(&python, READ_WORKBOOK, &book);
     let goal = wb["data"]["Goals"]["rows"]
         .as_array()
         .unwrap()
@@ -695,16 +691,7 @@ fn a_workbook_with_more_links_than_excel_holds_links_with_formulas() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let read = std::process::Command::new(&python)
-        .args(["-c", READ_FORMULAS, book.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        read.status.success(),
-        "{}",
-        String::from_utf8_lossy(&read.stderr)
-    );
-    let wb: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+    let wb = read_workbook(&python, READ_FORMULAS, &book);
     let initiatives = &wb["Initiatives"];
     assert_eq!(initiatives["hyperlinks"], 0);
     let rows = initiatives["rows"].as_array().unwrap();

@@ -49,14 +49,19 @@ fn rule_names() -> clap::builder::PossibleValuesParser {
         .into()
 }
 
+/// Writes `bytes` to stdout; a reader that went away (`| head`) is not an error.
+fn print(bytes: &[u8]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .or_else(ignore_broken_pipe)
+}
+
 pub(super) fn completions(args: CompletionsArgs) -> anyhow::Result<i32> {
     // Generated into memory: clap_complete panics on a failed write.
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "throughline", &mut script);
-    let mut out = std::io::stdout().lock();
-    out.write_all(&script)
-        .and_then(|()| out.flush())
-        .or_else(ignore_broken_pipe)?;
+    print(&script)?;
     Ok(EXIT_OK)
 }
 
@@ -70,10 +75,7 @@ pub(super) fn man(args: ManArgs) -> anyhow::Result<i32> {
         None => {
             let mut page = Vec::new();
             clap_mangen::Man::new(Cli::command()).render(&mut page)?;
-            let mut out = std::io::stdout().lock();
-            out.write_all(&page)
-                .and_then(|()| out.flush())
-                .or_else(ignore_broken_pipe)?;
+            print(&page)?;
         }
     }
     Ok(EXIT_OK)
@@ -92,9 +94,6 @@ pub(super) fn explain(args: ExplainArgs) -> anyhow::Result<i32> {
             explain::terminal(rule)
         }
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .or_else(ignore_broken_pipe)?;
+    print(text.as_bytes())?;
     Ok(EXIT_OK)
 }
