@@ -2,6 +2,7 @@
 """Time throughline on generated workspaces and print a Markdown report.
 
 usage: bench/run.py [--sizes 1000,10000,100000] [--runs 5] [--no-compare] [--no-serve] [--wide]
+                    [--incremental N]
 
 For each size it generates a clean workspace (bench/generate.py, cached under
 target/bench/), then times `check` and `build` with /usr/bin/time: median wall
@@ -9,6 +10,11 @@ and CPU time of --runs runs, and the largest peak RSS. At 10k it also measures
 the site (page sizes, search index), the time `serve` takes from a one-file
 edit to the reload event, and, side by side on the same files and schemas,
 check-jsonschema (installed from PyPI into target/bench/venv).
+
+--incremental N times `build` over its own previous site instead, at each
+size: N one-file edits (a different source renamed each time), each followed
+by a build; it prints the median and largest wall time, and what the builds
+said they wrote and rendered.
 
 --wide times a hostile shape instead: one spec whose single line is a flow
 mapping with 10k and 100k unknown keys, checked with the JSON and the human
@@ -190,6 +196,30 @@ def wide(runs):
     print(f"\n100k / 10k wall-time ratio (JSON): {walls[100_000] / walls[10_000]:.1f}")
 
 
+def incremental(n, edits, site_root):
+    """`build` over the previous site after each of `edits` one-file edits."""
+    ws = os.path.join(WORK, f"ws-{n}-edited")
+    shutil.rmtree(ws, ignore_errors=True)
+    shutil.copytree(workspace(n), ws)
+    site = os.path.join(site_root, f"throughline-bench-incremental-{n}")
+    shutil.rmtree(site, ignore_errors=True)
+    sh([BIN, "build", ws, "-o", site], stderr=subprocess.DEVNULL)
+    sources = sorted(os.listdir(os.path.join(ws, "sources")))
+    walls, said = [], []
+    for k in range(edits):
+        path = os.path.join(ws, "sources", sources[k % len(sources)])
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("\nname: ", f"\nname: Renamed {k} ", 1))
+        start = time.perf_counter()
+        out = subprocess.run([BIN, "build", ws, "-o", site], capture_output=True, text=True)
+        walls.append(time.perf_counter() - start)
+        said.append(out.stderr.strip().splitlines()[-1])
+    shutil.rmtree(site, ignore_errors=True)
+    print(f"| {n:,} | {statistics.median(walls):.3f} s | {max(walls):.3f} s | {said[-1]} |", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000")
@@ -200,12 +230,21 @@ def main():
     ap.add_argument("--site-root", default=WORK,
                     help="where `build` writes its sites (e.g. /dev/shm to leave the disk out)")
     ap.add_argument("--wide", action="store_true", help="time only the one-wide-line hostile case")
+    ap.add_argument("--incremental", type=int, metavar="EDITS",
+                    help="time only `build` over the previous site after EDITS one-file edits")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
     sh(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
     os.makedirs(WORK, exist_ok=True)
     if a.wide:
         return wide(a.runs)
+    if a.incremental:
+        print(f"`build` over the previous site after a one-file edit, {a.incremental} edits each\n")
+        print("| entities | median wall | max wall | the last build said |")
+        print("|---:|---:|---:|---|")
+        for n in sizes:
+            incremental(n, a.incremental, a.site_root)
+        return
     print(f"throughline {subprocess.run([BIN, '--version'], capture_output=True, text=True).stdout.split()[-1]}, "
           f"{os.cpu_count()} cores, {a.runs} runs each (median wall / median CPU / max peak RSS)\n")
     print("| entities | check wall | check CPU | check RSS | build wall | build CPU | build RSS |")

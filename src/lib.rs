@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod explain;
 pub mod export;
+pub mod hash;
 pub mod init;
 pub mod interop;
 pub mod load;

@@ -9,6 +9,7 @@ mod fixtures;
 mod fuzz_replay;
 pub mod gate;
 mod hostile;
+mod incremental;
 mod invariant;
 mod lsp;
 mod messages;

@@ -664,8 +664,15 @@ fn build(args: BuildArgs) -> anyhow::Result<i32> {
     )
     .map_err(crate::Error::from)?;
     let changed = if built.files.kept > 0 {
+        let reused = match built.files.reused {
+            0 => String::new(),
+            n => format!(
+                "; {n} page{} not rendered again",
+                if n == 1 { "" } else { "s" }
+            ),
+        };
         format!(
-            " ({} file{} changed, {} unchanged)",
+            " ({} file{} changed, {} unchanged{reused})",
             built.files.written,
             if built.files.written == 1 { "" } else { "s" },
             built.files.kept

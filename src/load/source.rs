@@ -78,18 +78,22 @@ pub struct SourceFile {
     line_starts: Arc<[u32]>,
     /// The length of the text, when it was dropped after parsing.
     dropped: usize,
+    /// [`crate::hash::content_hash`] of the text as parsed.
+    hash: u64,
 }
 
 impl SourceFile {
     pub fn new(rel_path: String, path: PathBuf, text: impl Into<Arc<str>>) -> Self {
         let text: Arc<str> = text.into();
         let line_starts = line_starts(&text).into();
+        let hash = crate::hash::content_hash(text.as_bytes());
         SourceFile {
             rel_path,
             path,
             text,
             line_starts,
             dropped: 0,
+            hash,
         }
     }
 
@@ -98,6 +102,12 @@ impl SourceFile {
     pub fn drop_text(&mut self) {
         self.dropped = self.text.len();
         self.text = Arc::from("");
+    }
+
+    /// A hash of the text as parsed (kept when the text is dropped), to tell
+    /// whether the file changed since an earlier run.
+    pub fn content_hash(&self) -> u64 {
+        self.hash
     }
 
     /// Whether the text was dropped and not restored.

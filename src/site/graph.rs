@@ -232,6 +232,7 @@ fn longest(
 /// The entities directly above `e` in the trace; for a Consumer, whatever
 /// names it.
 pub fn parents(site: &SiteModel, e: EntityId) -> Vec<EntityId> {
+    super::incremental::read(e);
     let m = site.model;
     let mut out: Vec<EntityId> = if m.entities[e].is(Kind::Consumer) {
         m.refs_to(e).map(|r| r.from).collect()

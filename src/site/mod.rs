@@ -9,6 +9,7 @@
 pub mod changes;
 pub mod chart;
 pub mod graph;
+pub mod incremental;
 pub mod markdown;
 pub mod output;
 pub mod pages;
@@ -66,6 +67,8 @@ fn overrides_dir(dir: &Path, config: &Config) -> Option<PathBuf> {
 /// parts every page shares. Made once per build (or per rebuild in `serve`).
 pub struct Prepared {
     tera: std::sync::Arc<Tera>,
+    /// A hash of the templates' sources.
+    templates: u64,
     common: pages::Common,
     overrides: Option<PathBuf>,
 }
@@ -78,10 +81,11 @@ impl Prepared {
         dir: &Path,
     ) -> Result<Prepared, SiteError> {
         let overrides = overrides_dir(dir, config);
-        let tera = std::sync::Arc::new(templates::load(overrides.as_deref())?);
+        let (tera, templates) = templates::load(overrides.as_deref())?;
         let common = pages::common(&SiteModel::new(ws, analysis, config));
         Ok(Prepared {
-            tera,
+            tera: std::sync::Arc::new(tera),
+            templates,
             common,
             overrides,
         })
@@ -94,6 +98,7 @@ impl Prepared {
         common.live_reload = self.common.live_reload.clone();
         Prepared {
             tera: self.tera.clone(),
+            templates: self.templates,
             common,
             overrides: self.overrides.clone(),
         }
@@ -248,19 +253,36 @@ pub fn build(
 ) -> Result<Built, SiteError> {
     let prepared = Prepared::new(ws, analysis, config, dir)?.with_changes(changes);
     let renderer = Renderer::new(ws, analysis, config, &prepared).with_changes(changes);
-    let staging = Staging::new(target)?;
-    let paths = renderer.paths();
-    staging.prepare(paths.iter().map(String::as_str))?;
+    let inputs = incremental::Inputs::new(&renderer.site, &prepared.common, prepared.templates);
+    let routes = renderer.routes();
+    let paths: Vec<String> = routes.iter().map(Route::path).collect();
+    let staging = Staging::new(target, inputs.as_ref().map(|i| i.global), &paths)?;
     // Render and write each file in one pass, so pages are never all held in memory.
     let progress = crate::progress::Progress::bar(paths.len() as u64, "files");
-    let rendered = paths
-        .par_iter()
-        .try_for_each(|path| -> Result<(), SiteError> {
-            let bytes = renderer.render(path)?.unwrap_or_default();
-            staging.write(path, &bytes)?;
-            progress.inc();
-            Ok(())
-        });
+    let rendered =
+        routes
+            .par_iter()
+            .enumerate()
+            .try_for_each(|(i, route)| -> Result<(), SiteError> {
+                match (&inputs, route) {
+                    // An entity page: kept as it is when what it read is unchanged.
+                    (Some(inputs), Route::Entity(..)) => {
+                        if !staging.reuse(i, |reads| inputs.key(reads)) {
+                            let (bytes, reads) =
+                                incremental::recording(|| renderer.render_route(route));
+                            let key = inputs.key(&reads);
+                            let bytes = bytes?.unwrap_or_default();
+                            staging.write(i, &bytes, key.map(|k| (k, reads)))?;
+                        }
+                    }
+                    _ => {
+                        let bytes = renderer.render_route(route)?.unwrap_or_default();
+                        staging.write(i, &bytes, None)?;
+                    }
+                }
+                progress.inc();
+                Ok(())
+            });
     progress.finish();
     rendered?;
     let files = staging.counts();

@@ -6,10 +6,14 @@
 //! directory first, a build that fails or is killed leaves the previous site
 //! complete.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
+use super::incremental::Reads;
 use crate::load::SITE_MARKER;
 
 /// Why the output directory cannot be used.
@@ -220,48 +224,62 @@ fn crash_at(point: &str) {
 }
 
 /// The file in a built site that lists each of its files with a hash of
-/// its content, so that the next build can reuse what did not change.
+/// its content, so that the next build can reuse what did not change; and,
+/// for a page rendered from entities, the key of its inputs and the
+/// entities it read (see [`super::incremental`]).
 pub const MANIFEST: &str = ".throughline-manifest";
-const MANIFEST_HEAD: &str = "throughline-manifest 2 mix64";
+/// The first line, followed by the build's global inputs (or `-`).
+const MANIFEST_HEAD: &str = "throughline-manifest 3 mix64";
 
-/// A 64-bit hash of a file's content, eight bytes at a time: stable across
-/// versions and platforms (little-endian words), and only ever compared
-/// together with the length.
-fn content_hash(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mix = |h: u64, w: u64| {
-        let h = (h ^ w).wrapping_mul(K);
-        h ^ (h >> 29)
-    };
-    let mut h = (bytes.len() as u64).wrapping_mul(K);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        h = mix(h, u64::from_le_bytes(c.try_into().expect("eight bytes")));
-    }
-    let mut tail = [0u8; 8];
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    h = mix(h, u64::from_le_bytes(tail));
-    let h = (h ^ (h >> 32)).wrapping_mul(K);
-    h ^ (h >> 31)
+/// A file of the previous site, as its manifest lists it.
+struct Previous {
+    hash: u64,
+    len: u64,
+    /// The key of the page's inputs and the entities it read.
+    inputs: Option<PageInputs>,
 }
 
-/// The previous site's files: path → (hash, length).
-fn read_manifest(out: &Path) -> std::collections::HashMap<String, (u64, u64)> {
-    let Ok(text) = fs::read_to_string(out.join(MANIFEST)) else {
-        return Default::default();
+/// The inputs of a rendered page, for the manifest: its key and the
+/// entities it read.
+pub type PageInputs = (u64, Reads);
+
+/// The previous site's global inputs, and its entry for each of `paths`.
+fn read_manifest(out: &Path, paths: &[String]) -> (Option<u64>, Vec<Option<Previous>>) {
+    use std::io::BufRead;
+    let mut previous: Vec<Option<Previous>> = Vec::new();
+    previous.resize_with(paths.len(), || None);
+    let Ok(file) = fs::File::open(out.join(MANIFEST)) else {
+        return (None, previous);
     };
-    let mut lines = text.lines();
-    if lines.next() != Some(MANIFEST_HEAD) {
-        return Default::default();
-    }
-    lines
-        .filter_map(|l| {
-            let mut parts = l.splitn(3, '\t');
+    let mut lines = io::BufReader::new(file).lines();
+    let global = match lines.next() {
+        Some(Ok(head)) => match head.strip_prefix(MANIFEST_HEAD) {
+            Some(g) => u64::from_str_radix(g.trim_start(), 16).ok(),
+            None => return (None, previous),
+        },
+        _ => return (None, previous),
+    };
+    let index: HashMap<&str, usize> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i))
+        .collect();
+    for line in lines.map_while(Result::ok) {
+        let parse = || {
+            let mut parts = line.splitn(5, '\t');
             let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
             let len = parts.next()?.parse().ok()?;
-            Some((parts.next()?.to_string(), (hash, len)))
-        })
-        .collect()
+            let key = u64::from_str_radix(parts.next()?, 16).ok();
+            let reads = Reads::parse(parts.next()?);
+            let i = *index.get(parts.next()?)?;
+            let inputs = key.zip(reads);
+            Some((i, Previous { hash, len, inputs }))
+        };
+        if let Some((i, p)) = parse() {
+            previous[i] = Some(p);
+        }
+    }
+    (global, previous)
 }
 
 /// What a build wrote and what it kept from the previous site.
@@ -271,25 +289,43 @@ pub struct Written {
     pub written: usize,
     /// Files unchanged since the previous build, linked rather than written.
     pub kept: usize,
+    /// Of the kept files, pages whose inputs had not changed, so they were
+    /// not rendered at all.
+    pub reused: usize,
 }
 
 /// A directory the pages are written into before it replaces the output.
 /// A file whose content matches the previous site's is hard-linked from it
 /// instead of written: only changed files are written, and the swap stays
 /// atomic (the previous site's files are never modified).
+///
+/// Files are named by their number in the build's list of paths.
 pub struct Staging<'t> {
     dir: PathBuf,
     target: &'t Target,
+    paths: &'t [String],
     done: bool,
-    previous: std::collections::HashMap<String, (u64, u64)>,
-    manifest: std::sync::Mutex<Vec<(String, u64, u64)>>,
-    written: std::sync::atomic::AtomicUsize,
-    kept: std::sync::atomic::AtomicUsize,
+    /// This build's global inputs, when its pages can be reused.
+    global: Option<u64>,
+    /// The previous site's entry for each path (taken once it is used).
+    previous: Vec<Mutex<Option<Previous>>>,
+    /// This build's entry for each path.
+    manifest: Vec<OnceLock<Previous>>,
+    written: AtomicUsize,
+    kept: AtomicUsize,
+    reused: AtomicUsize,
 }
 
 impl<'t> Staging<'t> {
-    /// Creates an empty staging directory beside the claimed output.
-    pub fn new(target: &'t Target) -> Result<Staging<'t>, OutputError> {
+    /// Creates an empty staging directory beside the claimed output, with
+    /// the directories that `paths` (`/`-separated files) will be written
+    /// to, for a build whose global inputs are `global` (`None`: no page is
+    /// reused without rendering it).
+    pub fn new(
+        target: &'t Target,
+        global: Option<u64>,
+        paths: &'t [String],
+    ) -> Result<Staging<'t>, OutputError> {
         let dir = target
             .parent
             .join(format!("{}{}", target.leftover("new"), std::process::id()));
@@ -302,66 +338,111 @@ impl<'t> Staging<'t> {
             "This directory was written by `throughline build`; a later build replaces it.\n",
         )
         .map_err(io_err(&dir))?;
-        let previous = if target.out.join(SITE_MARKER).is_file() {
-            read_manifest(&target.out)
-        } else {
-            Default::default()
-        };
-        Ok(Staging {
-            dir,
-            target,
-            done: false,
-            previous,
-            manifest: Default::default(),
-            written: Default::default(),
-            kept: Default::default(),
-        })
-    }
-
-    /// How many files were written and how many kept.
-    pub fn counts(&self) -> Written {
-        use std::sync::atomic::Ordering;
-        Written {
-            written: self.written.load(Ordering::Relaxed),
-            kept: self.kept.load(Ordering::Relaxed),
-        }
-    }
-
-    /// Creates the directories `paths` (`/`-separated files) will be written to.
-    pub fn prepare<'p>(&self, paths: impl IntoIterator<Item = &'p str>) -> Result<(), OutputError> {
         let mut dirs: Vec<&str> = paths
-            .into_iter()
+            .iter()
             .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
             .collect();
         dirs.sort_unstable();
         dirs.dedup();
         for d in dirs {
-            let path = self.dir.join(d);
+            let path = dir.join(d);
             fs::create_dir_all(&path).map_err(io_err(&path))?;
         }
-        Ok(())
+        let (previous_global, mut previous) = if target.out.join(SITE_MARKER).is_file() {
+            read_manifest(&target.out, paths)
+        } else {
+            (None, Vec::new())
+        };
+        if global.is_none() || previous_global != global {
+            // Entity numbers in the previous reads may name other entities.
+            previous.iter_mut().flatten().for_each(|p| p.inputs = None);
+        }
+        Ok(Staging {
+            dir,
+            target,
+            paths,
+            done: false,
+            global,
+            previous: previous.into_iter().map(Mutex::new).collect(),
+            manifest: paths.iter().map(|_| OnceLock::new()).collect(),
+            written: Default::default(),
+            kept: Default::default(),
+            reused: Default::default(),
+        })
     }
 
-    /// Writes `bytes` at `rel` (a `/`-separated path) inside the staging
-    /// directory, whose directories [`Staging::prepare`] made.
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
-        use std::sync::atomic::Ordering;
-        let path = self.dir.join(rel);
-        let (hash, len) = (content_hash(bytes), bytes.len() as u64);
-        self.manifest
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((rel.to_string(), hash, len));
-        if self.previous.get(rel) == Some(&(hash, len)) {
-            let old = self.target.out.join(rel);
-            let same_len = fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && m.len() == len);
-            if same_len && fs::hard_link(&old, &path).is_ok() {
-                self.kept.fetch_add(1, Ordering::Relaxed);
-                return Ok(());
-            }
+    /// How many files were written and how many kept.
+    pub fn counts(&self) -> Written {
+        Written {
+            written: self.written.load(Ordering::Relaxed),
+            kept: self.kept.load(Ordering::Relaxed),
+            reused: self.reused.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The previous site's entry for file `i`, taken: each file is staged once.
+    fn take_previous(&self, i: usize) -> Option<Previous> {
+        let slot = self.previous.get(i)?;
+        slot.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    /// Links the previous site's file `i` into the staging directory without
+    /// rendering it, if the page was rendered from inputs whose key `key_of`
+    /// its recorded reads still give. Returns whether it did.
+    pub fn reuse(&self, i: usize, key_of: impl FnOnce(&Reads) -> Option<u64>) -> bool {
+        let slot = self
+            .previous
+            .get(i)
+            .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()));
+        let Some(mut slot) = slot else {
+            return false;
+        };
+        let Some(previous) = slot.as_ref() else {
+            return false;
+        };
+        let Some((key, reads)) = &previous.inputs else {
+            return false;
+        };
+        if key_of(reads) != Some(*key) || !self.link_previous(i, previous.len) {
+            return false;
+        }
+        let previous = slot.take().expect("checked above");
+        let _ = self.manifest[i].set(previous);
+        self.kept.fetch_add(1, Ordering::Relaxed);
+        self.reused.fetch_add(1, Ordering::Relaxed);
+        true
+    }
+
+    /// Writes `bytes` as file `i` inside the staging directory; `inputs` are
+    /// those of a page that a later build may reuse.
+    pub fn write(
+        &self,
+        i: usize,
+        bytes: &[u8],
+        inputs: Option<PageInputs>,
+    ) -> Result<(), OutputError> {
+        let (hash, len) = (crate::hash::content_hash(bytes), bytes.len() as u64);
+        let inputs = inputs.filter(|_| self.global.is_some());
+        let _ = self.manifest[i].set(Previous { hash, len, inputs });
+        if self
+            .take_previous(i)
+            .is_some_and(|p| (p.hash, p.len) == (hash, len))
+            && self.link_previous(i, len)
+        {
+            self.kept.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
         }
         self.written.fetch_add(1, Ordering::Relaxed);
+        let path = self.dir.join(&self.paths[i]);
         fs::write(&path, bytes).map_err(io_err(&path))
+    }
+
+    /// Hard-links the previous site's file `i`, if it is still a file of `len` bytes.
+    fn link_previous(&self, i: usize, len: u64) -> bool {
+        let rel = &self.paths[i];
+        let old = self.target.out.join(rel);
+        let same_len = fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && m.len() == len);
+        same_len && fs::hard_link(&old, self.dir.join(rel)).is_ok()
     }
 
     /// Replaces the output directory with the staged one: in one atomic
@@ -369,16 +450,13 @@ impl<'t> Staging<'t> {
     /// the old site aside and the new one in (a build killed between the two
     /// is repaired by the next one, see [`Target::claim`]).
     pub fn commit(mut self) -> Result<(), OutputError> {
-        let mut entries =
-            std::mem::take(&mut *self.manifest.lock().unwrap_or_else(|e| e.into_inner()));
-        entries.sort();
-        let mut manifest = String::from(MANIFEST_HEAD);
-        manifest.push('\n');
-        for (rel, hash, len) in &entries {
-            manifest.push_str(&format!("{hash:016x}\t{len}\t{rel}\n"));
-        }
         let path = self.dir.join(MANIFEST);
-        fs::write(&path, manifest).map_err(io_err(&path))?;
+        let entries = self
+            .paths
+            .iter()
+            .zip(&self.manifest)
+            .filter_map(|(rel, entry)| Some((rel.as_str(), entry.get()?)));
+        write_manifest(&path, self.global, entries).map_err(io_err(&path))?;
         let out = self.target.out.clone();
         crash_at("before-swap");
         if fs::symlink_metadata(&out).is_err() {
@@ -410,6 +488,36 @@ impl<'t> Staging<'t> {
         remove_tree(&old);
         Ok(())
     }
+}
+
+/// Writes the manifest: the head with the global inputs, then a line per
+/// file: hash, length, key and reads (`-` and nothing for a file that is
+/// not reused without rendering), path.
+fn write_manifest<'e>(
+    path: &Path,
+    global: Option<u64>,
+    entries: impl Iterator<Item = (&'e str, &'e Previous)>,
+) -> io::Result<()> {
+    use std::io::Write;
+    let mut out = io::BufWriter::new(fs::File::create(path)?);
+    match global {
+        Some(g) => writeln!(out, "{MANIFEST_HEAD} {g:016x}")?,
+        None => writeln!(out, "{MANIFEST_HEAD} -")?,
+    }
+    let mut reads_text = String::new();
+    for (rel, p) in entries {
+        write!(out, "{:016x}\t{}\t", p.hash, p.len)?;
+        match &p.inputs {
+            Some((key, reads)) => {
+                reads_text.clear();
+                reads.write(&mut reads_text);
+                write!(out, "{key:016x}\t{reads_text}\t")?;
+            }
+            None => write!(out, "-\t\t")?,
+        }
+        writeln!(out, "{rel}")?;
+    }
+    out.flush()
 }
 
 /// Swaps two paths atomically.
@@ -492,11 +600,11 @@ mod tests {
         let ws = tmp.path().join("ws");
         fs::create_dir(&ws).unwrap();
         let out = tmp.path().join("site");
+        let paths = ["a/b.html".to_string()];
         let build = |text: &[u8], keep: bool| {
             let target = Target::claim(&out, &ws).unwrap();
-            let s = Staging::new(&target).unwrap();
-            s.prepare(["a/b.html"]).unwrap();
-            s.write("a/b.html", text).unwrap();
+            let s = Staging::new(&target, None, &paths).unwrap();
+            s.write(0, text, None).unwrap();
             if keep { s.commit().unwrap() } else { drop(s) }
         };
         build(b"one", true);

@@ -18,7 +18,7 @@ const IMPACT_TREE_BUDGET: usize = 150;
 /// Most untraced entities listed on the overview.
 const UNTRACED_SHOWN: usize = 200;
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct NavItem {
     label: &'static str,
     dir: &'static str,
@@ -65,13 +65,14 @@ struct SearchEntry<'a> {
 }
 
 /// The link to `changes.html` every page carries after `build --since`.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct ChangesLink {
     pub base: String,
     pub summary: String,
 }
 
 /// What every page shows: the title, the navigation, the counts.
+#[derive(Debug)]
 pub struct Common {
     /// With `build --since`: the revision and a headline of the changes.
     pub changes: Option<ChangesLink>,

@@ -84,13 +84,18 @@ fn read_override(dir: Option<&Path>, name: &str) -> Result<Option<String>, Templ
     }
 }
 
-/// Loads the templates, letting files in `overrides` replace built-in ones.
-pub fn load(overrides: Option<&Path>) -> Result<Tera, TemplateError> {
+/// Loads the templates, letting files in `overrides` replace built-in ones;
+/// with a hash of their sources, to tell whether they changed.
+pub fn load(overrides: Option<&Path>) -> Result<(Tera, u64), TemplateError> {
     let mut sources: Vec<(String, String)> = Vec::new();
     for (name, builtin) in TEMPLATES {
         sources.push((format!("builtin/{name}"), builtin.to_string()));
         let text = read_override(overrides, name)?.unwrap_or_else(|| builtin.to_string());
         sources.push((name.to_string(), text));
+    }
+    let mut fingerprint = crate::hash::Fingerprint::new();
+    for (name, text) in &sources {
+        fingerprint.str(name).str(text);
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
@@ -98,7 +103,7 @@ pub fn load(overrides: Option<&Path>) -> Result<Tera, TemplateError> {
     tera.set_escape_fn(crate::markup::escape);
     tera.add_raw_templates(sources)
         .map_err(|e| TemplateError::Tera(describe(&e)))?;
-    Ok(tera)
+    Ok((tera, fingerprint.value()))
 }
 
 /// The static asset `name`, overridden by `overrides/static/NAME` if present.

@@ -11,6 +11,7 @@ use crate::load::yaml::{Node, Value};
 use crate::model::{EntityId, Kind, Model, RefField};
 use crate::rules::Analysis;
 
+use super::incremental;
 use super::markdown;
 use super::routes::{Route, is_reserved_id};
 
@@ -291,10 +292,12 @@ impl<'a> SiteModel<'a> {
     }
 
     pub fn node(&self, e: EntityId) -> &'a Node {
+        incremental::read(e);
         self.model.entities[e].node(self.ws)
     }
 
     pub fn entity_ref(&self, e: EntityId) -> Ref {
+        incremental::read(e);
         let entity = &self.model.entities[e];
         Ref {
             id: entity.id.to_string(),
@@ -324,12 +327,15 @@ impl<'a> SiteModel<'a> {
 
     /// The entities below `e` in the trace (what depends on it), in file order.
     pub fn children(&self, e: EntityId) -> Vec<EntityId> {
+        incremental::read(e);
         self.model.children(e)
     }
 
     /// The entity one step up the trace from `e`, preferring a traced one.
     fn parent(&self, e: EntityId) -> Option<EntityId> {
+        incremental::read(e);
         let parents = self.model.parents(e);
+        parents.iter().for_each(|&p| incremental::read(p));
         let traced = &self.analysis.trace.traced;
         parents
             .iter()
@@ -342,6 +348,7 @@ impl<'a> SiteModel<'a> {
     /// success indicators), with the start and end of the initiatives
     /// working on a goal marked.
     pub fn charts(&self, e: EntityId) -> Vec<String> {
+        incremental::read(e);
         let markers = self.markers(e);
         self.analysis
             .outcomes
@@ -353,6 +360,7 @@ impl<'a> SiteModel<'a> {
 
     /// When the initiatives working on goal `e` started and ended.
     fn markers(&self, e: EntityId) -> Vec<super::chart::Marker> {
+        incremental::read(e);
         let mut markers = Vec::new();
         for i in self.model.referrers(e, RefField::Goals) {
             let node = self.node(i);
@@ -412,7 +420,10 @@ impl<'a> SiteModel<'a> {
     pub fn step(&self, e: EntityId, toward: Toward) -> Vec<EntityId> {
         match toward {
             Toward::Down => self.children(e),
-            Toward::Up => self.model.parents(e),
+            Toward::Up => {
+                incremental::read(e);
+                self.model.parents(e)
+            }
         }
     }
 
@@ -448,6 +459,7 @@ impl<'a> SiteModel<'a> {
     }
 
     fn links(&self, e: EntityId) -> Vec<Group> {
+        incremental::read(e);
         let mut groups: Vec<Group> = Vec::new();
         for r in self.model.refs_from(e) {
             if r.field == RefField::UsageConsumer {
@@ -463,6 +475,7 @@ impl<'a> SiteModel<'a> {
     }
 
     fn backlinks(&self, e: EntityId) -> Vec<Group> {
+        incremental::read(e);
         let mut groups: Vec<Group> = Vec::new();
         for r in self.model.refs_to(e) {
             let label =

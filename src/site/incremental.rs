@@ -1,0 +1,225 @@
+//! Incremental builds: which entity pages of the previous site can be kept
+//! without rendering them again.
+//!
+//! While an entity page is rendered, every entity whose data it reads is
+//! recorded (the view code calls [`read`] in each accessor that looks at one
+//! entity: its document, its links, its place in the trace). The page's key
+//! is a hash of the build's global inputs and of each read entity's
+//! fingerprint; the manifest keeps both the key and what was read. The next
+//! build recomputes the key from the same entities' new fingerprints: if it
+//! is the same, the page would render to the same bytes, and the previous
+//! file is linked instead.
+//!
+//! The global inputs are everything an entity page shows that is not about
+//! particular entities: the binary, the templates, the configuration, the
+//! navigation and counts in every header, `--today`, and the table of all
+//! entities (id, kind, file, which is canonical) and contracts. When any of
+//! them changes, entity ids may name other entities, so every page is
+//! rendered again. An entity's fingerprint covers its file's bytes (so its
+//! document, its outgoing links and its line numbers), the links that point
+//! at it, whether it is traced, its measurements and its findings.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::hash::Fingerprint;
+use crate::model::EntityId;
+
+use super::view::SiteModel;
+
+thread_local! {
+    /// The entities the page being rendered on this thread has read.
+    static READS: RefCell<Option<Vec<EntityId>>> = const { RefCell::new(None) };
+}
+
+/// Notes that the page being rendered reads entity `e` (nothing happens
+/// when no page is being recorded).
+pub fn read(e: EntityId) {
+    READS.with(|r| {
+        if let Some(reads) = r.borrow_mut().as_mut() {
+            reads.push(e);
+        }
+    });
+}
+
+/// Runs `f`, returning what it returned and the entities it read.
+pub fn recording<T>(f: impl FnOnce() -> T) -> (T, Reads) {
+    let outer = READS.with(|r| r.replace(Some(Vec::new())));
+    let out = f();
+    let reads = READS.with(|r| r.replace(outer)).unwrap_or_default();
+    (out, Reads::new(reads))
+}
+
+/// The entities a page read, each once, in order: kept as the differences
+/// between successive entity numbers, seven bits a byte (a page of a
+/// 100,000-entity site reads dozens, mostly close together).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reads(Box<[u8]>);
+
+impl Reads {
+    pub fn new(mut entities: Vec<EntityId>) -> Reads {
+        entities.sort_unstable();
+        entities.dedup();
+        let mut bytes = Vec::with_capacity(entities.len() * 2);
+        let mut last = 0;
+        for e in entities {
+            let mut delta = (e - last) as u64;
+            last = e;
+            while delta >= 0x80 {
+                bytes.push((delta as u8 & 0x7f) | 0x80);
+                delta >>= 7;
+            }
+            bytes.push(delta as u8);
+        }
+        Reads(bytes.into())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = EntityId> + '_ {
+        let mut bytes = self.0.iter();
+        let mut last = 0;
+        std::iter::from_fn(move || {
+            let (mut delta, mut shift) = (0usize, 0);
+            loop {
+                let b = *bytes.next()?;
+                delta |= usize::from(b & 0x7f) << shift;
+                shift += 7;
+                if b < 0x80 {
+                    break;
+                }
+            }
+            last += delta;
+            Some(last)
+        })
+    }
+
+    /// As the manifest writes them: entity numbers in hex, comma-separated
+    /// (numbers, not ids: they are only compared when the global inputs,
+    /// which include the table of entities, are the same).
+    pub fn write(&self, out: &mut String) {
+        use std::fmt::Write;
+        for (i, e) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{e:x}");
+        }
+    }
+
+    /// The reads [`Reads::write`] wrote.
+    pub fn parse(text: &str) -> Option<Reads> {
+        if text.is_empty() {
+            return Some(Reads::new(Vec::new()));
+        }
+        let entities = text
+            .split(',')
+            .map(|n| usize::from_str_radix(n, 16).ok())
+            .collect::<Option<Vec<_>>>()?;
+        Some(Reads::new(entities))
+    }
+}
+
+/// The inputs of this build's entity pages, as hashes.
+pub struct Inputs {
+    /// Everything every page depends on.
+    pub global: u64,
+    entity: Vec<u64>,
+}
+
+impl Inputs {
+    /// The inputs of `site`'s pages, rendered with templates whose sources
+    /// hash to `templates`; `None` when the site marks changes since a
+    /// revision (`build --since`), whose pages are always rendered.
+    pub fn new(site: &SiteModel, common: &super::pages::Common, templates: u64) -> Option<Inputs> {
+        use rayon::prelude::*;
+        if site.changes.is_some() {
+            return None;
+        }
+        let (ws, model, analysis) = (site.ws, site.model, site.analysis);
+        let mut g = Fingerprint::new();
+        g.str(crate::cli::version()).u64(templates);
+        // The binary itself, for builds that share a version (a working tree).
+        if let Ok(m) = std::env::current_exe().and_then(std::fs::metadata) {
+            g.u64(m.len()).debug(&m.modified().ok());
+        }
+        g.debug(site.config)
+            .debug(common)
+            .debug(&analysis.outcomes.today);
+        for (e, entity) in model.entities.iter().enumerate() {
+            g.str(&entity.id)
+                .debug(&entity.kind)
+                .u64(u64::from(model.is_canonical(e)))
+                .str(&ws.files[entity.file].rel_path)
+                .u64(entity.doc as u64);
+        }
+        for file in &ws.files {
+            g.str(&file.rel_path);
+        }
+        for c in &model.contracts {
+            g.debug(c);
+            g.u64(ws.files[c.file].content_hash());
+        }
+        // Findings by entity, in report order.
+        let mut findings: HashMap<EntityId, Fingerprint> = HashMap::new();
+        for d in &analysis.diagnostics {
+            if let Some(e) = d.doc.and_then(|doc| model.entity_of_doc(doc)) {
+                findings.entry(e).or_default().debug(d);
+            }
+        }
+        let entity = (0..model.entities.len())
+            .into_par_iter()
+            .map(|e| {
+                let entity = &model.entities[e];
+                let mut f = Fingerprint::new();
+                f.u64(ws.files[entity.file].content_hash())
+                    .u64(u64::from(analysis.trace.traced[e]));
+                for r in model.refs_to(e) {
+                    f.u64(r.from as u64).debug(&r.field);
+                }
+                for i in analysis.outcomes.of(e) {
+                    f.debug(i);
+                }
+                f.u64(findings.get(&e).map_or(0, Fingerprint::value));
+                f.value()
+            })
+            .collect();
+        Some(Inputs {
+            global: g.value(),
+            entity,
+        })
+    }
+
+    /// The key of a page that read `reads`; `None` if one of them is not an
+    /// entity of this build.
+    pub fn key(&self, reads: &Reads) -> Option<u64> {
+        let mut f = Fingerprint::new();
+        f.u64(self.global);
+        for e in reads.iter() {
+            f.u64(e as u64).u64(*self.entity.get(e)?);
+        }
+        Some(f.value())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_are_recorded_per_page_and_written_back() {
+        read(7); // not recording: ignored
+        let ((), reads) = recording(|| {
+            read(3);
+            read(1);
+            read(3);
+        });
+        assert_eq!(reads.iter().collect::<Vec<_>>(), [1, 3]);
+        let reads = Reads::new(vec![300, 1, 26, 1 << 20, 26]);
+        assert_eq!(reads.iter().collect::<Vec<_>>(), [1, 26, 300, 1 << 20]);
+        let mut text = String::new();
+        reads.write(&mut text);
+        assert_eq!(text, "1,1a,12c,100000");
+        assert_eq!(Reads::parse(&text), Some(reads));
+        assert_eq!(Reads::parse("").map(|r| r.iter().count()), Some(0));
+        assert_eq!(Reads::parse("1,zz"), None);
+    }
+}

@@ -1,0 +1,210 @@
+//! `build` over its own previous site: pages whose inputs did not change are
+//! kept without rendering, and the site is byte for byte the one a fresh
+//! build writes, whatever was edited.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::common::{example_spec, stderr, throughline};
+use crate::diff::copy_dir;
+
+const TODAY: &str = "2026-06-01";
+
+fn build(ws: &Path, out: &Path) -> String {
+    let o = throughline(&[
+        "build",
+        ws.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--today",
+        TODAY,
+        "--allow-errors",
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    // The last line: "built N pages into OUT (…)".
+    let report = stderr(&o);
+    let built = report.lines().rfind(|l| l.starts_with("built "));
+    built.unwrap_or_else(|| panic!("{report}")).to_string()
+}
+
+/// Every file below `root`, by relative path.
+fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(root) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(root).unwrap();
+            out.insert(
+                rel.to_string_lossy().replace('\\', "/"),
+                std::fs::read(entry.path()).unwrap(),
+            );
+        }
+    }
+    out
+}
+
+/// How many pages the build reported as kept without rendering.
+fn reused(report: &str) -> usize {
+    report
+        .split("; ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn edit(ws: &Path, rel: &str, from: &str, to: &str) {
+    let path = ws.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+type Edit = (&'static str, fn(&Path));
+
+/// Edits of every kind a page can show: names, text, links that move
+/// pages between parents, measurements, status, what is traced, findings,
+/// contracts, files that come and go, the configuration and templates.
+const EDITS: &[Edit] = &[
+    ("nothing", |_| {}),
+    ("an initiative's name", |ws| {
+        edit(
+            ws,
+            "initiatives/bundle-offers.yaml",
+            "name: Data-driven bundle offers",
+            "name: Bundles that sell the second item",
+        )
+    }),
+    ("a goal's description", |ws| {
+        edit(
+            ws,
+            "goals/grow-attach-rate.yaml",
+            "is bought together",
+            "is bought in the same order",
+        )
+    }),
+    ("an initiative moved to another goal", |ws| {
+        edit(
+            ws,
+            "initiatives/bundle-offers.yaml",
+            "goals: [increase-basket-size]",
+            "goals: [grow-attach-rate]",
+        )
+    }),
+    ("an initiative that works on a second goal", |ws| {
+        edit(
+            ws,
+            "initiatives/next-best-offer.yaml",
+            "goals: [sales-cross-sell-wins]",
+            "goals: [sales-cross-sell-wins, lift-campaign-conversion]",
+        )
+    }),
+    ("a measurement", |ws| {
+        let path = ws.join("goals/goals.measurements.csv");
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text = text.replacen(
+            "2025-03-01,increase-basket-size,items-per-order,2.138",
+            "2025-03-01,increase-basket-size,items-per-order,2.5",
+            1,
+        );
+        std::fs::write(path, text).unwrap();
+    }),
+    ("a hypothesis's status", |ws| {
+        edit(
+            ws,
+            "hypotheses/bundles-grow-baskets.yaml",
+            "status: untested",
+            "status: validated",
+        )
+    }),
+    ("a goal cut from the North Star", |ws| {
+        edit(
+            ws,
+            "goals/grow-attach-rate.yaml",
+            "contributesTo: increase-basket-size",
+            "contributesTo: no-such-goal",
+        )
+    }),
+    ("the goal put back", |ws| {
+        edit(
+            ws,
+            "goals/grow-attach-rate.yaml",
+            "contributesTo: no-such-goal",
+            "contributesTo: increase-basket-size",
+        )
+    }),
+    ("a contract", |ws| {
+        let path = ws.join("contracts/affinity-api.odcs.yaml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(path, text.replacen("version: ", "version: 9", 1)).unwrap();
+    }),
+    ("a new use case", |ws| {
+        let text = std::fs::read_to_string(ws.join("use-cases/bundle-design.yaml")).unwrap();
+        std::fs::write(
+            ws.join("use-cases/bundle-design-two.yaml"),
+            text.replacen("id: bundle-design", "id: bundle-design-two", 1),
+        )
+        .unwrap();
+    }),
+    ("a consumer removed", |ws| {
+        std::fs::remove_file(ws.join("consumers/sales-reps.yaml")).unwrap()
+    }),
+    ("the site's title", |ws| {
+        let path = ws.join("throughline.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(path, format!("{text}\n[site]\ntitle = \"Baskets\"\n")).unwrap();
+    }),
+    ("a template", |ws| {
+        std::fs::create_dir_all(ws.join("templates")).unwrap();
+        std::fs::write(
+            ws.join("templates/entity.html"),
+            "{% extends \"builtin/entity.html\" %}{% block title %}Entity{% endblock title %}",
+        )
+        .unwrap();
+    }),
+    ("nothing again", |_| {}),
+];
+
+#[test]
+fn an_incremental_build_writes_what_a_fresh_build_writes_after_any_edit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("specs");
+    copy_dir(&example_spec(), &ws);
+    let site = tmp.path().join("site");
+    build(&ws, &site);
+    let pages = files(&site).keys().filter(|p| p.ends_with(".html")).count();
+    for (n, (what, apply)) in EDITS.iter().enumerate() {
+        apply(&ws);
+        let report = build(&ws, &site);
+        let fresh = tmp.path().join(format!("fresh-{n}"));
+        build(&ws, &fresh);
+        let (kept, expected) = (files(&site), files(&fresh));
+        assert_eq!(
+            kept.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>(),
+            "after {what}: {report}"
+        );
+        for (path, bytes) in &expected {
+            assert!(
+                kept[path] == *bytes,
+                "after {what}, {path} differs from a fresh build's: {report}"
+            );
+        }
+        // Unchanged inputs: entity pages are linked, not rendered.
+        let reused = reused(&report);
+        match *what {
+            "nothing" | "nothing again" => {
+                assert!(reused > pages / 2, "after {what}: {report}")
+            }
+            "an initiative's name" | "a goal's description" | "a measurement" => {
+                assert!(reused > 0 && reused < pages, "after {what}: {report}")
+            }
+            // The table of entities, the configuration or the templates
+            // changed: every page is rendered again.
+            "a new use case" | "a consumer removed" | "the site's title" | "a template" => {
+                assert_eq!(reused, 0, "after {what}: {report}")
+            }
+            _ => {}
+        }
+    }
+}
