@@ -1,7 +1,7 @@
-//! Incremental builds: which entity pages of the previous site can be kept
-//! without rendering them again.
+//! Incremental builds: which pages of the previous site can be kept without
+//! rendering them again (the page of each entity and the lists of each kind).
 //!
-//! While an entity page is rendered, every entity whose data it reads is
+//! While such a page is rendered, every entity whose data it reads is
 //! recorded (the view code calls [`read`] in each accessor that looks at one
 //! entity: its document, its links, its place in the trace). The page's key
 //! is a hash of the build's global inputs and of each read entity's
@@ -10,12 +10,12 @@
 //! is the same, the page would render to the same bytes, and the previous
 //! file is linked instead.
 //!
-//! The global inputs are everything an entity page shows that is not about
+//! The global inputs are everything such a page shows that is not about
 //! particular entities: the binary, the templates, the configuration, the
 //! navigation and counts in every header, `--today`, and the table of all
-//! entities (id, kind, file, which is canonical) and contracts. When any of
-//! them changes, entity ids may name other entities, so every page is
-//! rendered again. An entity's fingerprint covers its file's bytes (so its
+//! files, entities (id, kind, file, which is canonical) and contracts. When
+//! any of them changes, entity numbers may name other entities, so every page
+//! is rendered again. An entity's fingerprint covers its file's bytes (so its
 //! document, its outgoing links and its line numbers), the links that point
 //! at it, whether it is traced, its measurements and its findings.
 
@@ -118,7 +118,7 @@ impl Reads {
     }
 }
 
-/// The inputs of this build's entity pages, as hashes.
+/// The inputs of this build's pages, as hashes.
 pub struct Inputs {
     /// Everything every page depends on.
     pub global: u64,

@@ -265,8 +265,9 @@ pub fn build(
             .enumerate()
             .try_for_each(|(i, route)| -> Result<(), SiteError> {
                 match (&inputs, route) {
-                    // An entity page: kept as it is when what it read is unchanged.
-                    (Some(inputs), Route::Entity(..)) => {
+                    // A page made from entities (an entity's, a list of a
+                    // kind): kept as it is when what it read is unchanged.
+                    (Some(inputs), Route::Entity(..) | Route::List(..)) => {
                         if !staging.reuse(i, |reads| inputs.key(reads)) {
                             let (bytes, reads) =
                                 incremental::recording(|| renderer.render_route(route));
