@@ -99,6 +99,14 @@ const EDITS: &[Edit] = &[
             "goals: [sales-cross-sell-wins, lift-campaign-conversion]",
         )
     }),
+    ("an upstream data product's output port", |ws| {
+        edit(
+            ws,
+            "data-products/customer-profiles.yaml",
+            "contractId: customer-profiles-v1",
+            "contractId: customer-profiles-v1\n    version: 2.0.0",
+        )
+    }),
     ("a measurement", |ws| {
         let path = ws.join("goals/goals.measurements.csv");
         let mut text = std::fs::read_to_string(&path).unwrap();

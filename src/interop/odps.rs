@@ -90,6 +90,7 @@ fn port_version(
 
 /// The ODPS document of data product `e`.
 pub fn export(ws: &Workspace, model: &Model, e: EntityId) -> Value {
+    crate::model::reads::read(e);
     let entity = &model.entities[e];
     let spec = match entity.node(ws).to_json() {
         Value::Object(m) => m,
@@ -127,6 +128,7 @@ pub fn export(ws: &Workspace, model: &Model, e: EntityId) -> Value {
         if !model.entities[input].is(Kind::DataProduct) {
             continue;
         }
+        crate::model::reads::read(input);
         let upstream = match model.entities[input].node(ws).to_json() {
             Value::Object(m) => m,
             _ => continue,

@@ -2,6 +2,7 @@
 
 pub mod contract;
 pub mod kind;
+pub mod reads;
 pub mod time;
 
 use std::collections::HashMap;

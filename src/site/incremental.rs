@@ -19,36 +19,13 @@
 //! document, its outgoing links and its line numbers), the links that point
 //! at it, whether it is traced, its measurements and its findings.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::hash::Fingerprint;
 use crate::model::EntityId;
+pub use crate::model::reads::read;
 
 use super::view::SiteModel;
-
-thread_local! {
-    /// The entities the page being rendered on this thread has read.
-    static READS: RefCell<Option<Vec<EntityId>>> = const { RefCell::new(None) };
-}
-
-/// Notes that the page being rendered reads entity `e` (nothing happens
-/// when no page is being recorded).
-pub fn read(e: EntityId) {
-    READS.with(|r| {
-        if let Some(reads) = r.borrow_mut().as_mut() {
-            reads.push(e);
-        }
-    });
-}
-
-/// Runs `f`, returning what it returned and the entities it read.
-pub fn recording<T>(f: impl FnOnce() -> T) -> (T, Reads) {
-    let outer = READS.with(|r| r.replace(Some(Vec::new())));
-    let out = f();
-    let reads = READS.with(|r| r.replace(outer)).unwrap_or_default();
-    (out, Reads::new(reads))
-}
 
 /// The entities a page read, each once, in order: kept as the differences
 /// between successive entity numbers, seven bits a byte (a page of a
@@ -207,12 +184,12 @@ mod tests {
     #[test]
     fn reads_are_recorded_per_page_and_written_back() {
         read(7); // not recording: ignored
-        let ((), reads) = recording(|| {
+        let ((), reads) = crate::model::reads::recording(|| {
             read(3);
             read(1);
             read(3);
         });
-        assert_eq!(reads.iter().collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(Reads::new(reads).iter().collect::<Vec<_>>(), [1, 3]);
         let reads = Reads::new(vec![300, 1, 26, 1 << 20, 26]);
         assert_eq!(reads.iter().collect::<Vec<_>>(), [1, 26, 300, 1 << 20]);
         let mut text = String::new();

@@ -265,12 +265,14 @@ pub fn build(
             .enumerate()
             .try_for_each(|(i, route)| -> Result<(), SiteError> {
                 match (&inputs, route) {
-                    // A page made from entities (an entity's, a list of a
-                    // kind): kept as it is when what it read is unchanged.
-                    (Some(inputs), Route::Entity(..) | Route::List(..)) => {
+                    // A file made from entities (an entity's page, a list of
+                    // a kind, a data product's ODPS document): kept as it is
+                    // when what it read is unchanged.
+                    (Some(inputs), Route::Entity(..) | Route::List(..) | Route::Odps(..)) => {
                         if !staging.reuse(i, |reads| inputs.key(reads)) {
                             let (bytes, reads) =
-                                incremental::recording(|| renderer.render_route(route));
+                                crate::model::reads::recording(|| renderer.render_route(route));
+                            let reads = incremental::Reads::new(reads);
                             let key = inputs.key(&reads);
                             let bytes = bytes?.unwrap_or_default();
                             staging.write(i, &bytes, key.map(|k| (k, reads)))?;
