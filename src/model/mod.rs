@@ -78,8 +78,12 @@ pub struct Model {
 impl Model {
     /// Builds the model from the parsed workspace.
     pub fn build(ws: &Workspace) -> Model {
+        // Sized up front: at 100,000 entities a growing list or map briefly
+        // holds its old and its new buffer, which set the peak of `check`.
         let mut model = Model {
             entity_of_doc: vec![None; ws.documents.len()],
+            entities: Vec::with_capacity(ws.documents.len()),
+            by_id: HashMap::with_capacity(ws.documents.len()),
             ..Model::default()
         };
         for (doc, d) in ws.documents.iter().enumerate() {
@@ -124,6 +128,19 @@ impl Model {
                 }
             }
         }
+        let count: usize = model
+            .entities
+            .iter()
+            .filter_map(|e| Some((e.kind?, e.node(ws))))
+            .map(|(kind, node)| {
+                kind.ref_fields()
+                    .iter()
+                    .map(|&f| ref_values(node, f).len())
+                    .sum::<usize>()
+            })
+            .sum();
+        model.refs.reserve_exact(count);
+        model.refs_of.reserve_exact(model.entities.len());
         for eid in 0..model.entities.len() {
             let start = model.refs.len();
             let entity = &model.entities[eid];
