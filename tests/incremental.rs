@@ -107,6 +107,25 @@ const EDITS: &[Edit] = &[
             "contractId: customer-profiles-v1\n    version: 2.0.0",
         )
     }),
+    ("a consumer's name, shown in a usage-pattern table", |ws| {
+        edit(
+            ws,
+            "consumers/marketing-team.yaml",
+            "name: CRM marketing team",
+            "name: Lifecycle marketing",
+        )
+    }),
+    (
+        "when an initiative started, marked on a goal's chart",
+        |ws| {
+            edit(
+                ws,
+                "initiatives/personalised-recommendations.yaml",
+                "startedOn: 2025-03-01",
+                "startedOn: 2025-04-01",
+            )
+        },
+    ),
     ("a measurement", |ws| {
         let path = ws.join("goals/goals.measurements.csv");
         let mut text = std::fs::read_to_string(&path).unwrap();
@@ -204,7 +223,10 @@ fn an_incremental_build_writes_what_a_fresh_build_writes_after_any_edit() {
             "nothing" | "nothing again" => {
                 assert!(reused > pages / 2, "after {what}: {report}")
             }
-            "an initiative's name" | "a goal's description" | "a measurement" => {
+            "an initiative's name"
+            | "a goal's description"
+            | "a measurement"
+            | "a consumer's name, shown in a usage-pattern table" => {
                 assert!(reused > 0 && reused < pages, "after {what}: {report}")
             }
             // The table of entities, the configuration or the templates
