@@ -30,8 +30,8 @@ pub fn check_bytes(data: &[u8]) {
         if let Some(loc) = d.location {
             let file = &ws.files[loc.file];
             let (s, e) = (loc.span.start, loc.span.end);
-            assert!(s.offset() <= e.offset() && e.offset() <= file.text.len());
-            assert!(file.text.is_char_boundary(s.offset()) && file.text.is_char_boundary(e.offset()));
+            assert!(file.offset(s) <= file.offset(e) && file.offset(e) <= file.text.len());
+            assert!(file.text.is_char_boundary(file.offset(s)) && file.text.is_char_boundary(file.offset(e)));
             assert!(s.line() >= 1 && s.line() <= file.line_count() && s.column() >= 1);
         }
     }

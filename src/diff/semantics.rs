@@ -438,7 +438,7 @@ pub fn breaking(base: &Side, head: &Side, diff: &Diff) -> Vec<Breaking> {
         .collect();
     roots.sort_by_key(|&e| {
         let entity = &head.model().entities[e];
-        (entity.file, entity.id_span.start.offset())
+        (entity.file, entity.id_span.start)
     });
     for root in roots {
         let (below, _) = reach(head.model(), &[root], false);

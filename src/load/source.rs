@@ -1,29 +1,28 @@
 //! Source text and position bookkeeping.
 //!
 //! The YAML parser reports positions as a 1-based line and a 0-based column
-//! counted in characters. Diagnostics need both that (for JSON, SARIF and
-//! editors) and byte offsets (for `miette` snippets), so every position is
-//! kept in both forms.
+//! counted in characters. Diagnostics need that (for JSON, SARIF and
+//! editors); byte offsets (for `miette` snippets and editors) are computed
+//! from it where the text is at hand, so a position costs eight bytes.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// A position in a source file, in 12 bytes (every node and key of every
-/// parse tree has two): files are at most 4 GiB (see `[limits]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+/// A position in a source file, in 8 bytes (every node and key of every
+/// parse tree has two): files are at most 4 GiB (see `[limits]`). Its byte
+/// offset is [`SourceFile::offset`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Pos {
     line: u32,
     column: u32,
-    offset: u32,
 }
 
 impl Pos {
-    pub fn new(line: usize, column: usize, offset: usize) -> Pos {
+    pub fn new(line: usize, column: usize) -> Pos {
         let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Pos {
             line: narrow(line),
             column: narrow(column),
-            offset: narrow(offset),
         }
     }
 
@@ -35,11 +34,6 @@ impl Pos {
     /// 1-based column, counted in characters.
     pub fn column(&self) -> usize {
         self.column as usize
-    }
-
-    /// Byte offset into the file's text.
-    pub fn offset(&self) -> usize {
-        self.offset as usize
     }
 }
 
@@ -53,15 +47,6 @@ pub struct Span {
 impl Span {
     pub fn new(start: Pos, end: Pos) -> Self {
         Span { start, end }
-    }
-
-    /// Length in bytes.
-    pub fn len(&self) -> usize {
-        self.end.offset().saturating_sub(self.start.offset())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -172,36 +157,59 @@ impl SourceFile {
     }
 
     /// Converts a 1-based line and 0-based character column (as the YAML
-    /// parser reports them) into a full position. Out-of-range values are
+    /// parser reports them) into a position. Out-of-range values are
     /// clamped to the end of the line or file, never a panic.
     pub fn pos(&self, line: usize, col0: usize) -> Pos {
+        self.pos_at(line, col0).0
+    }
+
+    /// [`SourceFile::pos`] with the position's byte offset.
+    pub fn pos_at(&self, line: usize, col0: usize) -> (Pos, usize) {
         let line = line.clamp(1, self.line_starts.len());
         self.walk(line, self.line_starts[line - 1] as usize, 0, col0)
     }
 
-    /// Like [`SourceFile::pos`], starting from `near` when it is earlier on
-    /// the same line, so positions read in order along one long line (a
-    /// minified file) cost the distance between them, not the line's length.
-    pub fn pos_from(&self, near: Pos, line: usize, col0: usize) -> Pos {
-        match near.column.checked_sub(1) {
-            Some(col) if near.line() == line && col as usize <= col0 => {
-                self.walk(line, near.offset(), col as usize, col0)
+    /// Like [`SourceFile::pos_at`], starting from `near` (a position and its
+    /// offset) when it is earlier on the same line, so positions read in
+    /// order along one long line (a minified file) cost the distance between
+    /// them, not the line's length.
+    #[inline]
+    pub fn pos_from(&self, near: (Pos, usize), line: usize, col0: usize) -> (Pos, usize) {
+        match near.0.column.checked_sub(1) {
+            Some(col) if near.0.line() == line && col as usize <= col0 => {
+                self.walk(line, near.1, col as usize, col0)
             }
-            _ => self.pos(line, col0),
+            _ => self.pos_at(line, col0),
         }
     }
 
     /// The position at 0-based column `col0` of 1-based `line` (in range),
     /// counting from byte `from`, which is at column `col`; clamped to the
-    /// end of the line.
-    fn walk(&self, line: usize, from: usize, col: usize, col0: usize) -> Pos {
+    /// end of the line. With its offset.
+    #[inline]
+    fn walk(&self, line: usize, from: usize, col: usize, col0: usize) -> (Pos, usize) {
         let end = self.line_start(line) + self.line_text(line).len();
         let from = from.min(end);
         let rest = &self.text[from..end];
         match rest.char_indices().nth(col0 - col) {
-            Some((i, _)) => Pos::new(line, col0 + 1, from + i),
-            None => Pos::new(line, col + rest.chars().count() + 1, end),
+            Some((i, _)) => (Pos::new(line, col0 + 1), from + i),
+            None => (Pos::new(line, col + rest.chars().count() + 1), end),
         }
+    }
+
+    /// The byte offset of `pos` in this file's text.
+    pub fn offset(&self, pos: Pos) -> usize {
+        self.offset_in(&self.text, pos)
+    }
+
+    /// [`SourceFile::offset`] in `text`, this file's text read back: the
+    /// start of the position's character, or the end of its line when the
+    /// column is past it.
+    pub fn offset_in(&self, text: &str, pos: Pos) -> usize {
+        let line = self.line_text_in(text, pos.line());
+        let start = self.line_start(pos.line()).min(text.len());
+        let skip = pos.column().saturating_sub(1);
+        start + line.char_indices().nth(skip).map_or(line.len(), |(i, _)| i)
     }
 
     /// The position of a byte offset.
@@ -212,7 +220,7 @@ impl SourceFile {
             Err(i) => i.max(1),
         };
         let start = (self.line_starts[line - 1] as usize).min(offset);
-        Pos::new(line, self.text[start..offset].chars().count() + 1, offset)
+        Pos::new(line, self.text[start..offset].chars().count() + 1)
     }
 }
 
@@ -254,14 +262,15 @@ mod tests {
         let f = file("a: 1\nbé: x\n");
         let p = f.pos(2, 4);
         assert_eq!((p.line(), p.column()), (2, 5));
-        assert_eq!(&f.text[p.offset()..p.offset() + 1], "x");
-        assert_eq!(f.pos_of_offset(p.offset()), p);
+        assert_eq!(&f.text[f.offset(p)..f.offset(p) + 1], "x");
+        assert_eq!(f.pos_of_offset(f.offset(p)), p);
+        assert_eq!(f.pos_at(2, 4), (p, f.offset(p)));
     }
 
     #[test]
     fn positions_from_a_nearby_one_match_positions_from_the_line_start() {
         let f = file("a: é, bé: [x, ÿ]\r\nc: 2\n\nd\n");
-        let mut near = Pos::default();
+        let mut near = (Pos::default(), 0);
         for (line, col0) in [
             (1, 0),
             (1, 3),
@@ -277,9 +286,10 @@ mod tests {
             let p = f.pos_from(near, line, col0);
             assert_eq!(
                 p,
-                f.pos(line, col0),
+                f.pos_at(line, col0),
                 "line {line}, column {col0} after {near:?}"
             );
+            assert_eq!(f.offset(p.0), p.1);
             near = p;
         }
     }
@@ -287,18 +297,18 @@ mod tests {
     #[test]
     fn bom_and_crlf() {
         let f = file("\u{feff}a: 1\r\nb: 2\r\n");
-        let p = f.pos(1, 0);
-        assert_eq!(&f.text[p.offset()..p.offset() + 1], "a");
+        let p = f.offset(f.pos(1, 0));
+        assert_eq!(&f.text[p..p + 1], "a");
         assert_eq!(f.line_text(1), "a: 1");
-        let p = f.pos(2, 3);
-        assert_eq!(&f.text[p.offset()..p.offset() + 1], "2");
+        let p = f.offset(f.pos(2, 3));
+        assert_eq!(&f.text[p..p + 1], "2");
     }
 
     #[test]
     fn out_of_range_is_clamped() {
         let f = file("ab\n");
         let p = f.pos(1, 10);
-        assert_eq!(p.offset(), 2);
+        assert_eq!(f.offset(p), 2);
         assert_eq!(p.column(), 3);
         let p = f.pos(9, 0);
         assert_eq!(p.line(), 2);

@@ -194,14 +194,17 @@ impl Halt {
     }
 }
 
+/// An open list or mapping. Its items (entries) so far are the tail of the
+/// builder's `items` (`entries`) from `base`: one list for every open frame,
+/// so each closed collection is allocated once, at its size.
 enum Frame {
     Seq {
-        items: Vec<Node>,
+        base: usize,
         start: Pos,
         anchor: usize,
     },
     Map {
-        entries: Vec<Entry>,
+        base: usize,
         index: Option<HashMap<CompactString, usize>>,
         start: Pos,
         anchor: usize,
@@ -218,12 +221,16 @@ struct Builder<'a> {
     file: &'a SourceFile,
     limits: Limits,
     stack: Vec<Frame>,
+    /// The items and entries of the open frames, innermost last.
+    items: Vec<Node>,
+    entries: Vec<Entry>,
     anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
     root: Option<Node>,
     out: Parsed,
     /// The last position read: the next one is usually just after it.
-    cursor: Pos,
+    /// The last position read, with its byte offset.
+    cursor: (Pos, usize),
     /// Lines of the file before the text being parsed (after a syntax error,
     /// parsing starts again further down).
     line_base: usize,
@@ -240,17 +247,21 @@ pub fn parse(file: &SourceFile, limits: Limits) -> Parsed {
         file,
         limits,
         stack: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
         anchors: HashMap::new(),
         alias_nodes: 0,
         root: None,
         out: Parsed::default(),
-        cursor: Pos::default(),
+        cursor: (Pos::default(), 0),
         line_base: 0,
         doc_line: 1,
     };
     let mut start = 0;
     while let Some(stop) = b.parse_from(start) {
         b.stack.clear();
+        b.items.clear();
+        b.entries.clear();
         b.root = None;
         let damaged_from = b.doc_line;
         let Some(next) = next_document_line(file, damaged_from) else {
@@ -261,7 +272,7 @@ pub fn parse(file: &SourceFile, limits: Limits) -> Parsed {
         start = file.line_start(next);
         b.line_base = next - 1;
         b.doc_line = next;
-        b.cursor = file.pos(next, 0);
+        b.cursor = file.pos_at(next, 0);
     }
     b.out
 }
@@ -335,8 +346,11 @@ impl Builder<'_> {
         let ids: Vec<(String, Span)> = (from..to.min(file.line_count() + 1))
             .filter_map(|n| {
                 let (id, column) = damaged_id(file.line_text(n))?;
-                let start = file.pos_of_offset(file.line_start(n) + column);
-                let end = file.pos_of_offset(start.offset() + id.len());
+                let start = file.line_start(n) + column;
+                let (start, end) = (
+                    file.pos_of_offset(start),
+                    file.pos_of_offset(start + id.len()),
+                );
                 Some((id.to_string(), Span::new(start, end)))
             })
             .collect();
@@ -358,7 +372,7 @@ impl Builder<'_> {
             .pos_from(self.cursor, s.start.line() + base, s.start.col());
         let end = self.file.pos_from(start, s.end.line() + base, s.end.col());
         self.cursor = end;
-        Span::new(start, end)
+        Span::new(start.0, end.0)
     }
 
     /// Takes one event; an error says whether parsing may go on after the
@@ -369,6 +383,8 @@ impl Builder<'_> {
             Event::DocumentStart(_) => {
                 self.doc_line = span.start.line().max(self.line_base + 1);
                 self.stack.clear();
+                self.items.clear();
+                self.entries.clear();
                 self.anchors.clear();
                 self.root = None;
             }
@@ -406,7 +422,7 @@ impl Builder<'_> {
             Event::SequenceStart(anchor, _) => {
                 self.open(
                     Frame::Seq {
-                        items: Vec::new(),
+                        base: self.items.len(),
                         start: span.start,
                         anchor,
                     },
@@ -416,7 +432,7 @@ impl Builder<'_> {
             Event::MappingStart(anchor, _) => {
                 self.open(
                     Frame::Map {
-                        entries: Vec::new(),
+                        base: self.entries.len(),
                         index: None,
                         start: span.start,
                         anchor,
@@ -429,25 +445,33 @@ impl Builder<'_> {
             Event::SequenceEnd | Event::MappingEnd => {
                 let (value, start, anchor) = match self.stack.pop() {
                     Some(Frame::Seq {
-                        items,
+                        base,
                         start,
                         anchor,
-                    }) => (Value::Seq(items.into_boxed_slice()), start, anchor),
+                    }) => (
+                        Value::Seq(self.items.drain(base..).collect()),
+                        start,
+                        anchor,
+                    ),
                     Some(Frame::Map {
-                        entries,
+                        base,
                         start,
                         anchor,
                         ..
-                    }) => (Value::Map(entries.into_boxed_slice()), start, anchor),
+                    }) => (
+                        Value::Map(self.entries.drain(base..).collect()),
+                        start,
+                        anchor,
+                    ),
                     None => return Ok(()),
                 };
                 let end = match &value {
                     // A block collection ends where its last child ends; a flow
                     // one at its closing bracket.
-                    Value::Seq(items) if span.is_empty() => {
+                    Value::Seq(items) if span.start == span.end => {
                         items.last().map_or(span.end, |n| n.span.end)
                     }
-                    Value::Map(entries) if span.is_empty() => {
+                    Value::Map(entries) if span.start == span.end => {
                         entries.last().map_or(span.end, |e| e.value.span.end)
                     }
                     _ => span.end,
@@ -488,9 +512,9 @@ impl Builder<'_> {
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Seq { .. }) => self.items.push(node),
             Some(Frame::Map {
-                entries,
+                base,
                 index,
                 key,
                 skip,
@@ -498,15 +522,17 @@ impl Builder<'_> {
             }) => match key.take() {
                 Some((key, key_span)) => {
                     if !std::mem::take(skip) {
+                        let entries = &mut self.entries;
+                        let len = entries.len() - *base;
                         if let Some(index) = index {
-                            index.insert(key.clone(), entries.len());
-                        } else if entries.len() >= INDEX_AFTER {
-                            let mut map: HashMap<CompactString, usize> = entries
+                            index.insert(key.clone(), len);
+                        } else if len >= INDEX_AFTER {
+                            let mut map: HashMap<CompactString, usize> = entries[*base..]
                                 .iter()
                                 .enumerate()
                                 .map(|(i, e)| (e.key.clone(), i))
                                 .collect();
-                            map.insert(key.clone(), entries.len());
+                            map.insert(key.clone(), len);
                             *index = Some(map);
                         }
                         entries.push(Entry {
@@ -518,6 +544,7 @@ impl Builder<'_> {
                 }
                 None => {
                     let key_text = key_string(&node);
+                    let entries = &self.entries[*base..];
                     let first = match index {
                         Some(index) => index.get(&key_text).map(|&i| entries[i].key_span),
                         None => entries
@@ -651,8 +678,8 @@ mod tests {
     fn nodes_stay_small() {
         // The memory figures of docs/benchmarks.md rest on this layout.
         assert_eq!(std::mem::size_of::<Value>(), 24);
-        assert_eq!(std::mem::size_of::<Node>(), 48);
-        assert_eq!(std::mem::size_of::<Entry>(), 96);
+        assert_eq!(std::mem::size_of::<Node>(), 40);
+        assert_eq!(std::mem::size_of::<Entry>(), 80);
     }
 
     fn parse_str(text: &str) -> Parsed {
@@ -661,7 +688,8 @@ mod tests {
     }
 
     fn at(text: &str, span: Span) -> &str {
-        &text[span.start.offset()..span.end.offset()]
+        let file = SourceFile::new("t.yaml".into(), "t.yaml".into(), text);
+        &text[file.offset(span.start)..file.offset(span.end)]
     }
 
     #[test]

@@ -45,8 +45,8 @@ pub(super) fn at<'s>(session: &'s Session, params: &Value) -> Option<At<'s>> {
     })
 }
 
-fn contains(span: Span, offset: usize) -> bool {
-    span.start.offset() <= offset && offset <= span.end.offset()
+fn contains(file: &SourceFile, span: Span, offset: usize) -> bool {
+    file.offset(span.start) <= offset && offset <= file.offset(span.end)
 }
 
 fn location(session: &Session, file: FileId, span: Span) -> Value {
@@ -60,14 +60,16 @@ fn location(session: &Session, file: FileId, span: Span) -> Value {
 fn entity_at(session: &Session, at: &At) -> Option<(EntityId, Span)> {
     let model = &session.checked.as_ref()?.analysis.model;
     for (e, entity) in model.entities.iter().enumerate() {
-        if entity.file == at.file && contains(entity.id_span, at.offset) {
+        if entity.file == at.file && contains(at.source, entity.id_span, at.offset) {
             return Some((e, entity.id_span));
         }
     }
     model
         .refs
         .iter()
-        .filter(|r| model.entities[r.from].file == at.file && contains(r.span, at.offset))
+        .filter(|r| {
+            model.entities[r.from].file == at.file && contains(at.source, r.span, at.offset)
+        })
         .find_map(|r| r.resolved.map(|t| (t, r.span)))
 }
 

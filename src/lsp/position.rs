@@ -56,14 +56,14 @@ pub fn range(file: &SourceFile, span: Span, enc: Encoding) -> Value {
         text,
         file.line_start(span.start.line()),
         span.start.line(),
-        span.start.offset(),
+        file.offset(span.start),
         enc,
     );
     let end = position(
         text,
         file.line_start(span.end.line()),
         span.end.line(),
-        span.end.offset(),
+        file.offset(span.end),
         enc,
     );
     json!({ "start": start, "end": end })

@@ -82,8 +82,9 @@ impl Snippet {
         // The label's byte range within its line.
         let (start, end) = {
             let (line_start, len) = (file.line_start(line), file.line_text(line).len());
-            let start = loc.span.start.offset().clamp(line_start, line_start + len) - line_start;
-            let end = (loc.span.end.offset().max(line_start) - line_start).clamp(start, len);
+            let (start, end) = (file.offset(loc.span.start), file.offset(loc.span.end));
+            let start = start.clamp(line_start, line_start + len) - line_start;
+            let end = (end.max(line_start) - line_start).clamp(start, len);
             (start, end)
         };
         let mut text = String::new();

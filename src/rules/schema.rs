@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::load::Document;
-use crate::load::source::Span;
+use crate::load::source::{Pos, Span};
 use crate::load::yaml::Node;
 use crate::model::Kind;
 use crate::suggest;
@@ -300,13 +300,9 @@ fn dedupe(found: Vec<Pending>) -> Vec<Pending> {
         None => 0,
     };
     let mut out: Vec<Pending> = Vec::with_capacity(found.len());
-    let mut at: std::collections::HashMap<(usize, usize, String), usize> = Default::default();
+    let mut at: std::collections::HashMap<(Pos, Pos, String), usize> = Default::default();
     for p in found {
-        let key = (
-            p.span.start.offset(),
-            p.span.end.offset(),
-            p.diag.message.clone(),
-        );
+        let key = (p.span.start, p.span.end, p.diag.message.clone());
         match at.get(&key) {
             Some(&i) => {
                 if rank(&p) > rank(&out[i]) {
