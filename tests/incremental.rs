@@ -43,12 +43,12 @@ fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// How many pages the build reported as kept without rendering.
+/// How many files the build reported as kept without rendering them:
+/// "… (2 files changed, 57 unchanged, 25 of them not rendered again)".
 fn reused(report: &str) -> usize {
     report
-        .split("; ")
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
+        .strip_suffix(" of them not rendered again)")
+        .and_then(|s| s.rsplit(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
 }

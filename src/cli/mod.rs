@@ -666,10 +666,7 @@ fn build(args: BuildArgs) -> anyhow::Result<i32> {
     let changed = if built.files.kept > 0 {
         let reused = match built.files.reused {
             0 => String::new(),
-            n => format!(
-                "; {n} page{} not rendered again",
-                if n == 1 { "" } else { "s" }
-            ),
+            n => format!(", {n} of them not rendered again"),
         };
         format!(
             " ({} file{} changed, {} unchanged{reused})",
