@@ -4,12 +4,15 @@
 //! (`templates.rs`) with views built in `view.rs`; graphs are laid out in
 //! `graph.rs` and drawn as SVG in `svg.rs`; Markdown is rendered and sanitized
 //! in `markdown.rs`; everything is written through `output.rs`, which never
-//! touches a directory it did not create.
+//! touches a directory it did not create. Its manifest (`manifest.rs`) lets a
+//! rebuild link unchanged files, and keep pages whose inputs did not change
+//! without rendering them (`incremental.rs`).
 
 pub mod changes;
 pub mod chart;
 pub mod graph;
 pub mod incremental;
+pub mod manifest;
 pub mod markdown;
 pub mod output;
 pub mod pages;

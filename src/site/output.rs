@@ -6,7 +6,6 @@
 //! directory first, a build that fails or is killed leaves the previous site
 //! complete.
 
-use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -14,6 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use super::incremental::Reads;
+use super::manifest::{self, PageInputs, Previous};
 use crate::load::SITE_MARKER;
 
 /// Why the output directory cannot be used.
@@ -223,65 +223,6 @@ fn crash_at(point: &str) {
     }
 }
 
-/// The file in a built site that lists each of its files with a hash of
-/// its content, so that the next build can reuse what did not change; and,
-/// for a page rendered from entities, the key of its inputs and the
-/// entities it read (see [`super::incremental`]).
-pub const MANIFEST: &str = ".throughline-manifest";
-/// The first line, followed by the build's global inputs (or `-`).
-const MANIFEST_HEAD: &str = "throughline-manifest 3 mix64";
-
-/// A file of the previous site, as its manifest lists it.
-struct Previous {
-    hash: u64,
-    len: u64,
-    /// The key of the page's inputs and the entities it read.
-    inputs: Option<PageInputs>,
-}
-
-/// The inputs of a rendered page, for the manifest: its key and the
-/// entities it read.
-pub type PageInputs = (u64, Reads);
-
-/// The previous site's global inputs, and its entry for each of `paths`.
-fn read_manifest(out: &Path, paths: &[String]) -> (Option<u64>, Vec<Option<Previous>>) {
-    use std::io::BufRead;
-    let mut previous: Vec<Option<Previous>> = Vec::new();
-    previous.resize_with(paths.len(), || None);
-    let Ok(file) = fs::File::open(out.join(MANIFEST)) else {
-        return (None, previous);
-    };
-    let mut lines = io::BufReader::new(file).lines();
-    let global = match lines.next() {
-        Some(Ok(head)) => match head.strip_prefix(MANIFEST_HEAD) {
-            Some(g) => u64::from_str_radix(g.trim_start(), 16).ok(),
-            None => return (None, previous),
-        },
-        _ => return (None, previous),
-    };
-    let index: HashMap<&str, usize> = paths
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_str(), i))
-        .collect();
-    for line in lines.map_while(Result::ok) {
-        let parse = || {
-            let mut parts = line.splitn(5, '\t');
-            let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
-            let len = parts.next()?.parse().ok()?;
-            let key = u64::from_str_radix(parts.next()?, 16).ok();
-            let reads = Reads::parse(parts.next()?);
-            let i = *index.get(parts.next()?)?;
-            let inputs = key.zip(reads);
-            Some((i, Previous { hash, len, inputs }))
-        };
-        if let Some((i, p)) = parse() {
-            previous[i] = Some(p);
-        }
-    }
-    (global, previous)
-}
-
 /// What a build wrote and what it kept from the previous site.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Written {
@@ -349,7 +290,7 @@ impl<'t> Staging<'t> {
             fs::create_dir_all(&path).map_err(io_err(&path))?;
         }
         let (previous_global, mut previous) = if target.out.join(SITE_MARKER).is_file() {
-            read_manifest(&target.out, paths)
+            manifest::read(&target.out, paths)
         } else {
             (None, Vec::new())
         };
@@ -450,13 +391,13 @@ impl<'t> Staging<'t> {
     /// the old site aside and the new one in (a build killed between the two
     /// is repaired by the next one, see [`Target::claim`]).
     pub fn commit(mut self) -> Result<(), OutputError> {
-        let path = self.dir.join(MANIFEST);
+        let path = self.dir.join(manifest::MANIFEST);
         let entries = self
             .paths
             .iter()
             .zip(&self.manifest)
             .filter_map(|(rel, entry)| Some((rel.as_str(), entry.get()?)));
-        write_manifest(&path, self.global, entries).map_err(io_err(&path))?;
+        manifest::write(&path, self.global, entries).map_err(io_err(&path))?;
         let out = self.target.out.clone();
         crash_at("before-swap");
         if fs::symlink_metadata(&out).is_err() {
@@ -488,36 +429,6 @@ impl<'t> Staging<'t> {
         remove_tree(&old);
         Ok(())
     }
-}
-
-/// Writes the manifest: the head with the global inputs, then a line per
-/// file: hash, length, key and reads (`-` and nothing for a file that is
-/// not reused without rendering), path.
-fn write_manifest<'e>(
-    path: &Path,
-    global: Option<u64>,
-    entries: impl Iterator<Item = (&'e str, &'e Previous)>,
-) -> io::Result<()> {
-    use std::io::Write;
-    let mut out = io::BufWriter::new(fs::File::create(path)?);
-    match global {
-        Some(g) => writeln!(out, "{MANIFEST_HEAD} {g:016x}")?,
-        None => writeln!(out, "{MANIFEST_HEAD} -")?,
-    }
-    let mut reads_text = String::new();
-    for (rel, p) in entries {
-        write!(out, "{:016x}\t{}\t", p.hash, p.len)?;
-        match &p.inputs {
-            Some((key, reads)) => {
-                reads_text.clear();
-                reads.write(&mut reads_text);
-                write!(out, "{key:016x}\t{reads_text}\t")?;
-            }
-            None => write!(out, "-\t\t")?,
-        }
-        writeln!(out, "{rel}")?;
-    }
-    out.flush()
 }
 
 /// Swaps two paths atomically.

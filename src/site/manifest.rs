@@ -1,0 +1,100 @@
+//! The manifest of a built site (`.throughline-manifest`): each file's hash
+//! and length, so that the next build links what did not change; and, for a
+//! file rendered from entities, the key of its inputs and the entities it
+//! read, so that the next build need not render it at all.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use super::incremental::Reads;
+
+/// The file in a built site that lists each of its files with a hash of
+/// its content, so that the next build can reuse what did not change; and,
+/// for a page rendered from entities, the key of its inputs and the
+/// entities it read (see [`super::incremental`]).
+pub const MANIFEST: &str = ".throughline-manifest";
+/// The first line, followed by the build's global inputs (or `-`).
+const MANIFEST_HEAD: &str = "throughline-manifest 3 mix64";
+
+/// A file of the previous site, as its manifest lists it.
+pub struct Previous {
+    pub hash: u64,
+    pub len: u64,
+    /// The key of the page's inputs and the entities it read.
+    pub inputs: Option<PageInputs>,
+}
+
+/// The inputs of a rendered page, for the manifest: its key and the
+/// entities it read.
+pub type PageInputs = (u64, Reads);
+
+/// The previous site's global inputs, and its entry for each of `paths`.
+pub fn read(out: &Path, paths: &[String]) -> (Option<u64>, Vec<Option<Previous>>) {
+    use std::io::BufRead;
+    let mut previous: Vec<Option<Previous>> = Vec::new();
+    previous.resize_with(paths.len(), || None);
+    let Ok(file) = fs::File::open(out.join(MANIFEST)) else {
+        return (None, previous);
+    };
+    let mut lines = io::BufReader::new(file).lines();
+    let global = match lines.next() {
+        Some(Ok(head)) => match head.strip_prefix(MANIFEST_HEAD) {
+            Some(g) => u64::from_str_radix(g.trim_start(), 16).ok(),
+            None => return (None, previous),
+        },
+        _ => return (None, previous),
+    };
+    let index: HashMap<&str, usize> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i))
+        .collect();
+    for line in lines.map_while(Result::ok) {
+        let parse = || {
+            let mut parts = line.splitn(5, '\t');
+            let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
+            let len = parts.next()?.parse().ok()?;
+            let key = u64::from_str_radix(parts.next()?, 16).ok();
+            let reads = Reads::parse(parts.next()?);
+            let i = *index.get(parts.next()?)?;
+            let inputs = key.zip(reads);
+            Some((i, Previous { hash, len, inputs }))
+        };
+        if let Some((i, p)) = parse() {
+            previous[i] = Some(p);
+        }
+    }
+    (global, previous)
+}
+
+/// Writes the manifest: the head with the global inputs, then a line per
+/// file: hash, length, key and reads (`-` and nothing for a file that is
+/// not reused without rendering), path.
+pub fn write<'e>(
+    path: &Path,
+    global: Option<u64>,
+    entries: impl Iterator<Item = (&'e str, &'e Previous)>,
+) -> io::Result<()> {
+    use std::io::Write;
+    let mut out = io::BufWriter::new(fs::File::create(path)?);
+    match global {
+        Some(g) => writeln!(out, "{MANIFEST_HEAD} {g:016x}")?,
+        None => writeln!(out, "{MANIFEST_HEAD} -")?,
+    }
+    let mut reads_text = String::new();
+    for (rel, p) in entries {
+        write!(out, "{:016x}\t{}\t", p.hash, p.len)?;
+        match &p.inputs {
+            Some((key, reads)) => {
+                reads_text.clear();
+                reads.write(&mut reads_text);
+                write!(out, "{key:016x}\t{reads_text}\t")?;
+            }
+            None => write!(out, "-\t\t")?,
+        }
+        writeln!(out, "{rel}")?;
+    }
+    out.flush()
+}
