@@ -228,8 +228,8 @@ struct Builder<'a> {
     alias_nodes: usize,
     root: Option<Node>,
     out: Parsed,
-    /// The last position read: the next one is usually just after it.
-    /// The last position read, with its byte offset.
+    /// The last position read, with its byte offset: the next one is
+    /// usually just after it.
     cursor: (Pos, usize),
     /// Lines of the file before the text being parsed (after a syntax error,
     /// parsing starts again further down).
