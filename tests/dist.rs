@@ -697,3 +697,36 @@ fn a_reader_that_stops_early_is_not_an_error() {
         );
     }
 }
+
+/// The README's two commands (build the example's site, run every test) are
+/// in its Quick start, and CI runs the same test command.
+#[test]
+fn the_readme_gives_the_two_commands_that_ci_runs() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let start = readme
+        .find("## Quick start")
+        .expect("README has a Quick start");
+    let block = &readme[start..];
+    let block = &block[..block[3..].find("\n## ").map_or(block.len(), |i| i + 3)];
+    let commands: Vec<&str> = block
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "cargo run --release -- build example-spec",
+            "bash scripts/test.sh"
+        ],
+        "{block}"
+    );
+    let ci = std::fs::read_to_string(repo().join(".ci/run")).unwrap();
+    assert!(
+        ci.lines().any(|l| l.trim() == "bash scripts/test.sh"),
+        "{ci}"
+    );
+}
