@@ -5,23 +5,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::common::{example_spec, stderr, throughline};
+use crate::common::{example_spec, stderr};
 use crate::diff::copy_dir;
 
-const TODAY: &str = "2026-06-01";
-
+/// `build` over `out`, which must run (the workspace may have errors along
+/// the way); its summary line: "built N pages into OUT (…)".
 fn build(ws: &Path, out: &Path) -> String {
-    let o = throughline(&[
-        "build",
-        ws.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--today",
-        TODAY,
-        "--allow-errors",
-    ]);
+    let o = crate::site::build(ws, out, &["--allow-errors"]);
     assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
-    // The last line: "built N pages into OUT (…)".
     let report = stderr(&o);
     let built = report.lines().rfind(|l| l.starts_with("built "));
     built.unwrap_or_else(|| panic!("{report}")).to_string()

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::common::{TODAY, base_yaml, example_spec, stderr, throughline, workspace};
 
-fn build(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+/// `build DIR -o OUT --today TODAY EXTRA…`.
+pub fn build(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec![
         "build",
         dir.to_str().unwrap(),

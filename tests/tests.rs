@@ -17,6 +17,6 @@ mod outcomes;
 mod positions;
 mod report;
 mod serve;
-mod site;
+pub mod site;
 mod standards;
 pub mod trust;

@@ -358,7 +358,6 @@ fn checked_for_export(args: &ExportArgs) -> anyhow::Result<Result<crate::Checked
     Ok(Ok(checked))
 }
 
-/// The human report of a check, on standard error (coloured on a terminal).
 /// Reads back the texts of the files whose findings are shown with their
 /// lines (a lean check dropped every text once parsed).
 fn restore_shown_texts(checked: &mut crate::Checked) {
@@ -376,6 +375,7 @@ fn restore_shown_texts(checked: &mut crate::Checked) {
     checked.workspace.restore_texts(&shown);
 }
 
+/// The human report of a check, on standard error (coloured on a terminal).
 fn report_to_stderr(checked: &crate::Checked) -> std::io::Result<()> {
     let report = Report {
         color: color_for(std::io::stderr().is_terminal()),
