@@ -33,8 +33,14 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
 /// or as text through [`std::fmt::Write`], so a `Debug` form can be hashed
 /// without being built). Every value is followed by its length, so `("ab",
 /// "c")` and `("a", "bc")` differ.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Fingerprint(u64);
+
+impl Default for Fingerprint {
+    fn default() -> Fingerprint {
+        Fingerprint::new()
+    }
+}
 
 impl Fingerprint {
     pub fn new() -> Fingerprint {
