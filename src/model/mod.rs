@@ -248,7 +248,6 @@ impl Model {
     /// Targets of `e`'s links that point `out`, then holders of links to `e`
     /// that point `back`.
     fn neighbours(&self, e: EntityId, out: Direction, back: Direction) -> Vec<EntityId> {
-        let mut seen = std::collections::HashSet::new();
         let forward = self
             .refs_from(e)
             .iter()
@@ -259,10 +258,30 @@ impl Model {
             .filter(|r| r.field.direction() == back && self.fits(r).is_some())
             .map(|r| r.from)
             .filter(|&f| self.entities[f].kind.is_some());
-        forward
-            .chain(reverse)
-            .filter(|&n| n != e && seen.insert(n))
-            .collect()
+        let mut found: Vec<EntityId> = Vec::new();
+        // Most entities have a handful of neighbours: a scan of those found
+        // is cheaper than a hash set, which takes over past a few dozen.
+        let mut seen: Option<std::collections::HashSet<EntityId>> = None;
+        for n in forward.chain(reverse) {
+            if n == e {
+                continue;
+            }
+            let new = match &mut seen {
+                Some(seen) => seen.insert(n),
+                None if found.len() < 32 => !found.contains(&n),
+                None => {
+                    let mut set: std::collections::HashSet<EntityId> =
+                        found.iter().copied().collect();
+                    let new = set.insert(n);
+                    seen = Some(set);
+                    new
+                }
+            };
+            if new {
+                found.push(n);
+            }
+        }
+        found
     }
 
     /// The contract `id` names, if the workspace has one.
@@ -326,6 +345,46 @@ mod tests {
         }
         for bad in ["", "A", "-a", "a-", "a--b", "a b", "é", &"a".repeat(65)] {
             assert!(!is_valid_id(bad), "{bad}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod neighbour_tests {
+    use super::*;
+    use crate::load::{from_texts, yaml::Limits};
+
+    /// A goal and `n` initiatives, each naming the goal twice (one
+    /// initiative per file, in id order).
+    fn goal_with_initiatives(n: usize) -> Workspace {
+        let mut files = vec![(
+            "g.yaml".to_string(),
+            "kind: Goal\nid: g\nname: G\n".to_string(),
+        )];
+        for i in 0..n {
+            files.push((
+                format!("i{i:03}.yaml"),
+                format!("kind: Initiative\nid: i{i:03}\nname: I\ngoals: [g, g]\n"),
+            ));
+        }
+        from_texts(files, Limits::default())
+    }
+
+    #[test]
+    fn children_are_listed_once_each_in_link_order_past_the_scan_threshold() {
+        for n in [3, 31, 32, 33, 100] {
+            let ws = goal_with_initiatives(n);
+            let model = Model::build(&ws);
+            let g = model.get("g").unwrap();
+            let children: Vec<&str> = model
+                .children(g)
+                .into_iter()
+                .map(|c| model.entities[c].id.as_str())
+                .collect();
+            let expected: Vec<String> = (0..n).map(|i| format!("i{i:03}")).collect();
+            assert_eq!(children, expected, "{n} initiatives");
+            let i = model.get("i000").unwrap();
+            assert_eq!(model.parents(i), vec![g], "{n} initiatives");
         }
     }
 }
