@@ -112,7 +112,7 @@ pub fn common(site: &SiteModel) -> Common {
         .site
         .title
         .clone()
-        .or_else(|| north_star.map(|ns| site.entity_ref(ns).name))
+        .or_else(|| north_star.map(|ns| site.entity_ref(ns).name.to_string()))
         .unwrap_or_else(|| "throughline".to_string());
     Common {
         changes: None,
@@ -213,7 +213,7 @@ pub fn index_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<Stri
         .filter(|&e| site.model.entities[e].is(Kind::DataProduct))
         .take(HOME_DOWNLOADS)
         .map(|e| Download {
-            name: site.entity_ref(e).name,
+            name: site.entity_ref(e).name.to_string(),
             path: Route::Odps(&site.model.entities[e].id).path(),
         })
         .collect();
@@ -330,9 +330,9 @@ pub fn search_index(site: &SiteModel) -> String {
         let r = site.entity_ref(e);
         let entry = SearchEntry {
             i: &entity.id,
-            n: r.name,
+            n: r.name.to_string(),
             k: r.kind_label,
-            u: r.path.unwrap_or_default(),
+            u: r.path.as_deref().unwrap_or_default().to_string(),
             d: node
                 .get_str("description")
                 .or_else(|| node.get_str("statement"))
@@ -511,9 +511,9 @@ pub fn progress_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<S
                         of: if i.key.is_none() {
                             "North Star".to_string()
                         } else {
-                            owner.name.clone()
+                            owner.name.to_string()
                         },
-                        path: owner.path.unwrap_or_default(),
+                        path: owner.path.as_deref().unwrap_or_default().to_string(),
                         spark: super::chart::spark(i, &format!("Trend of {}", i.name)),
                         latest: latest_text(i),
                         target: target_text(i),

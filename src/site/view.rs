@@ -1,6 +1,7 @@
 //! What the templates see: plain, serializable views of entities and links.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -17,13 +18,16 @@ use super::routes::{Route, is_reserved_id};
 
 /// A link to an entity (or to an id that names none).
 #[derive(Debug, Clone, Serialize)]
+///
+/// Shared strings: a page links to hundreds of entities (its trees), and each
+/// link is a copy of the entity's reference, made once per site.
 pub struct Ref {
-    pub id: String,
-    pub name: String,
+    pub id: Arc<str>,
+    pub name: Arc<str>,
     pub kind: &'static str,
     pub kind_label: &'static str,
     /// Path from the site root; `None` for an id that names no entity.
-    pub path: Option<String>,
+    pub path: Option<Arc<str>>,
     pub traced: bool,
 }
 
@@ -248,6 +252,8 @@ pub struct SiteModel<'a> {
     pub config: &'a Config,
     /// With `build --since`: what changed since that revision.
     pub changes: Option<&'a super::changes::Changes>,
+    /// Each entity's reference, made on first use.
+    refs: OnceLock<Vec<Ref>>,
 }
 
 impl<'a> SiteModel<'a> {
@@ -258,6 +264,7 @@ impl<'a> SiteModel<'a> {
             analysis,
             config,
             changes: None,
+            refs: OnceLock::new(),
         }
     }
 
@@ -298,17 +305,26 @@ impl<'a> SiteModel<'a> {
 
     pub fn entity_ref(&self, e: EntityId) -> Ref {
         incremental::read(e);
+        let refs = self.refs.get_or_init(|| {
+            (0..self.model.entities.len())
+                .map(|e| self.make_ref(e))
+                .collect()
+        });
+        refs[e].clone()
+    }
+
+    fn make_ref(&self, e: EntityId) -> Ref {
         let entity = &self.model.entities[e];
         Ref {
-            id: entity.id.to_string(),
-            name: self
-                .node(e)
+            id: entity.id.as_str().into(),
+            name: entity
+                .node(self.ws)
                 .get_str("name")
                 .unwrap_or(&entity.id)
-                .to_string(),
+                .into(),
             kind: entity.kind.map_or("Unknown", Kind::name),
             kind_label: entity.kind.map_or("Unknown", Kind::label),
-            path: self.path(e),
+            path: self.path(e).map(Arc::from),
             // Sources and consumers are context: never shown as untraced.
             traced: self.analysis.trace.traced[e] || entity.kind.is_some_and(Kind::is_context),
         }
@@ -316,8 +332,8 @@ impl<'a> SiteModel<'a> {
 
     fn missing_ref(id: &str) -> Ref {
         Ref {
-            id: id.to_string(),
-            name: id.to_string(),
+            id: id.into(),
+            name: id.into(),
             kind: "Missing",
             kind_label: "Missing",
             path: None,
@@ -583,8 +599,8 @@ impl<'a> SiteModel<'a> {
                                         Some(t) => {
                                             let r = self.entity_ref(t);
                                             Cell {
-                                                text: r.name,
-                                                path: r.path,
+                                                text: r.name.to_string(),
+                                                path: r.path.map(|p| p.to_string()),
                                             }
                                         }
                                         None => Cell { text, path: None },
