@@ -1,5 +1,7 @@
 //! Markdown from specs to safe HTML.
 
+use std::sync::LazyLock;
+
 use pulldown_cmark::{Options, Parser, html};
 
 /// Renders Markdown and sanitizes the result: raw HTML is cleaned, scripts,
@@ -12,12 +14,17 @@ pub fn render(markdown: &str) -> String {
     options.insert(Options::ENABLE_TASKLISTS);
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
-    ammonia::Builder::default()
-        .url_schemes(["http", "https", "mailto"].into_iter().collect())
-        .link_rel(Some("noopener noreferrer"))
-        .clean(&unsafe_html)
-        .to_string()
+    CLEANER.clean(&unsafe_html).to_string()
 }
+
+/// The sanitizer, set up once: its allow-lists are sets built on creation.
+static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer"));
+    builder
+});
 
 /// The first sentence-ish of Markdown as plain text, for summaries and search.
 pub fn summary(markdown: &str, max_chars: usize) -> String {
