@@ -152,23 +152,8 @@ impl<'a> Renderer<'a> {
     }
 
     /// Every file of the site.
-    pub fn routes(&self) -> Vec<Route<'_>> {
-        let mut routes: Vec<Route> = Route::fixed().collect();
-        if self.site.changes.is_some() {
-            routes.push(Route::Changes);
-        }
-        for kind in Kind::ALL {
-            let count = pages::list_page_count(&self.site, kind);
-            routes.extend((1..=count).map(|n| Route::List(kind, n)));
-        }
-        routes.extend(self.site.pages().filter_map(|e| self.site.route(e)));
-        routes.extend(
-            self.site
-                .pages()
-                .filter(|&e| self.site.model.entities[e].is(Kind::DataProduct))
-                .map(|e| Route::Odps(&self.site.model.entities[e].id)),
-        );
-        routes
+    pub fn routes(&self) -> Vec<Route<'a>> {
+        routes(&self.site)
     }
 
     /// Every file of the site, relative to its root.
@@ -245,6 +230,25 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// Every file of the site.
+fn routes<'a>(site: &SiteModel<'a>) -> Vec<Route<'a>> {
+    let mut routes: Vec<Route> = Route::fixed().collect();
+    if site.changes.is_some() {
+        routes.push(Route::Changes);
+    }
+    for kind in Kind::ALL {
+        let count = pages::list_page_count(site, kind);
+        routes.extend((1..=count).map(|n| Route::List(kind, n)));
+    }
+    routes.extend(site.pages().filter_map(|e| site.route(e)));
+    routes.extend(
+        site.pages()
+            .filter(|&e| site.model.entities[e].is(Kind::DataProduct))
+            .map(|e| Route::Odps(&site.model.entities[e].id)),
+    );
+    routes
+}
+
 /// Renders the site of a checked workspace into the claimed output.
 pub fn build(
     ws: &Workspace,
@@ -254,43 +258,62 @@ pub fn build(
     target: &Target,
     changes: Option<&changes::Changes>,
 ) -> Result<Built, SiteError> {
-    let prepared = Prepared::new(ws, analysis, config, dir)?.with_changes(changes);
-    let renderer = Renderer::new(ws, analysis, config, &prepared).with_changes(changes);
-    let inputs = incremental::Inputs::new(&renderer.site, &prepared.common, prepared.templates);
-    let routes = renderer.routes();
+    let routes = routes(&SiteModel::new(ws, analysis, config).with_changes(changes));
     let paths: Vec<String> = routes.iter().map(Route::path).collect();
-    let staging = Staging::new(target, inputs.as_ref().map(|i| i.global), &paths)?;
-    // Render and write each file in one pass, so pages are never all held in memory.
     let progress = crate::progress::Progress::bar(paths.len() as u64, "files");
-    let rendered =
-        routes
-            .par_iter()
-            .enumerate()
-            .try_for_each(|(i, route)| -> Result<(), SiteError> {
-                match (&inputs, route) {
-                    // A file made from entities (an entity's page, a list of
-                    // a kind, a data product's ODPS document): kept as it is
-                    // when what it read is unchanged.
-                    (Some(inputs), Route::Entity(..) | Route::List(..) | Route::Odps(..)) => {
-                        if !staging.reuse(i, |reads| inputs.key(reads)) {
-                            let (bytes, reads) =
-                                crate::model::reads::recording(|| renderer.render_route(route));
-                            let reads = incremental::Reads::new(reads);
-                            let key = inputs.key(&reads);
-                            let bytes = bytes?.unwrap_or_default();
-                            staging.write(i, &bytes, key.map(|k| (k, reads)))?;
+    // The workbook is the largest single file and is made in one piece: it
+    // is started first, on a core of its own, while the rest is set up and
+    // rendered beside it (after a one-file edit, when pages are reused, it
+    // is most of the build).
+    let (book, staged) = rayon::join(
+        || crate::interop::workbook::xlsx_bytes(ws, analysis, config),
+        || -> Result<Staging, SiteError> {
+            let prepared = Prepared::new(ws, analysis, config, dir)?.with_changes(changes);
+            let renderer = Renderer::new(ws, analysis, config, &prepared).with_changes(changes);
+            let inputs =
+                incremental::Inputs::new(&renderer.site, &prepared.common, prepared.templates);
+            let staging = Staging::new(target, inputs.as_ref().map(|i| i.global), &paths)?;
+            // Render and write each file in one pass, so pages are never all held in memory.
+            routes
+                .par_iter()
+                .enumerate()
+                .try_for_each(|(i, route)| -> Result<(), SiteError> {
+                    match (&inputs, route) {
+                        (_, Route::Workbook) => return Ok(()),
+                        // A file made from entities (an entity's page, a list of
+                        // a kind, a data product's ODPS document): kept as it is
+                        // when what it read is unchanged.
+                        (Some(inputs), Route::Entity(..) | Route::List(..) | Route::Odps(..)) => {
+                            if !staging.reuse(i, |reads| inputs.key(reads)) {
+                                let (bytes, reads) =
+                                    crate::model::reads::recording(|| renderer.render_route(route));
+                                let reads = incremental::Reads::new(reads);
+                                let key = inputs.key(&reads);
+                                let bytes = bytes?.unwrap_or_default();
+                                staging.write(i, &bytes, key.map(|k| (k, reads)))?;
+                            }
+                        }
+                        _ => {
+                            let bytes = renderer.render_route(route)?.unwrap_or_default();
+                            staging.write(i, &bytes, None)?;
                         }
                     }
-                    _ => {
-                        let bytes = renderer.render_route(route)?.unwrap_or_default();
-                        staging.write(i, &bytes, None)?;
-                    }
-                }
-                progress.inc();
-                Ok(())
-            });
+                    progress.inc();
+                    Ok(())
+                })?;
+            Ok(staging)
+        },
+    );
+    let staging = staged?;
+    if let Some(i) = routes.iter().position(|r| *r == Route::Workbook) {
+        let bytes = book.map_err(|e| SiteError::Render {
+            page: routes[i].path(),
+            message: e.to_string(),
+        })?;
+        staging.write(i, &bytes, None)?;
+        progress.inc();
+    }
     progress.finish();
-    rendered?;
     let files = staging.counts();
     staging.commit()?;
     Ok(Built {
