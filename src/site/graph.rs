@@ -109,7 +109,7 @@ fn trace_layout(site: &SiteModel) -> (Vec<GraphNode>, Vec<(usize, usize)>, Optio
     let drawn: HashSet<EntityId> = ids.iter().copied().collect();
     let mut edges_of: Vec<(EntityId, EntityId)> = Vec::new();
     for &e in &ids {
-        for c in site.children(e) {
+        for &c in site.children(e) {
             if drawn.contains(&c) && column(e) < column(c) {
                 edges_of.push((e, c));
             }
@@ -264,7 +264,12 @@ pub fn neighbourhood(site: &SiteModel, e: EntityId) -> String {
     ));
     edges.extend((0..me).map(|p| (p, me)));
     let column = nodes[me].column + 1;
-    let down: Vec<EntityId> = site.children(e).into_iter().filter(|&c| c != e).collect();
+    let down: Vec<EntityId> = site
+        .children(e)
+        .iter()
+        .copied()
+        .filter(|&c| c != e)
+        .collect();
     for &c in down.iter().take(MAX_NEIGHBOURS) {
         edges.push((me, nodes.len()));
         nodes.push(graph_node(site, c, column, "../", false));

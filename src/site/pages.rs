@@ -426,11 +426,7 @@ pub fn entity_page(
         v.goal = Some(site.entity_ref(goal));
     }
     v.impact = view::tree_html(
-        &site.tree(
-            &site.step(e, Toward::Down),
-            Toward::Down,
-            IMPACT_TREE_BUDGET,
-        ),
+        &site.tree(site.step(e, Toward::Down), Toward::Down, IMPACT_TREE_BUDGET),
         "../",
     );
     if site.model.entities[e]
@@ -438,7 +434,7 @@ pub fn entity_page(
         .is_some_and(|k| matches!(k, Kind::DataProduct | Kind::Source))
     {
         v.serves = view::tree_html(
-            &site.tree(&site.step(e, Toward::Up), Toward::Up, IMPACT_TREE_BUDGET),
+            &site.tree(site.step(e, Toward::Up), Toward::Up, IMPACT_TREE_BUDGET),
             "../",
         );
     }

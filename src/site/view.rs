@@ -254,6 +254,14 @@ pub struct SiteModel<'a> {
     pub changes: Option<&'a super::changes::Changes>,
     /// Each entity's reference, made on first use.
     refs: OnceLock<Vec<Ref>>,
+    /// Each entity's steps down and up the trace, found on first use (a
+    /// page's trees take hundreds of steps).
+    steps: OnceLock<Steps>,
+}
+
+struct Steps {
+    down: Vec<Box<[EntityId]>>,
+    up: Vec<Box<[EntityId]>>,
 }
 
 impl<'a> SiteModel<'a> {
@@ -265,6 +273,7 @@ impl<'a> SiteModel<'a> {
             config,
             changes: None,
             refs: OnceLock::new(),
+            steps: OnceLock::new(),
         }
     }
 
@@ -342,15 +351,25 @@ impl<'a> SiteModel<'a> {
     }
 
     /// The entities below `e` in the trace (what depends on it), in file order.
-    pub fn children(&self, e: EntityId) -> Vec<EntityId> {
+    pub fn children(&self, e: EntityId) -> &[EntityId] {
         incremental::read(e);
-        self.model.children(e)
+        &self.steps().down[e]
+    }
+
+    fn steps(&self) -> &Steps {
+        self.steps.get_or_init(|| {
+            let all = 0..self.model.entities.len();
+            Steps {
+                down: all.clone().map(|e| self.model.children(e).into()).collect(),
+                up: all.map(|e| self.model.parents(e).into()).collect(),
+            }
+        })
     }
 
     /// The entity one step up the trace from `e`, preferring a traced one.
     fn parent(&self, e: EntityId) -> Option<EntityId> {
         incremental::read(e);
-        let parents = self.model.parents(e);
+        let parents = &self.steps().up[e];
         parents.iter().for_each(|&p| incremental::read(p));
         let traced = &self.analysis.trace.traced;
         parents
@@ -433,12 +452,12 @@ impl<'a> SiteModel<'a> {
     }
 
     /// The next step of a tree from `e`.
-    pub fn step(&self, e: EntityId, toward: Toward) -> Vec<EntityId> {
+    pub fn step(&self, e: EntityId, toward: Toward) -> &[EntityId] {
         match toward {
             Toward::Down => self.children(e),
             Toward::Up => {
                 incremental::read(e);
-                self.model.parents(e)
+                &self.steps().up[e]
             }
         }
     }
@@ -457,7 +476,7 @@ impl<'a> SiteModel<'a> {
         let mut children = Vec::new();
         let mut more = 0;
         if !repeat {
-            for c in self.step(e, toward) {
+            for &c in self.step(e, toward) {
                 if *budget == 0 {
                     more += 1;
                     continue;
