@@ -203,8 +203,8 @@ pub fn hover(session: &Session, params: &Value) -> Answer {
     if !chain.is_empty() {
         let names: Vec<String> = chain
             .iter()
-            .map(|c| c.name.to_string())
-            .chain([r.name.to_string()])
+            .map(|c| c.name.clone())
+            .chain([r.name.clone()])
             .collect();
         text.push_str(&format!("\n\n{}", names.join(" → ")));
     }

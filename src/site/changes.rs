@@ -101,8 +101,8 @@ fn gone(site: &SiteModel, id: &str, name: Option<&str>, kind: Option<Kind>) -> R
     match site.model.get(id) {
         Some(e) => site.entity_ref(e),
         None => Ref {
-            id: id.into(),
-            name: name.unwrap_or(id).into(),
+            id: id.to_string(),
+            name: name.unwrap_or(id).to_string(),
             kind: kind.map_or("Unknown", Kind::name),
             kind_label: kind.map_or("Unknown", Kind::label),
             path: None,

@@ -23,7 +23,7 @@ pub fn graph_node(
     let r = site.entity_ref(e);
     GraphNode {
         column,
-        label: r.name.to_string(),
+        label: r.name,
         kind: site.model.entities[e].kind.map_or("unknown", |k| match k {
             Kind::NorthStar => "northstar",
             Kind::Goal => "goal",

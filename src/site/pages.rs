@@ -112,7 +112,7 @@ pub fn common(site: &SiteModel) -> Common {
         .site
         .title
         .clone()
-        .or_else(|| north_star.map(|ns| site.entity_ref(ns).name.to_string()))
+        .or_else(|| north_star.map(|ns| site.entity_ref(ns).name))
         .unwrap_or_else(|| "throughline".to_string());
     Common {
         changes: None,
@@ -206,14 +206,14 @@ pub fn index_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<Stri
     ctx.insert("untraced", &untraced);
     ctx.insert(
         "tree",
-        &view::tree_html(&site.tree(&stars, Toward::Down, HOME_TREE_BUDGET), ""),
+        &view::tree_html(site, &site.tree(&stars, Toward::Down, HOME_TREE_BUDGET), ""),
     );
     let odps: Vec<Download> = site
         .pages()
         .filter(|&e| site.model.entities[e].is(Kind::DataProduct))
         .take(HOME_DOWNLOADS)
         .map(|e| Download {
-            name: site.entity_ref(e).name.to_string(),
+            name: site.entity_ref(e).name,
             path: Route::Odps(&site.model.entities[e].id).path(),
         })
         .collect();
@@ -330,9 +330,9 @@ pub fn search_index(site: &SiteModel) -> String {
         let r = site.entity_ref(e);
         let entry = SearchEntry {
             i: &entity.id,
-            n: r.name.to_string(),
+            n: r.name,
             k: r.kind_label,
-            u: r.path.as_deref().unwrap_or_default().to_string(),
+            u: r.path.unwrap_or_default(),
             d: node
                 .get_str("description")
                 .or_else(|| node.get_str("statement"))
@@ -426,6 +426,7 @@ pub fn entity_page(
         v.goal = Some(site.entity_ref(goal));
     }
     v.impact = view::tree_html(
+        site,
         &site.tree(site.step(e, Toward::Down), Toward::Down, IMPACT_TREE_BUDGET),
         "../",
     );
@@ -434,6 +435,7 @@ pub fn entity_page(
         .is_some_and(|k| matches!(k, Kind::DataProduct | Kind::Source))
     {
         v.serves = view::tree_html(
+            site,
             &site.tree(site.step(e, Toward::Up), Toward::Up, IMPACT_TREE_BUDGET),
             "../",
         );
@@ -507,9 +509,9 @@ pub fn progress_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<S
                         of: if i.key.is_none() {
                             "North Star".to_string()
                         } else {
-                            owner.name.to_string()
+                            owner.name.clone()
                         },
-                        path: owner.path.as_deref().unwrap_or_default().to_string(),
+                        path: owner.path.unwrap_or_default(),
                         spark: super::chart::spark(i, &format!("Trend of {}", i.name)),
                         latest: latest_text(i),
                         target: target_text(i),

@@ -1,7 +1,7 @@
 //! What the templates see: plain, serializable views of entities and links.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -18,16 +18,13 @@ use super::routes::{Route, is_reserved_id};
 
 /// A link to an entity (or to an id that names none).
 #[derive(Debug, Clone, Serialize)]
-///
-/// Shared strings: a page links to hundreds of entities (its trees), and each
-/// link is a copy of the entity's reference, made once per site.
 pub struct Ref {
-    pub id: Arc<str>,
-    pub name: Arc<str>,
+    pub id: String,
+    pub name: String,
     pub kind: &'static str,
     pub kind_label: &'static str,
     /// Path from the site root; `None` for an id that names no entity.
-    pub path: Option<Arc<str>>,
+    pub path: Option<String>,
     pub traced: bool,
 }
 
@@ -71,10 +68,11 @@ pub enum Toward {
     Up,
 }
 
-#[derive(Debug, Serialize)]
+/// A node of a trace tree. It names its entity by number: a page's trees
+/// hold hundreds of nodes, written straight from the model.
+#[derive(Debug)]
 pub struct TreeNode {
-    #[serde(rename = "ref")]
-    pub entity: Ref,
+    pub entity: EntityId,
     /// The status of its indicators, for the North Star and goals.
     pub outcome: Option<Outcome>,
     pub children: Vec<TreeNode>,
@@ -252,16 +250,40 @@ pub struct SiteModel<'a> {
     pub config: &'a Config,
     /// With `build --since`: what changed since that revision.
     pub changes: Option<&'a super::changes::Changes>,
-    /// Each entity's reference, made on first use.
-    refs: OnceLock<Vec<Ref>>,
     /// Each entity's steps down and up the trace, found on first use (a
     /// page's trees take hundreds of steps).
     steps: OnceLock<Steps>,
 }
 
+/// Each entity's steps down and up, one list after another (at 100,000
+/// entities a list of its own for each would cost megabytes).
 struct Steps {
-    down: Vec<Box<[EntityId]>>,
-    up: Vec<Box<[EntityId]>>,
+    down: Adjacency,
+    up: Adjacency,
+}
+
+struct Adjacency {
+    /// Where each entity's list starts in `to`; its end is the next start.
+    starts: Vec<u32>,
+    to: Vec<EntityId>,
+}
+
+impl Adjacency {
+    fn new(count: usize, step: impl Fn(EntityId) -> Vec<EntityId>) -> Adjacency {
+        let mut starts = Vec::with_capacity(count + 1);
+        let mut to = Vec::new();
+        for e in 0..count {
+            starts.push(to.len() as u32);
+            to.extend(step(e));
+        }
+        starts.push(to.len() as u32);
+        to.shrink_to_fit();
+        Adjacency { starts, to }
+    }
+
+    fn of(&self, e: EntityId) -> &[EntityId] {
+        &self.to[self.starts[e] as usize..self.starts[e + 1] as usize]
+    }
 }
 
 impl<'a> SiteModel<'a> {
@@ -272,7 +294,6 @@ impl<'a> SiteModel<'a> {
             analysis,
             config,
             changes: None,
-            refs: OnceLock::new(),
             steps: OnceLock::new(),
         }
     }
@@ -314,26 +335,17 @@ impl<'a> SiteModel<'a> {
 
     pub fn entity_ref(&self, e: EntityId) -> Ref {
         incremental::read(e);
-        let refs = self.refs.get_or_init(|| {
-            (0..self.model.entities.len())
-                .map(|e| self.make_ref(e))
-                .collect()
-        });
-        refs[e].clone()
-    }
-
-    fn make_ref(&self, e: EntityId) -> Ref {
         let entity = &self.model.entities[e];
         Ref {
-            id: entity.id.as_str().into(),
-            name: entity
-                .node(self.ws)
+            id: entity.id.to_string(),
+            name: self
+                .node(e)
                 .get_str("name")
                 .unwrap_or(&entity.id)
-                .into(),
+                .to_string(),
             kind: entity.kind.map_or("Unknown", Kind::name),
             kind_label: entity.kind.map_or("Unknown", Kind::label),
-            path: self.path(e).map(Arc::from),
+            path: self.path(e),
             // Sources and consumers are context: never shown as untraced.
             traced: self.analysis.trace.traced[e] || entity.kind.is_some_and(Kind::is_context),
         }
@@ -341,8 +353,8 @@ impl<'a> SiteModel<'a> {
 
     fn missing_ref(id: &str) -> Ref {
         Ref {
-            id: id.into(),
-            name: id.into(),
+            id: id.to_string(),
+            name: id.to_string(),
             kind: "Missing",
             kind_label: "Missing",
             path: None,
@@ -353,15 +365,15 @@ impl<'a> SiteModel<'a> {
     /// The entities below `e` in the trace (what depends on it), in file order.
     pub fn children(&self, e: EntityId) -> &[EntityId] {
         incremental::read(e);
-        &self.steps().down[e]
+        self.steps().down.of(e)
     }
 
     fn steps(&self) -> &Steps {
         self.steps.get_or_init(|| {
-            let all = 0..self.model.entities.len();
+            let count = self.model.entities.len();
             Steps {
-                down: all.clone().map(|e| self.model.children(e).into()).collect(),
-                up: all.map(|e| self.model.parents(e).into()).collect(),
+                down: Adjacency::new(count, |e| self.model.children(e)),
+                up: Adjacency::new(count, |e| self.model.parents(e)),
             }
         })
     }
@@ -369,7 +381,7 @@ impl<'a> SiteModel<'a> {
     /// The entity one step up the trace from `e`, preferring a traced one.
     fn parent(&self, e: EntityId) -> Option<EntityId> {
         incremental::read(e);
-        let parents = &self.steps().up[e];
+        let parents = self.steps().up.of(e);
         parents.iter().for_each(|&p| incremental::read(p));
         let traced = &self.analysis.trace.traced;
         parents
@@ -457,7 +469,7 @@ impl<'a> SiteModel<'a> {
             Toward::Down => self.children(e),
             Toward::Up => {
                 incremental::read(e);
-                &self.steps().up[e]
+                self.steps().up.of(e)
             }
         }
     }
@@ -484,8 +496,9 @@ impl<'a> SiteModel<'a> {
                 children.push(self.subtree(c, toward, expanded, budget));
             }
         }
+        incremental::read(e);
         TreeNode {
-            entity: self.entity_ref(e),
+            entity: e,
             outcome: self.analysis.outcomes.status_of(e).map(Outcome::of),
             children,
             repeat,
@@ -618,8 +631,8 @@ impl<'a> SiteModel<'a> {
                                         Some(t) => {
                                             let r = self.entity_ref(t);
                                             Cell {
-                                                text: r.name.to_string(),
-                                                path: r.path.map(|p| p.to_string()),
+                                                text: r.name,
+                                                path: r.path,
                                             }
                                         }
                                         None => Cell { text, path: None },
@@ -751,24 +764,50 @@ impl<'a> SiteModel<'a> {
 
 /// A link to an entity as HTML, as the `ref` macro of `macros.html` writes it.
 pub fn ref_html(r: &Ref, root: &str, out: &mut String) {
+    let page = r.path.as_deref().map(|p| [p, "", "", ""]);
+    ref_markup(
+        out,
+        root,
+        page,
+        r.kind,
+        r.kind_label,
+        r.traced,
+        &r.name,
+        &r.id,
+    );
+}
+
+/// The markup of a link to an entity (the `ref` macro's), from its parts; the
+/// page's path is given in pieces, written one after another.
+#[allow(clippy::too_many_arguments)]
+fn ref_markup(
+    out: &mut String,
+    root: &str,
+    page: Option<[&str; 4]>,
+    kind: &str,
+    kind_label: &str,
+    traced: bool,
+    name: &str,
+    id: &str,
+) {
     use crate::markup::escape_into;
-    match &r.path {
+    match page {
         Some(path) => {
             out.push_str("<a href=\"");
             escape_into(out, root);
-            escape_into(out, path);
+            path.iter().for_each(|p| escape_into(out, p));
             out.push_str("\" class=\"ref k-");
-            out.push_str(&r.kind.to_lowercase());
-            out.push_str(if r.traced { "" } else { " untraced" });
+            out.extend(kind.chars().flat_map(char::to_lowercase));
+            out.push_str(if traced { "" } else { " untraced" });
             out.push_str("\"><span class=\"kind\">");
-            escape_into(out, r.kind_label);
+            escape_into(out, kind_label);
             out.push_str("</span> ");
-            escape_into(out, &r.name);
+            escape_into(out, name);
             out.push_str("</a>");
         }
         None => {
             out.push_str("<span class=\"ref missing\" title=\"No entity has this id\"><span class=\"kind\">Missing</span> ");
-            escape_into(out, &r.id);
+            escape_into(out, id);
             out.push_str("</span>");
         }
     }
@@ -776,16 +815,38 @@ pub fn ref_html(r: &Ref, root: &str, out: &mut String) {
 
 /// A trace tree as nested lists; each node's children fold away under a
 /// `<details>` that works without JavaScript. Rendered here rather than by a
-/// recursive template macro: trees are the largest part of a page, and this
-/// is many times faster.
-pub fn tree_html(tree: &Tree, root: &str) -> String {
-    fn list(nodes: &[TreeNode], root: &str, out: &mut String) {
-        use crate::markup::escape_into;
-        use std::fmt::Write;
+/// recursive template macro, which was most of the cost of a page; the links
+/// have the markup of the `ref` macro.
+pub fn tree_html(site: &SiteModel, tree: &Tree, root: &str) -> String {
+    use crate::markup::escape_into;
+    use std::fmt::Write;
+    /// The entity's name, and its page's path in pieces (as `Route::path`).
+    fn parts<'s>(site: &SiteModel<'s>, e: EntityId) -> (&'s str, Option<[&'s str; 4]>) {
+        let entity = &site.model.entities[e];
+        let name = entity.node(site.ws).get_str("name").unwrap_or(&entity.id);
+        let page = site.route(e).map(|r| match r {
+            Route::Entity(kind, id) => [kind.dir(), "/", id, ".html"],
+            _ => unreachable!("an entity's route is its page"),
+        });
+        (name, page)
+    }
+    fn list(site: &SiteModel, nodes: &[TreeNode], root: &str, out: &mut String) {
         out.push_str("<ul>");
         for n in nodes {
+            let entity = &site.model.entities[n.entity];
+            let (name, page) = parts(site, n.entity);
             out.push_str("<li>");
-            ref_html(&n.entity, root, out);
+            ref_markup(
+                out,
+                root,
+                page,
+                entity.kind.map_or("Unknown", Kind::name),
+                entity.kind.map_or("Unknown", Kind::label),
+                // Sources and consumers are context: never shown as untraced.
+                site.analysis.trace.traced[n.entity] || entity.kind.is_some_and(Kind::is_context),
+                name,
+                &entity.id,
+            );
             if let Some(o) = &n.outcome {
                 let _ = write!(
                     out,
@@ -797,37 +858,41 @@ pub fn tree_html(tree: &Tree, root: &str) -> String {
                 out.push_str(" <span class=\"muted\">(shown above)</span>");
             } else if !n.children.is_empty() {
                 out.push_str(" <details open><summary><span class=\"visually-hidden\">");
-                escape_into(out, &n.entity.name);
+                escape_into(out, name);
                 let _ = write!(out, ": </span>{} below</summary>", n.children.len());
-                list(&n.children, root, out);
+                list(site, &n.children, root, out);
                 if n.more > 0 {
-                    more_html(n, root, out);
+                    more_html(site, n, root, out);
                 }
                 out.push_str("</details>");
             } else if n.more > 0 {
-                more_html(n, root, out);
+                more_html(site, n, root, out);
             }
             out.push_str("</li>");
         }
         out.push_str("</ul>");
     }
     /// Where the budget cut a node's children: how many, and where to see them.
-    fn more_html(n: &TreeNode, root: &str, out: &mut String) {
-        use crate::markup::escape;
-        let count = format!("… and {} more", n.more);
-        match &n.entity.path {
-            Some(path) => out.push_str(&format!(
-                "<p class=\"muted more\"><a href=\"{}{}\">{count} on the page of {}</a></p>",
-                escape(root),
-                escape(path),
-                escape(&n.entity.name)
-            )),
-            None => out.push_str(&format!("<p class=\"muted more\">{count}</p>")),
+    fn more_html(site: &SiteModel, n: &TreeNode, root: &str, out: &mut String) {
+        let (name, page) = parts(site, n.entity);
+        let _ = write!(out, "<p class=\"muted more\">");
+        match page {
+            Some(path) => {
+                out.push_str("<a href=\"");
+                escape_into(out, root);
+                path.iter().for_each(|p| escape_into(out, p));
+                let _ = write!(out, "\">… and {} more on the page of ", n.more);
+                escape_into(out, name);
+                out.push_str("</a></p>");
+            }
+            None => {
+                let _ = write!(out, "… and {} more</p>", n.more);
+            }
         }
     }
     let mut out = String::new();
     if !tree.nodes.is_empty() {
-        list(&tree.nodes, root, &mut out);
+        list(site, &tree.nodes, root, &mut out);
     }
     if tree.more > 0 {
         out.push_str(&format!(
