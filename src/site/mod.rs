@@ -249,6 +249,9 @@ fn routes<'a>(site: &SiteModel<'a>) -> Vec<Route<'a>> {
     routes
 }
 
+/// Up to this many entities, the workbook is made beside the pages.
+const WORKBOOK_BESIDE_PAGES: usize = 25_000;
+
 /// Renders the site of a checked workspace into the claimed output.
 pub fn build(
     ws: &Workspace,
@@ -261,49 +264,55 @@ pub fn build(
     let routes = routes(&SiteModel::new(ws, analysis, config).with_changes(changes));
     let paths: Vec<String> = routes.iter().map(Route::path).collect();
     let progress = crate::progress::Progress::bar(paths.len() as u64, "files");
-    // The workbook is the largest single file and is made in one piece: it
-    // is started first, on a core of its own, while the rest is set up and
-    // rendered beside it (after a one-file edit, when pages are reused, it
-    // is most of the build).
-    let (book, staged) = rayon::join(
-        || crate::interop::workbook::xlsx_bytes(ws, analysis, config),
-        || -> Result<Staging, SiteError> {
-            let prepared = Prepared::new(ws, analysis, config, dir)?.with_changes(changes);
-            let renderer = Renderer::new(ws, analysis, config, &prepared).with_changes(changes);
-            let inputs =
-                incremental::Inputs::new(&renderer.site, &prepared.common, prepared.templates);
-            let staging = Staging::new(target, inputs.as_ref().map(|i| i.global), &paths)?;
-            // Render and write each file in one pass, so pages are never all held in memory.
-            routes
-                .par_iter()
-                .enumerate()
-                .try_for_each(|(i, route)| -> Result<(), SiteError> {
-                    match (&inputs, route) {
-                        (_, Route::Workbook) => return Ok(()),
-                        // A file made from entities (an entity's page, a list of
-                        // a kind, a data product's ODPS document): kept as it is
-                        // when what it read is unchanged.
-                        (Some(inputs), Route::Entity(..) | Route::List(..) | Route::Odps(..)) => {
-                            if !staging.reuse(i, |reads| inputs.key(reads)) {
-                                let (bytes, reads) =
-                                    crate::model::reads::recording(|| renderer.render_route(route));
-                                let reads = incremental::Reads::new(reads);
-                                let key = inputs.key(&reads);
-                                let bytes = bytes?.unwrap_or_default();
-                                staging.write(i, &bytes, key.map(|k| (k, reads)))?;
-                            }
-                        }
-                        _ => {
-                            let bytes = renderer.render_route(route)?.unwrap_or_default();
-                            staging.write(i, &bytes, None)?;
+    // The workbook is the largest single file and is made in one piece. In
+    // a workspace of moderate size it is started first, on a core of its
+    // own, while the rest is set up and rendered beside it (after a one-file
+    // edit, when pages are reused, it is most of the build). In a large one
+    // it is made after the pages: beside them, the two working sets add up
+    // (30-40 MB more at 100,000 entities).
+    let beside = analysis.model.entities.len() <= WORKBOOK_BESIDE_PAGES;
+    let workbook = || crate::interop::workbook::xlsx_bytes(ws, analysis, config);
+    let pages = || -> Result<Staging, SiteError> {
+        let prepared = Prepared::new(ws, analysis, config, dir)?.with_changes(changes);
+        let renderer = Renderer::new(ws, analysis, config, &prepared).with_changes(changes);
+        let inputs = incremental::Inputs::new(&renderer.site, &prepared.common, prepared.templates);
+        let staging = Staging::new(target, inputs.as_ref().map(|i| i.global), &paths)?;
+        // Render and write each file in one pass, so pages are never all held in memory.
+        routes
+            .par_iter()
+            .enumerate()
+            .try_for_each(|(i, route)| -> Result<(), SiteError> {
+                match (&inputs, route) {
+                    (_, Route::Workbook) => return Ok(()),
+                    // A file made from entities (an entity's page, a list of
+                    // a kind, a data product's ODPS document): kept as it is
+                    // when what it read is unchanged.
+                    (Some(inputs), Route::Entity(..) | Route::List(..) | Route::Odps(..)) => {
+                        if !staging.reuse(i, |reads| inputs.key(reads)) {
+                            let (bytes, reads) =
+                                crate::model::reads::recording(|| renderer.render_route(route));
+                            let reads = incremental::Reads::new(reads);
+                            let key = inputs.key(&reads);
+                            let bytes = bytes?.unwrap_or_default();
+                            staging.write(i, &bytes, key.map(|k| (k, reads)))?;
                         }
                     }
-                    progress.inc();
-                    Ok(())
-                })?;
-            Ok(staging)
-        },
-    );
+                    _ => {
+                        let bytes = renderer.render_route(route)?.unwrap_or_default();
+                        staging.write(i, &bytes, None)?;
+                    }
+                }
+                progress.inc();
+                Ok(())
+            })?;
+        Ok(staging)
+    };
+    let (book, staged) = if beside {
+        rayon::join(workbook, pages)
+    } else {
+        let staged = pages();
+        (workbook(), staged)
+    };
     let staging = staged?;
     if let Some(i) = routes.iter().position(|r| *r == Route::Workbook) {
         let bytes = book.map_err(|e| SiteError::Render {
