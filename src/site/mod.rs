@@ -261,6 +261,20 @@ pub fn build(
     target: &Target,
     changes: Option<&changes::Changes>,
 ) -> Result<Built, SiteError> {
+    let beside = analysis.model.entities.len() <= WORKBOOK_BESIDE_PAGES;
+    build_with(ws, analysis, config, dir, target, changes, beside)
+}
+
+/// [`build`], with the workbook made beside the pages or after them.
+fn build_with(
+    ws: &Workspace,
+    analysis: &Analysis,
+    config: &Config,
+    dir: &Path,
+    target: &Target,
+    changes: Option<&changes::Changes>,
+    beside: bool,
+) -> Result<Built, SiteError> {
     let routes = routes(&SiteModel::new(ws, analysis, config).with_changes(changes));
     let paths: Vec<String> = routes.iter().map(Route::path).collect();
     let progress = crate::progress::Progress::bar(paths.len() as u64, "files");
@@ -270,7 +284,6 @@ pub fn build(
     // edit, when pages are reused, it is most of the build). In a large one
     // it is made after the pages: beside them, the two working sets add up
     // (30-40 MB more at 100,000 entities).
-    let beside = analysis.model.entities.len() <= WORKBOOK_BESIDE_PAGES;
     let workbook = || crate::interop::workbook::xlsx_bytes(ws, analysis, config);
     let pages = || -> Result<Staging, SiteError> {
         let prepared = Prepared::new(ws, analysis, config, dir)?.with_changes(changes);
@@ -330,4 +343,50 @@ pub fn build(
         pages: paths.iter().filter(|p| p.ends_with(".html")).count(),
         files,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file under `root`, by path, with its bytes.
+    fn files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+        walkdir::WalkDir::new(root)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(root).unwrap();
+                (rel.display().to_string(), std::fs::read(e.path()).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_workbook_made_beside_the_pages_or_after_them_gives_the_same_site() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-spec");
+        let today = crate::model::time::Date::from_days_since_epoch(20_400);
+        let checked = crate::check_dir_lean_excluding(&dir, today, &[]).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let mut sites = Vec::new();
+        for beside in [true, false] {
+            let out = tmp.path().join(format!("site-{beside}"));
+            let target = Target::claim(&out, &dir).unwrap();
+            let ws = &checked.workspace;
+            let built = build_with(
+                ws,
+                &checked.analysis,
+                &checked.config,
+                &dir,
+                &target,
+                None,
+                beside,
+            )
+            .unwrap();
+            assert!(built.pages > 30, "{beside}: {} pages", built.pages);
+            sites.push(files(&out));
+        }
+        assert!(sites[0].contains_key("downloads/trace.xlsx"));
+        assert_eq!(sites[0], sites[1]);
+    }
 }
