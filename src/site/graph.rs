@@ -109,7 +109,7 @@ fn trace_layout(site: &SiteModel) -> (Vec<GraphNode>, Vec<(usize, usize)>, Optio
     let drawn: HashSet<EntityId> = ids.iter().copied().collect();
     let mut edges_of: Vec<(EntityId, EntityId)> = Vec::new();
     for &e in &ids {
-        for &c in site.children(e) {
+        for &c in site.children(e).iter() {
             if drawn.contains(&c) && column(e) < column(c) {
                 edges_of.push((e, c));
             }

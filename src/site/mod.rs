@@ -151,6 +151,13 @@ impl<'a> Renderer<'a> {
         self
     }
 
+    /// The same renderer, about to render every file (see
+    /// [`SiteModel::for_every_page`]).
+    pub fn for_every_page(mut self) -> Self {
+        self.site = self.site.for_every_page();
+        self
+    }
+
     /// Every file of the site.
     pub fn routes(&self) -> Vec<Route<'a>> {
         routes(&self.site)
@@ -287,7 +294,9 @@ fn build_with(
     let workbook = || crate::interop::workbook::xlsx_bytes(ws, analysis, config);
     let pages = || -> Result<Staging, SiteError> {
         let prepared = Prepared::new(ws, analysis, config, dir)?.with_changes(changes);
-        let renderer = Renderer::new(ws, analysis, config, &prepared).with_changes(changes);
+        let renderer = Renderer::new(ws, analysis, config, &prepared)
+            .with_changes(changes)
+            .for_every_page();
         let inputs = incremental::Inputs::new(&renderer.site, &prepared.common, prepared.templates);
         let staging = Staging::new(target, inputs.as_ref().map(|i| i.global), &paths)?;
         // Render and write each file in one pass, so pages are never all held in memory.

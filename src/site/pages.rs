@@ -427,7 +427,11 @@ pub fn entity_page(
     }
     v.impact = view::tree_html(
         site,
-        &site.tree(site.step(e, Toward::Down), Toward::Down, IMPACT_TREE_BUDGET),
+        &site.tree(
+            &site.step(e, Toward::Down),
+            Toward::Down,
+            IMPACT_TREE_BUDGET,
+        ),
         "../",
     );
     if site.model.entities[e]
@@ -436,7 +440,7 @@ pub fn entity_page(
     {
         v.serves = view::tree_html(
             site,
-            &site.tree(site.step(e, Toward::Up), Toward::Up, IMPACT_TREE_BUDGET),
+            &site.tree(&site.step(e, Toward::Up), Toward::Up, IMPACT_TREE_BUDGET),
             "../",
         );
     }

@@ -1,5 +1,6 @@
 //! What the templates see: plain, serializable views of entities and links.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
@@ -250,9 +251,10 @@ pub struct SiteModel<'a> {
     pub config: &'a Config,
     /// With `build --since`: what changed since that revision.
     pub changes: Option<&'a super::changes::Changes>,
-    /// Each entity's steps down and up the trace, found on first use (a
-    /// page's trees take hundreds of steps).
-    steps: OnceLock<Steps>,
+    /// Each entity's steps down and up the trace, found on first use, when
+    /// every page is rendered (a page's trees take hundreds of steps); one
+    /// page (`serve`, a hover) finds its steps as it goes.
+    steps: Option<OnceLock<Steps>>,
 }
 
 /// Each entity's steps down and up, one list after another (at 100,000
@@ -294,8 +296,15 @@ impl<'a> SiteModel<'a> {
             analysis,
             config,
             changes: None,
-            steps: OnceLock::new(),
+            steps: None,
         }
+    }
+
+    /// The same site, for rendering all its pages: each entity's steps
+    /// through the trace are found once, for all of them.
+    pub fn for_every_page(mut self) -> Self {
+        self.steps = Some(OnceLock::new());
+        self
     }
 
     /// The same site, with the changes since a revision marked.
@@ -363,25 +372,37 @@ impl<'a> SiteModel<'a> {
     }
 
     /// The entities below `e` in the trace (what depends on it), in file order.
-    pub fn children(&self, e: EntityId) -> &[EntityId] {
+    pub fn children(&self, e: EntityId) -> Cow<'_, [EntityId]> {
         incremental::read(e);
-        self.steps().down.of(e)
+        match self.steps() {
+            Some(steps) => Cow::Borrowed(steps.down.of(e)),
+            None => Cow::Owned(self.model.children(e)),
+        }
     }
 
-    fn steps(&self) -> &Steps {
-        self.steps.get_or_init(|| {
+    /// The entities directly above `e`.
+    fn parents(&self, e: EntityId) -> Cow<'_, [EntityId]> {
+        match self.steps() {
+            Some(steps) => Cow::Borrowed(steps.up.of(e)),
+            None => Cow::Owned(self.model.parents(e)),
+        }
+    }
+
+    fn steps(&self) -> Option<&Steps> {
+        let steps = self.steps.as_ref()?;
+        Some(steps.get_or_init(|| {
             let count = self.model.entities.len();
             Steps {
                 down: Adjacency::new(count, |e| self.model.children(e)),
                 up: Adjacency::new(count, |e| self.model.parents(e)),
             }
-        })
+        }))
     }
 
     /// The entity one step up the trace from `e`, preferring a traced one.
     fn parent(&self, e: EntityId) -> Option<EntityId> {
         incremental::read(e);
-        let parents = self.steps().up.of(e);
+        let parents = self.parents(e);
         parents.iter().for_each(|&p| incremental::read(p));
         let traced = &self.analysis.trace.traced;
         parents
@@ -464,12 +485,12 @@ impl<'a> SiteModel<'a> {
     }
 
     /// The next step of a tree from `e`.
-    pub fn step(&self, e: EntityId, toward: Toward) -> &[EntityId] {
+    pub fn step(&self, e: EntityId, toward: Toward) -> Cow<'_, [EntityId]> {
         match toward {
             Toward::Down => self.children(e),
             Toward::Up => {
                 incremental::read(e);
-                self.steps().up.of(e)
+                self.parents(e)
             }
         }
     }
@@ -488,7 +509,7 @@ impl<'a> SiteModel<'a> {
         let mut children = Vec::new();
         let mut more = 0;
         if !repeat {
-            for &c in self.step(e, toward) {
+            for &c in self.step(e, toward).iter() {
                 if *budget == 0 {
                     more += 1;
                     continue;
