@@ -258,30 +258,11 @@ impl Model {
             .filter(|r| r.field.direction() == back && self.fits(r).is_some())
             .map(|r| r.from)
             .filter(|&f| self.entities[f].kind.is_some());
-        let mut found: Vec<EntityId> = Vec::new();
-        // Most entities have a handful of neighbours: a scan of those found
-        // is cheaper than a hash set, which takes over past a few dozen.
-        let mut seen: Option<std::collections::HashSet<EntityId>> = None;
-        for n in forward.chain(reverse) {
-            if n == e {
-                continue;
-            }
-            let new = match &mut seen {
-                Some(seen) => seen.insert(n),
-                None if found.len() < 32 => !found.contains(&n),
-                None => {
-                    let mut set: std::collections::HashSet<EntityId> =
-                        found.iter().copied().collect();
-                    let new = set.insert(n);
-                    seen = Some(set);
-                    new
-                }
-            };
-            if new {
-                found.push(n);
-            }
-        }
-        found
+        let mut seen = std::collections::HashSet::new();
+        forward
+            .chain(reverse)
+            .filter(|&n| n != e && seen.insert(n))
+            .collect()
     }
 
     /// The contract `id` names, if the workspace has one.
