@@ -343,21 +343,28 @@ impl<'a> SiteModel<'a> {
     }
 
     pub fn entity_ref(&self, e: EntityId) -> Ref {
-        incremental::read(e);
         let entity = &self.model.entities[e];
         Ref {
             id: entity.id.to_string(),
-            name: self
-                .node(e)
-                .get_str("name")
-                .unwrap_or(&entity.id)
-                .to_string(),
+            name: self.name(e).to_string(),
             kind: entity.kind.map_or("Unknown", Kind::name),
             kind_label: entity.kind.map_or("Unknown", Kind::label),
             path: self.path(e),
-            // Sources and consumers are context: never shown as untraced.
-            traced: self.analysis.trace.traced[e] || entity.kind.is_some_and(Kind::is_context),
+            traced: self.shown_traced(e),
         }
+    }
+
+    /// The name a link to `e` shows: its `name`, else its id.
+    fn name(&self, e: EntityId) -> &'a str {
+        let entity = &self.model.entities[e];
+        self.node(e).get_str("name").unwrap_or(&entity.id)
+    }
+
+    /// Whether a link to `e` shows it as traced. Sources and consumers are
+    /// context: never shown as untraced.
+    fn shown_traced(&self, e: EntityId) -> bool {
+        let kind = self.model.entities[e].kind;
+        self.analysis.trace.traced[e] || kind.is_some_and(Kind::is_context)
     }
 
     fn missing_ref(id: &str) -> Ref {
@@ -785,11 +792,11 @@ impl<'a> SiteModel<'a> {
 
 /// A link to an entity as HTML, as the `ref` macro of `macros.html` writes it.
 pub fn ref_html(r: &Ref, root: &str, out: &mut String) {
-    let page = r.path.as_deref().map(|p| [p, "", "", ""]);
+    let path = r.path.as_deref();
     ref_markup(
         out,
         root,
-        page,
+        path,
         r.kind,
         r.kind_label,
         r.traced,
@@ -798,13 +805,12 @@ pub fn ref_html(r: &Ref, root: &str, out: &mut String) {
     );
 }
 
-/// The markup of a link to an entity (the `ref` macro's), from its parts; the
-/// page's path is given in pieces, written one after another.
+/// The markup of a link to an entity (the `ref` macro's), from its parts.
 #[allow(clippy::too_many_arguments)]
 fn ref_markup(
     out: &mut String,
     root: &str,
-    page: Option<[&str; 4]>,
+    path: Option<&str>,
     kind: &str,
     kind_label: &str,
     traced: bool,
@@ -812,11 +818,11 @@ fn ref_markup(
     id: &str,
 ) {
     use crate::markup::escape_into;
-    match page {
+    match path {
         Some(path) => {
             out.push_str("<a href=\"");
             escape_into(out, root);
-            path.iter().for_each(|p| escape_into(out, p));
+            escape_into(out, path);
             out.push_str("\" class=\"ref k-");
             out.extend(kind.chars().flat_map(char::to_lowercase));
             out.push_str(if traced { "" } else { " untraced" });
@@ -841,30 +847,19 @@ fn ref_markup(
 pub fn tree_html(site: &SiteModel, tree: &Tree, root: &str) -> String {
     use crate::markup::escape_into;
     use std::fmt::Write;
-    /// The entity's name, and its page's path in pieces (as `Route::path`).
-    fn parts<'s>(site: &SiteModel<'s>, e: EntityId) -> (&'s str, Option<[&'s str; 4]>) {
-        let entity = &site.model.entities[e];
-        let name = entity.node(site.ws).get_str("name").unwrap_or(&entity.id);
-        let page = site.route(e).map(|r| match r {
-            Route::Entity(kind, id) => [kind.dir(), "/", id, ".html"],
-            _ => unreachable!("an entity's route is its page"),
-        });
-        (name, page)
-    }
     fn list(site: &SiteModel, nodes: &[TreeNode], root: &str, out: &mut String) {
         out.push_str("<ul>");
         for n in nodes {
             let entity = &site.model.entities[n.entity];
-            let (name, page) = parts(site, n.entity);
+            let name = site.name(n.entity);
             out.push_str("<li>");
             ref_markup(
                 out,
                 root,
-                page,
+                site.path(n.entity).as_deref(),
                 entity.kind.map_or("Unknown", Kind::name),
                 entity.kind.map_or("Unknown", Kind::label),
-                // Sources and consumers are context: never shown as untraced.
-                site.analysis.trace.traced[n.entity] || entity.kind.is_some_and(Kind::is_context),
+                site.shown_traced(n.entity),
                 name,
                 &entity.id,
             );
@@ -895,15 +890,14 @@ pub fn tree_html(site: &SiteModel, tree: &Tree, root: &str) -> String {
     }
     /// Where the budget cut a node's children: how many, and where to see them.
     fn more_html(site: &SiteModel, n: &TreeNode, root: &str, out: &mut String) {
-        let (name, page) = parts(site, n.entity);
-        let _ = write!(out, "<p class=\"muted more\">");
-        match page {
+        out.push_str("<p class=\"muted more\">");
+        match site.path(n.entity) {
             Some(path) => {
                 out.push_str("<a href=\"");
                 escape_into(out, root);
-                path.iter().for_each(|p| escape_into(out, p));
+                escape_into(out, &path);
                 let _ = write!(out, "\">… and {} more on the page of ", n.more);
-                escape_into(out, name);
+                escape_into(out, site.name(n.entity));
                 out.push_str("</a></p>");
             }
             None => {
