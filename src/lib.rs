@@ -68,7 +68,15 @@ pub fn check_dir(dir: &Path, today: Date) -> Result<Checked, Error> {
 /// Like [`check_dir`], keeping no spec text after parsing (less memory):
 /// call [`load::Workspace::restore_texts`] for the files whose findings are shown with snippets.
 pub fn check_dir_lean(dir: &Path, today: Date) -> Result<Checked, Error> {
-    check_inner(dir, today, &[], None, Default::default(), true)
+    check_inner(dir, today, &[], None, Default::default(), Keep::Trees)
+}
+
+/// Like [`check_dir_lean`], keeping of each document only what the rules
+/// read once it has passed its schema (see [`rules::check_document`]): for
+/// `throughline check`, whose reports need the findings and nothing else.
+/// The trees lack names and descriptions: render no page from them.
+pub fn check_dir_for_findings(dir: &Path, today: Date) -> Result<Checked, Error> {
+    check_inner(dir, today, &[], None, Default::default(), Keep::Findings)
 }
 
 /// [`check_dir_lean`] and [`check_dir_excluding`] at once, as `build` checks.
@@ -77,7 +85,7 @@ pub fn check_dir_lean_excluding(
     today: Date,
     exclude: &[PathBuf],
 ) -> Result<Checked, Error> {
-    check_inner(dir, today, exclude, None, Default::default(), true)
+    check_inner(dir, today, exclude, None, Default::default(), Keep::Trees)
 }
 
 /// Like [`check_dir`], leaving out the directories in `exclude` (the build output).
@@ -102,7 +110,7 @@ pub fn check_dir_overlaid(
     cache: &mut load::LoadCache,
     overlays: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<str>>>,
 ) -> Result<Checked, Error> {
-    check_inner(dir, today, &[], Some(cache), overlays, false)
+    check_inner(dir, today, &[], Some(cache), overlays, Keep::Everything)
 }
 
 /// `prev` checked again after the editor changed the buffers in `changed`
@@ -142,7 +150,25 @@ fn check_with(
     exclude: &[PathBuf],
     cache: Option<&mut load::LoadCache>,
 ) -> Result<Checked, Error> {
-    check_inner(dir, today, exclude, cache, Default::default(), false)
+    check_inner(
+        dir,
+        today,
+        exclude,
+        cache,
+        Default::default(),
+        Keep::Everything,
+    )
+}
+
+/// How much of the parsed workspace a check keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Texts and whole trees (`serve`, the language server, `status`, exports).
+    Everything,
+    /// Whole trees, but each text only until it is parsed (`build`).
+    Trees,
+    /// Neither the texts nor the fields no rule reads (`check`).
+    Findings,
 }
 
 fn check_inner(
@@ -151,18 +177,21 @@ fn check_inner(
     exclude: &[PathBuf],
     cache: Option<&mut load::LoadCache>,
     overlays: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<str>>>,
-    lean: bool,
+    keep: Keep,
 ) -> Result<Checked, Error> {
     load::check_root(dir)?;
     let (config, schemas) = configured(dir)?;
     let options = LoadOptions {
         exclude: exclude.to_vec(),
         overlays,
-        lean,
+        lean: keep != Keep::Everything,
         ..load_options(&config)
     };
     let workspace = match cache {
         Some(cache) => load::load_cached(dir, &options, cache)?,
+        None if keep == Keep::Findings => load::load_each(dir, &options, &|file, doc, node| {
+            rules::check_document(&schemas, file, doc, node)
+        })?,
         None => load::load(dir, &options)?,
     };
     let analysis = rules::check(&workspace, &config, &schemas, today);

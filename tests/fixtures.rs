@@ -88,3 +88,39 @@ fn rules_report_at_their_default_severity() {
         }
     }
 }
+
+/// `check` keeps of each document only what the rules read
+/// (`check_dir_for_findings`); every finding, with its message, positions,
+/// related locations and help, is the one a check of the whole trees makes.
+#[test]
+fn a_check_of_trimmed_trees_finds_what_a_check_of_whole_trees_finds() {
+    use throughline::model::time::Date;
+    let today = Date::parse(crate::common::TODAY).unwrap();
+    let mut dirs: Vec<_> = fixture_names().iter().map(|n| fixture(n)).collect();
+    dirs.push(crate::common::example_spec());
+    let mut compared = 0;
+    for dir in dirs {
+        let whole = throughline::check_dir(&dir, today).unwrap();
+        let trimmed = throughline::check_dir_for_findings(&dir, today).unwrap();
+        let shown = |c: &throughline::Checked| {
+            c.analysis
+                .diagnostics
+                .iter()
+                .map(|d| format!("{d:?}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shown(&trimmed), shown(&whole), "{}", dir.display());
+        compared += whole.analysis.diagnostics.len();
+        // The trimmed trees really lack what no rule reads.
+        let described = |c: &throughline::Checked| {
+            c.workspace
+                .documents
+                .iter()
+                .filter(|d| d.node.get("description").is_some())
+                .filter(|d| d.node.get_str("kind") != Some("DataContract"))
+                .count()
+        };
+        assert_eq!(described(&trimmed), 0, "{}", dir.display());
+    }
+    assert!(compared > 40, "{compared} findings compared");
+}

@@ -42,6 +42,9 @@ pub struct Workspace {
     pub damaged: Vec<Damaged>,
     /// The measurements files, read.
     pub measurements: Vec<(FileId, Arc<measurements::Table>)>,
+    /// What the function given to [`load_each`] found in each document, in
+    /// document order; `None` when the workspace was loaded otherwise.
+    pub early_findings: Option<Vec<Diagnostic>>,
 }
 
 impl Workspace {
@@ -136,6 +139,41 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, LoadError> 
     Ok(assemble(root.to_path_buf(), parsed))
 }
 
+/// What [`load_each`] does with each document as soon as it is parsed: it
+/// may change the tree, and returns its findings about it (their document
+/// index counts within the file; they are placed in the workspace after).
+pub type EachDocument<'a> = dyn Fn(FileId, usize, &mut Node) -> Vec<Diagnostic> + Sync + 'a;
+
+/// Like [`load`], calling `each` on every document on the worker that
+/// parsed it, while the other files are still being read: a check that
+/// needs only part of each tree keeps only that part, so the whole
+/// workspace's trees are never in memory at once. What `each` finds is in
+/// [`Workspace::early_findings`].
+pub fn load_each(
+    root: &Path,
+    options: &LoadOptions,
+    each: &EachDocument,
+) -> Result<Workspace, LoadError> {
+    let found = discover(root, options)?;
+    let parsed: Vec<FileResult> = found
+        .into_par_iter()
+        .enumerate()
+        .map(|(id, f)| {
+            let mut result = read_and_parse(id, f, options);
+            let mut early = Vec::new();
+            for (i, doc) in result.docs.iter_mut().enumerate() {
+                // Just parsed, so not shared: `make_mut` does not copy.
+                early.extend(each(id, i, Arc::make_mut(doc)));
+            }
+            result.early = Some(early);
+            result
+        })
+        .collect();
+    let mut ws = assemble(root.to_path_buf(), parsed);
+    ws.early_findings.get_or_insert_with(Vec::new);
+    Ok(ws)
+}
+
 /// Builds a workspace from in-memory files `(relative path, text)`, as if
 /// they had been read from disk (for tests and fuzzing).
 pub fn from_texts(files: Vec<(String, String)>, limits: Limits) -> Workspace {
@@ -160,6 +198,8 @@ struct FileResult {
     diags: Vec<Diagnostic>,
     damaged: Vec<Damaged>,
     measurements: Option<Arc<measurements::Table>>,
+    /// What [`load_each`]'s function found, with document indices within the file.
+    early: Option<Vec<Diagnostic>>,
 }
 
 impl FileResult {
@@ -171,6 +211,7 @@ impl FileResult {
             diags,
             damaged: Vec::new(),
             measurements: None,
+            early: None,
         }
     }
 }
@@ -331,6 +372,7 @@ pub fn reload(
                 diags,
                 damaged,
                 measurements,
+                early: None,
             }
         })
         .collect();
@@ -345,8 +387,17 @@ fn assemble(root: PathBuf, parsed: Vec<FileResult>) -> Workspace {
         diagnostics: Vec::new(),
         damaged: Vec::new(),
         measurements: Vec::new(),
+        early_findings: None,
     };
     for (id, r) in parsed.into_iter().enumerate() {
+        if let Some(early) = r.early {
+            let first = ws.documents.len();
+            let found = ws.early_findings.get_or_insert_with(Vec::new);
+            found.extend(early.into_iter().map(|d| {
+                let doc = first + d.doc.unwrap_or(0);
+                d.moved(doc, id)
+            }));
+        }
         ws.files.push(r.file);
         ws.documents
             .extend(r.docs.into_iter().map(|node| Document { file: id, node }));
@@ -383,6 +434,7 @@ fn parse_file(id: FileId, file: SourceFile, limits: Limits) -> FileResult {
         diags,
         damaged,
         measurements: None,
+        early: None,
     }
 }
 

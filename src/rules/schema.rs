@@ -7,7 +7,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value as Json;
 
-use crate::diagnostic::{Diagnostic, Rule};
+use crate::diagnostic::{Diagnostic, FileId, Rule};
 use crate::load::Document;
 use crate::load::source::{Pos, Span};
 use crate::load::yaml::Node;
@@ -147,8 +147,18 @@ impl Schemas {
     /// Checks one document: that it is a mapping, has a known `kind`, and
     /// matches that kind's schema.
     pub fn check(&self, doc_index: usize, doc: &Document, out: &mut Vec<Diagnostic>) {
-        let node = &doc.node;
-        let file = doc.file;
+        self.check_node(doc_index, doc.file, &doc.node, out);
+    }
+
+    /// [`Schemas::check`] for a document not yet placed in a workspace: the
+    /// tree of document `doc_index`, in `file`.
+    pub fn check_node(
+        &self,
+        doc_index: usize,
+        file: FileId,
+        node: &Node,
+        out: &mut Vec<Diagnostic>,
+    ) {
         let entity = node.get_str("id").map(str::to_string);
         let mut push = |d: Diagnostic| {
             let d = d.doc(doc_index);
