@@ -251,17 +251,20 @@ pub struct SiteModel<'a> {
     pub config: &'a Config,
     /// With `build --since`: what changed since that revision.
     pub changes: Option<&'a super::changes::Changes>,
-    /// Each entity's steps down and up the trace, found on first use, when
-    /// every page is rendered (a page's trees take hundreds of steps); one
-    /// page (`serve`, a hover) finds its steps as it goes.
-    steps: Option<OnceLock<Steps>>,
+    /// Each entity's steps down and up the trace and its shown name, found
+    /// on first use, when every page is rendered (a page's trees take
+    /// hundreds of steps and names); one page (`serve`, a hover) finds its
+    /// own as it goes.
+    steps: Option<OnceLock<Steps<'a>>>,
 }
 
 /// Each entity's steps down and up, one list after another (at 100,000
-/// entities a list of its own for each would cost megabytes).
-struct Steps {
+/// entities a list of its own for each would cost megabytes), and the name
+/// a link to it shows (looked up in its tree once, not for every link).
+struct Steps<'a> {
     down: Adjacency,
     up: Adjacency,
+    names: Vec<&'a str>,
 }
 
 struct Adjacency {
@@ -356,8 +359,19 @@ impl<'a> SiteModel<'a> {
 
     /// The name a link to `e` shows: its `name`, else its id.
     fn name(&self, e: EntityId) -> &'a str {
-        let entity = &self.model.entities[e];
-        self.node(e).get_str("name").unwrap_or(&entity.id)
+        match self.steps() {
+            Some(steps) => {
+                incremental::read(e);
+                steps.names[e]
+            }
+            None => self.own_name(e),
+        }
+    }
+
+    fn own_name(&self, e: EntityId) -> &'a str {
+        self.node(e)
+            .get_str("name")
+            .unwrap_or(&self.model.entities[e].id)
     }
 
     /// Whether a link to `e` shows it as traced. Sources and consumers are
@@ -395,13 +409,21 @@ impl<'a> SiteModel<'a> {
         }
     }
 
-    fn steps(&self) -> Option<&Steps> {
+    fn steps(&self) -> Option<&Steps<'a>> {
         let steps = self.steps.as_ref()?;
         Some(steps.get_or_init(|| {
             let count = self.model.entities.len();
             Steps {
                 down: Adjacency::new(count, |e| self.model.children(e)),
                 up: Adjacency::new(count, |e| self.model.parents(e)),
+                // Not through `node`: made inside the first page's
+                // recording, these lookups are no page's reads.
+                names: self
+                    .model
+                    .entities
+                    .iter()
+                    .map(|entity| entity.node(self.ws).get_str("name").unwrap_or(&entity.id))
+                    .collect(),
             }
         }))
     }
