@@ -63,8 +63,11 @@ pub struct Model {
     pub refs: Vec<Reference>,
     /// For each entity, the range of its references in `refs`.
     refs_of: Vec<std::ops::Range<usize>>,
-    /// For each entity, the indices in `refs` of the references that resolve to it.
-    incoming: Vec<Vec<usize>>,
+    /// For each entity, the indices in `refs` of the references that resolve
+    /// to it: entity `e`'s are `incoming[incoming_starts[e]..incoming_starts[e + 1]]`
+    /// (one list for all, not a list per entity).
+    incoming: Vec<usize>,
+    incoming_starts: Vec<usize>,
     /// For each entity, whether it is the first with its id.
     canonical: Vec<bool>,
     /// For each document, its entity.
@@ -163,18 +166,33 @@ impl Model {
         model.canonical = (0..model.entities.len())
             .map(|e| model.by_id.get(&model.entities[e].id) == Some(&e))
             .collect();
-        model.incoming = vec![Vec::new(); model.entities.len()];
+        // Counted, then placed: each entity's list in `refs` order.
+        let mut starts = vec![0; model.entities.len() + 1];
+        for t in model.refs.iter().filter_map(|r| r.resolved) {
+            starts[t + 1] += 1;
+        }
+        for e in 0..model.entities.len() {
+            starts[e + 1] += starts[e];
+        }
+        let mut next = starts.clone();
+        model.incoming = vec![0; starts[model.entities.len()]];
         for (i, r) in model.refs.iter().enumerate() {
             if let Some(t) = r.resolved {
-                model.incoming[t].push(i);
+                model.incoming[next[t]] = i;
+                next[t] += 1;
             }
         }
+        model.incoming_starts = starts;
         model
     }
 
     /// The references that name `entity`, in file order of their holders.
     pub fn refs_to(&self, entity: EntityId) -> impl Iterator<Item = &Reference> + '_ {
-        self.incoming[entity].iter().map(|&i| &self.refs[i])
+        let (start, end) = (
+            self.incoming_starts[entity],
+            self.incoming_starts[entity + 1],
+        );
+        self.incoming[start..end].iter().map(|&i| &self.refs[i])
     }
 
     /// The entities that name `entity` in `field`.
