@@ -175,24 +175,29 @@ pub fn check(ws: &Workspace, config: &Config, schemas: &Schemas, today: Date) ->
     }
 }
 
-/// Top-level fields of an entity that no rule reads: only its schema (and
-/// the site, the exports and `status`, which do not load this way) look at
-/// them. A rule that starts reading one of these must take it off the list;
-/// `tests/report.rs` holds that checking trimmed trees finds what checking
-/// whole ones does, on every fixture.
-const READ_BY_NO_RULE: &[&str] = &[
-    "description",
-    "dimensions",
-    "domain",
-    "evidence",
-    "measures",
-    "name",
-    "owner",
-    "priority",
-    "role",
-    "statement",
-    "system",
-    "type",
+/// Fields of an entity that no rule reads, by their path from the top of
+/// the document (`[]` stands for every item of a list): only the schema
+/// (and the site, the exports and `status`, which do not load this way)
+/// look at them. A rule that starts reading one of these must take it off
+/// the list; `tests/fixtures.rs` holds that checking trimmed trees finds
+/// what checking whole ones does, on every fixture and the example.
+const READ_BY_NO_RULE: &[&[&str]] = &[
+    &["description"],
+    &["dimensions"],
+    &["domain"],
+    &["evidence"],
+    &["measures"],
+    &["name"],
+    &["outputPorts", "[]", "type"],
+    &["owner"],
+    &["priority"],
+    &["role"],
+    &["statement"],
+    &["system"],
+    &["type"],
+    &["usagePatterns", "[]", "frequency"],
+    &["usagePatterns", "[]", "requirements", "completeness"],
+    &["usagePatterns", "[]", "updateCadence"],
 ];
 
 /// What `throughline check` does with each document as it is parsed (see
@@ -208,18 +213,46 @@ pub fn check_document(
 ) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     schemas.check_node(doc, file, node, &mut found);
-    if !crate::model::contract::is_contract(node)
-        && let crate::load::yaml::Value::Map(entries) = &mut node.value
-        && entries
-            .iter()
-            .any(|e| READ_BY_NO_RULE.contains(&e.key.as_str()))
-    {
-        *entries = std::mem::take(entries)
-            .into_iter()
-            .filter(|e| !READ_BY_NO_RULE.contains(&e.key.as_str()))
-            .collect();
+    if !crate::model::contract::is_contract(node) {
+        trim(node, READ_BY_NO_RULE);
     }
     found
+}
+
+/// Drops from `node` the fields at `paths`.
+fn trim(node: &mut Node, paths: &[&[&str]]) {
+    use crate::load::yaml::Value;
+    let below = |step: &str| -> Vec<&[&str]> {
+        paths
+            .iter()
+            .filter(|p| p.len() > 1 && p[0] == step)
+            .map(|p| &p[1..])
+            .collect()
+    };
+    match &mut node.value {
+        Value::Map(entries) => {
+            let dropped = |key: &str| paths.iter().any(|p| p.len() == 1 && p[0] == key);
+            if entries.iter().any(|e| dropped(&e.key)) {
+                *entries = std::mem::take(entries)
+                    .into_iter()
+                    .filter(|e| !dropped(&e.key))
+                    .collect();
+            }
+            for entry in entries.iter_mut() {
+                let deeper = below(&entry.key);
+                if !deeper.is_empty() {
+                    trim(&mut entry.value, &deeper);
+                }
+            }
+        }
+        Value::Seq(items) => {
+            let deeper = below("[]");
+            if !deeper.is_empty() {
+                items.iter_mut().for_each(|item| trim(item, &deeper));
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Applies `[rules]` severities and each entity's `allow:` list.
@@ -263,7 +296,8 @@ mod tests {
     fn a_checked_document_keeps_what_the_rules_read_and_its_schema_findings() {
         let mut node = first_doc(
             "kind: DataProduct\nid: dp\nname: Orders\ndescription: 5\nowner: team\n\
-             inputs: [src]\nmeasures:\n  - name: total\nslos:\n  - category: governance\n    property: access\n    target: reviewed\n",
+             inputs: [src]\nmeasures:\n  - name: total\nslos:\n  - category: governance\n    property: access\n    target: reviewed\n\
+             usagePatterns:\n  - consumer: c\n    frequency: daily\n    requirements: {freshness: 1h, completeness: 99}\n",
         );
         let found = check_document(&Schemas::builtin(), 3, 0, &mut node);
         // The schema saw the whole document: `description` must be text.
@@ -280,7 +314,18 @@ mod tests {
             .iter()
             .map(|e| e.key.as_str())
             .collect();
-        assert_eq!(keys, ["kind", "id", "inputs", "slos"]);
+        assert_eq!(keys, ["kind", "id", "inputs", "slos", "usagePatterns"]);
+        let pattern = &node.get("usagePatterns").unwrap().as_seq().unwrap()[0];
+        let keys: Vec<&str> = pattern
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|e| e.key.as_str())
+            .collect();
+        assert_eq!(keys, ["consumer", "requirements"]);
+        let requirements = pattern.get("requirements").unwrap().as_map().unwrap();
+        assert_eq!(requirements.len(), 1);
+        assert_eq!(requirements[0].key, "freshness");
     }
 
     #[test]
