@@ -191,7 +191,12 @@ impl SourceFile {
         let end = self.line_start(line) + self.line_text(line).len();
         let from = from.min(end);
         let rest = &self.text[from..end];
-        match rest.char_indices().nth(col0 - col) {
+        let n = col0 - col;
+        // Most lines are ASCII up to the column: one byte a character.
+        if rest.as_bytes().get(..n).is_some_and(<[u8]>::is_ascii) {
+            return (Pos::new(line, col0 + 1), from + n);
+        }
+        match rest.char_indices().nth(n) {
             Some((i, _)) => (Pos::new(line, col0 + 1), from + i),
             None => (Pos::new(line, col + rest.chars().count() + 1), end),
         }
@@ -307,6 +312,8 @@ mod tests {
     #[test]
     fn out_of_range_is_clamped() {
         let f = file("ab\n");
+        // Just past the line's last character, and far past it.
+        assert_eq!(f.pos_at(1, 2), (Pos::new(1, 3), 2));
         let p = f.pos(1, 10);
         assert_eq!(f.offset(p), 2);
         assert_eq!(p.column(), 3);
