@@ -130,13 +130,7 @@ struct Found {
 
 /// Reads and parses every spec file below `root`.
 pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, LoadError> {
-    let found = discover(root, options)?;
-    let parsed: Vec<FileResult> = found
-        .into_par_iter()
-        .enumerate()
-        .map(|(id, f)| read_and_parse(id, f, options))
-        .collect();
-    Ok(assemble(root.to_path_buf(), parsed))
+    load_with(root, options, None)
 }
 
 /// What [`load_each`] does with each document as soon as it is parsed: it
@@ -154,24 +148,34 @@ pub fn load_each(
     options: &LoadOptions,
     each: &EachDocument,
 ) -> Result<Workspace, LoadError> {
+    let mut ws = load_with(root, options, Some(each))?;
+    ws.early_findings.get_or_insert_with(Vec::new);
+    Ok(ws)
+}
+
+fn load_with(
+    root: &Path,
+    options: &LoadOptions,
+    each: Option<&EachDocument>,
+) -> Result<Workspace, LoadError> {
     let found = discover(root, options)?;
     let parsed: Vec<FileResult> = found
         .into_par_iter()
         .enumerate()
         .map(|(id, f)| {
             let mut result = read_and_parse(id, f, options);
-            let mut early = Vec::new();
-            for (i, doc) in result.docs.iter_mut().enumerate() {
-                // Just parsed, so not shared: `make_mut` does not copy.
-                early.extend(each(id, i, Arc::make_mut(doc)));
+            if let Some(each) = each {
+                let mut early = Vec::new();
+                for (i, doc) in result.docs.iter_mut().enumerate() {
+                    // Just parsed, so not shared: `make_mut` does not copy.
+                    early.extend(each(id, i, Arc::make_mut(doc)));
+                }
+                result.early = Some(early);
             }
-            result.early = Some(early);
             result
         })
         .collect();
-    let mut ws = assemble(root.to_path_buf(), parsed);
-    ws.early_findings.get_or_insert_with(Vec::new);
-    Ok(ws)
+    Ok(assemble(root.to_path_buf(), parsed))
 }
 
 /// Builds a workspace from in-memory files `(relative path, text)`, as if

@@ -359,19 +359,17 @@ impl<'a> SiteModel<'a> {
 
     /// The name a link to `e` shows: its `name`, else its id.
     fn name(&self, e: EntityId) -> &'a str {
+        incremental::read(e);
         match self.steps() {
-            Some(steps) => {
-                incremental::read(e);
-                steps.names[e]
-            }
-            None => self.own_name(e),
+            Some(steps) => steps.names[e],
+            None => self.unrecorded_name(e),
         }
     }
 
-    fn own_name(&self, e: EntityId) -> &'a str {
-        self.node(e)
-            .get_str("name")
-            .unwrap_or(&self.model.entities[e].id)
+    /// [`SiteModel::name`], looked up in the tree without noting a read.
+    fn unrecorded_name(&self, e: EntityId) -> &'a str {
+        let entity = &self.model.entities[e];
+        entity.node(self.ws).get_str("name").unwrap_or(&entity.id)
     }
 
     /// Whether a link to `e` shows it as traced. Sources and consumers are
@@ -416,14 +414,9 @@ impl<'a> SiteModel<'a> {
             Steps {
                 down: Adjacency::new(count, |e| self.model.children(e)),
                 up: Adjacency::new(count, |e| self.model.parents(e)),
-                // Not through `node`: made inside the first page's
-                // recording, these lookups are no page's reads.
-                names: self
-                    .model
-                    .entities
-                    .iter()
-                    .map(|entity| entity.node(self.ws).get_str("name").unwrap_or(&entity.id))
-                    .collect(),
+                // Unrecorded: made inside the first page's recording, these
+                // lookups are no page's reads.
+                names: (0..count).map(|e| self.unrecorded_name(e)).collect(),
             }
         }))
     }
