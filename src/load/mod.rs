@@ -458,7 +458,7 @@ fn read_and_parse(id: FileId, found: Found, options: &LoadOptions) -> FileResult
             return Ok(Err(message));
         }
         let mut bytes = Vec::with_capacity(len as usize + 1);
-        std::io::Read::read_to_end(&mut f, &mut bytes)?;
+        std::io::Read::read_to_end(&mut Unsized(&mut f), &mut bytes)?;
         Ok(Ok(bytes))
     });
     let read = match read {
@@ -475,6 +475,17 @@ fn read_and_parse(id: FileId, found: Found, options: &LoadOptions) -> FileResult
             result
         }
         Err(e) => unreadable(id, found.rel, found.path, format!("cannot read file: {e}")),
+    }
+}
+
+/// A file read to its end into a buffer already sized from its length
+/// (`File::read_to_end` would ask for the length again, and seek to learn
+/// its position: two more system calls a file).
+struct Unsized<'a>(&'a mut std::fs::File);
+
+impl std::io::Read for Unsized<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
     }
 }
 

@@ -6,8 +6,10 @@ pub mod reads;
 pub mod time;
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use compact_str::CompactString;
+use rayon::prelude::*;
 
 use crate::diagnostic::FileId;
 use crate::load::Workspace;
@@ -15,8 +17,47 @@ use crate::load::source::Span;
 use crate::load::yaml::Node;
 pub use kind::{Direction, Kind, RefField, Shape};
 
+/// The hasher of the id index: ids are short, and the index is read for
+/// every reference (SipHash, the default, was a tenth of the model's build).
+pub type IdHasher = foldhash::fast::RandomState;
+
 /// Index of an entity in [`Model::entities`].
 pub type EntityId = usize;
+
+/// Documents (or entities) per parallel task when the model is built: enough
+/// that a small workspace is built on one core.
+const MIN_PER_TASK: usize = 512;
+
+/// What a document is to the model, read from its tree.
+enum Classified<'w> {
+    /// An ODCS contract with a non-empty id.
+    Contract { id: &'w str, id_span: Span },
+    /// An entity with a valid id (of a kind throughline may not know).
+    Entity {
+        kind: Option<Kind>,
+        id: &'w str,
+        id_span: Span,
+    },
+}
+
+/// What `node` is, or `None` for a document with no usable `kind` and `id`.
+fn classify(node: &Node) -> Option<Classified<'_>> {
+    let kind_name = node.get_str("kind")?;
+    let id_node = node.get("id")?;
+    if kind_name == contract::KIND {
+        let id = id_node.as_str().filter(|id| !id.is_empty())?;
+        return Some(Classified::Contract {
+            id,
+            id_span: id_node.span,
+        });
+    }
+    let id = id_node.as_str().filter(|id| is_valid_id(id))?;
+    Some(Classified::Entity {
+        kind: Kind::from_name(kind_name),
+        id,
+        id_span: id_node.span,
+    })
+}
 
 /// A document with a usable `kind` and `id`.
 #[derive(Debug)]
@@ -57,7 +98,7 @@ pub struct Reference {
 pub struct Model {
     pub entities: Vec<Entity>,
     /// Each id's first entity, in file order.
-    pub by_id: HashMap<CompactString, EntityId>,
+    pub by_id: HashMap<CompactString, EntityId, IdHasher>,
     /// Later entities that reuse an id: `(later, first)`.
     pub duplicates: Vec<(EntityId, EntityId)>,
     pub refs: Vec<Reference>,
@@ -86,85 +127,114 @@ impl Model {
         let mut model = Model {
             entity_of_doc: vec![None; ws.documents.len()],
             entities: Vec::with_capacity(ws.documents.len()),
-            by_id: HashMap::with_capacity(ws.documents.len()),
+            by_id: HashMap::with_capacity_and_hasher(ws.documents.len(), IdHasher::default()),
             ..Model::default()
         };
-        for (doc, d) in ws.documents.iter().enumerate() {
-            let Some(kind_name) = d.node.get_str("kind") else {
-                continue;
-            };
-            let Some(id_node) = d.node.get("id") else {
-                continue;
-            };
-            if kind_name == contract::KIND {
-                // A contract is not an entity; output ports name it.
-                if let Some(id) = id_node.as_str().filter(|id| !id.is_empty()) {
+        // Each document's tree is read on any core; the ids are numbered and
+        // indexed in file order, on one.
+        let classified: Vec<Option<Classified>> = ws
+            .documents
+            .par_iter()
+            .with_min_len(MIN_PER_TASK)
+            .map(|d| classify(&d.node))
+            .collect();
+        for (doc, (d, found)) in ws.documents.iter().zip(classified).enumerate() {
+            match found {
+                None => {}
+                Some(Classified::Contract { id, id_span }) => {
+                    // A contract is not an entity; output ports name it.
                     model
                         .contract_ids
                         .entry(id.to_string())
                         .or_insert(model.contracts.len());
                     model.contracts.push(contract::Contract {
                         id: id.into(),
-                        id_span: id_node.span,
+                        id_span,
                         file: d.file,
                         doc,
                     });
                 }
-                continue;
-            }
-            let Some(id) = id_node.as_str().filter(|id| is_valid_id(id)) else {
-                continue;
-            };
-            let eid = model.entities.len();
-            model.entities.push(Entity {
-                kind: Kind::from_name(kind_name),
-                id: id.into(),
-                id_span: id_node.span,
-                file: d.file,
-                doc,
-            });
-            model.entity_of_doc[doc] = Some(eid);
-            match model.by_id.get(id) {
-                Some(&first) => model.duplicates.push((eid, first)),
-                None => {
-                    model.by_id.insert(id.into(), eid);
-                }
-            }
-        }
-        let count: usize = model
-            .entities
-            .iter()
-            .filter_map(|e| Some((e.kind?, e.node(ws))))
-            .map(|(kind, node)| {
-                kind.ref_fields()
-                    .iter()
-                    .map(|&f| ref_values(node, f).len())
-                    .sum::<usize>()
-            })
-            .sum();
-        model.refs.reserve_exact(count);
-        model.refs_of.reserve_exact(model.entities.len());
-        for eid in 0..model.entities.len() {
-            let start = model.refs.len();
-            let entity = &model.entities[eid];
-            if let Some(kind) = entity.kind {
-                let node = entity.node(ws);
-                for &field in kind.ref_fields() {
-                    for (target, span) in ref_values(node, field) {
-                        model.refs.push(Reference {
-                            from: eid,
-                            field,
-                            resolved: model.by_id.get(target).copied(),
-                            target: target.into(),
-                            span,
-                        });
+                Some(Classified::Entity { kind, id, id_span }) => {
+                    let eid = model.entities.len();
+                    model.entities.push(Entity {
+                        kind,
+                        id: id.into(),
+                        id_span,
+                        file: d.file,
+                        doc,
+                    });
+                    model.entity_of_doc[doc] = Some(eid);
+                    match model.by_id.entry(id.into()) {
+                        Entry::Occupied(first) => model.duplicates.push((eid, *first.get())),
+                        Entry::Vacant(slot) => {
+                            slot.insert(eid);
+                        }
                     }
                 }
             }
-            model.refs_of.push(start..model.refs.len());
         }
+        // The references: counted, then written in place, each entity's on
+        // any core.
+        let counts: Vec<usize> = model
+            .entities
+            .par_iter()
+            .with_min_len(MIN_PER_TASK)
+            .map(|e| match e.kind {
+                Some(kind) => kind
+                    .ref_fields()
+                    .iter()
+                    .map(|&f| ref_values(e.node(ws), f).len())
+                    .sum(),
+                None => 0,
+            })
+            .collect();
+        model.refs_of.reserve_exact(model.entities.len());
+        let mut total = 0;
+        for n in counts {
+            model.refs_of.push(total..total + n);
+            total += n;
+        }
+        model.refs.reserve_exact(total);
+        model.refs.resize_with(total, || Reference {
+            from: 0,
+            field: RefField::ContributesTo,
+            target: CompactString::default(),
+            span: Span::default(),
+            resolved: None,
+        });
+        let mut slots: Vec<&mut [Reference]> = Vec::with_capacity(model.entities.len());
+        let mut rest = &mut model.refs[..];
+        for range in &model.refs_of {
+            let (head, tail) = rest.split_at_mut(range.len());
+            slots.push(head);
+            rest = tail;
+        }
+        let (entities, by_id) = (&model.entities, &model.by_id);
+        slots
+            .into_par_iter()
+            .with_min_len(MIN_PER_TASK)
+            .enumerate()
+            .for_each(|(eid, slots)| {
+                let entity = &entities[eid];
+                let Some(kind) = entity.kind else { return };
+                let node = entity.node(ws);
+                let found = kind.ref_fields().iter().flat_map(|&field| {
+                    ref_values(node, field).into_iter().map(move |v| (field, v))
+                });
+                for (slot, (field, (target, span))) in slots.iter_mut().zip(found) {
+                    *slot = Reference {
+                        from: eid,
+                        field,
+                        resolved: by_id.get(target).copied(),
+                        target: target.into(),
+                        span,
+                    };
+                }
+            });
         model.canonical = (0..model.entities.len())
-            .map(|e| model.by_id.get(&model.entities[e].id) == Some(&e))
+            .into_par_iter()
+            .with_min_len(MIN_PER_TASK)
+            .map(|e| by_id.get(&entities[e].id) == Some(&e))
             .collect();
         // Counted, then placed: each entity's list in `refs` order.
         let mut starts = vec![0; model.entities.len() + 1];

@@ -7,7 +7,7 @@ pub mod refs;
 pub mod schema;
 pub mod trace;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -257,23 +257,20 @@ fn trim(node: &mut Node, paths: &[&[&str]]) {
 
 /// Applies `[rules]` severities and each entity's `allow:` list.
 fn apply_settings(ws: &Workspace, config: &Config, found: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let allowed: Vec<HashSet<Rule>> = ws
-        .documents
-        .iter()
-        .map(|d| {
-            d.node
-                .get("allow")
-                .and_then(|a| a.as_seq())
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(|n| n.as_str().and_then(Rule::from_name))
-                .collect()
-        })
-        .collect();
+    // A document's `allow` list is read only for the documents with findings.
+    let allows = |doc: usize, rule: Rule| {
+        ws.documents[doc]
+            .node
+            .get("allow")
+            .and_then(|a| a.as_seq())
+            .unwrap_or(&[])
+            .iter()
+            .any(|n| n.as_str().and_then(Rule::from_name) == Some(rule))
+    };
     found
         .into_iter()
         .filter_map(|mut d| {
-            if d.doc.is_some_and(|doc| allowed[doc].contains(&d.rule)) {
+            if d.doc.is_some_and(|doc| allows(doc, d.rule)) {
                 return None;
             }
             d.severity = config.severity(d.rule)?;
