@@ -250,6 +250,33 @@ fn default_output_is_replaced_on_rebuild_and_skipped_by_check() {
 }
 
 #[test]
+fn an_override_of_the_macros_reaches_the_entity_pages() {
+    // Entity pages are written without tera while their templates are the
+    // built-in ones; an override of any of them (here the macros) is used.
+    let builtin = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/macros.html"),
+    )
+    .unwrap();
+    let custom = builtin.replace(
+        "<span class=\"kind\">{{ r.kind_label }}</span>",
+        "<b class=\"custom-kind\">{{ r.kind_label }}</b>",
+    );
+    assert_ne!(custom, builtin);
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        ("templates/macros.html", &custom),
+    ]);
+    let out = ws.path().join("_site");
+    let o = build(ws.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(out.join("goals/g.html")).unwrap();
+    assert!(
+        page.contains("<b class=\"custom-kind\">North Star</b>"),
+        "{page}"
+    );
+}
+
+#[test]
 fn a_user_template_changes_one_block() {
     let ws = workspace(&[
         ("base.yaml", &base_yaml()),

@@ -14,6 +14,7 @@ pub mod graph;
 pub mod incremental;
 pub mod manifest;
 pub mod markdown;
+pub mod native;
 pub mod output;
 pub mod pages;
 pub mod routes;
@@ -72,6 +73,9 @@ pub struct Prepared {
     tera: std::sync::Arc<Tera>,
     /// A hash of the templates' sources.
     templates: u64,
+    /// Whether entity pages are written without tera (no template of
+    /// theirs is overridden).
+    native: bool,
     common: pages::Common,
     overrides: Option<PathBuf>,
 }
@@ -84,11 +88,12 @@ impl Prepared {
         dir: &Path,
     ) -> Result<Prepared, SiteError> {
         let overrides = overrides_dir(dir, config);
-        let (tera, templates) = templates::load(overrides.as_deref())?;
+        let loaded = templates::load(overrides.as_deref())?;
         let common = pages::common(&SiteModel::new(ws, analysis, config));
         Ok(Prepared {
-            tera: std::sync::Arc::new(tera),
-            templates,
+            tera: std::sync::Arc::new(loaded.tera),
+            templates: loaded.fingerprint,
+            native: loaded.builtin_entity_page,
             common,
             overrides,
         })
@@ -102,6 +107,7 @@ impl Prepared {
         Prepared {
             tera: self.tera.clone(),
             templates: self.templates,
+            native: self.native,
             common,
             overrides: self.overrides.clone(),
         }
@@ -129,6 +135,8 @@ impl Prepared {
 pub struct Renderer<'a> {
     site: SiteModel<'a>,
     prepared: &'a Prepared,
+    /// What entity pages written without tera are set in.
+    shells: native::Shells,
 }
 
 impl<'a> Renderer<'a> {
@@ -141,6 +149,7 @@ impl<'a> Renderer<'a> {
         Renderer {
             site: SiteModel::new(ws, analysis, config),
             prepared,
+            shells: native::Shells::default(),
         }
     }
 
@@ -228,7 +237,10 @@ impl<'a> Renderer<'a> {
                 match site.model.get(id).filter(|&e| {
                     site.model.entities[e].is(kind) && site.route(e).as_ref() == Some(route)
                 }) {
-                    Some(e) => pages::entity_page(site, tera, common, e)?,
+                    Some(e) => {
+                        let shells = self.prepared.native.then_some(&self.shells);
+                        pages::entity_page(site, tera, common, shells, e)?
+                    }
                     None => return Ok(None),
                 }
             }

@@ -411,8 +411,16 @@ pub fn entity_page(
     site: &SiteModel,
     tera: &Tera,
     common: &Common,
+    shells: Option<&super::native::Shells>,
     e: EntityId,
 ) -> Result<String, SiteError> {
+    let (v, graph) = entity_view(site, e);
+    let path = site.path(e).unwrap_or_default();
+    render_entity(tera, common, shells, &v, &graph, &path)
+}
+
+/// What an entity's page shows: its view, and its neighbourhood graph.
+pub fn entity_view(site: &SiteModel, e: EntityId) -> (view::EntityView, String) {
     let mut v = site.entity(e);
     let entity = &site.model.entities[e];
     if entity.is(Kind::Hypothesis)
@@ -444,11 +452,29 @@ pub fn entity_page(
             "../",
         );
     }
-    let path = site.path(e).unwrap_or_default();
+    (v, graph::neighbourhood(site, e))
+}
+
+/// An entity's page (at `path`) from its view: written directly in the
+/// shell of its directory when `shells` is given (the built-in templates),
+/// else rendered from `entity.html`.
+pub fn render_entity(
+    tera: &Tera,
+    common: &Common,
+    shells: Option<&super::native::Shells>,
+    v: &view::EntityView,
+    graph: &str,
+    path: &str,
+) -> Result<String, SiteError> {
+    if let Some(shell) = shells.and_then(|s| s.get(tera, common, v.dir))
+        && let Some(page) = super::native::entity_page(shell, v, graph)
+    {
+        return Ok(page);
+    }
     let mut ctx = context(common, "../", v.dir, &v.entity.name);
-    ctx.insert("graph", &graph::neighbourhood(site, e));
-    ctx.insert("e", &v);
-    render_template(tera, "entity.html", &ctx, &path)
+    ctx.insert("graph", graph);
+    ctx.insert("e", v);
+    render_template(tera, "entity.html", &ctx, path)
 }
 
 /// Every finding.

@@ -84,26 +84,52 @@ fn read_override(dir: Option<&Path>, name: &str) -> Result<Option<String>, Templ
     }
 }
 
-/// Loads the templates, letting files in `overrides` replace built-in ones;
-/// with a hash of their sources, to tell whether they changed.
-pub fn load(overrides: Option<&Path>) -> Result<(Tera, u64), TemplateError> {
+/// The templates an entity page is rendered from: while none of them is
+/// overridden, the page is written without tera (see `native.rs`).
+const ENTITY_PAGE: [&str; 3] = ["base.html", "macros.html", "entity.html"];
+
+/// The templates, compiled.
+pub struct Loaded {
+    pub tera: Tera,
+    /// A hash of their sources, to tell whether they changed.
+    pub fingerprint: u64,
+    /// Whether the templates of the entity page are all the built-in ones.
+    pub builtin_entity_page: bool,
+}
+
+/// Loads the templates, letting files in `overrides` replace built-in ones.
+pub fn load(overrides: Option<&Path>) -> Result<Loaded, TemplateError> {
     let mut sources: Vec<(String, String)> = Vec::new();
+    let mut builtin_entity_page = true;
     for (name, builtin) in TEMPLATES {
         sources.push((format!("builtin/{name}"), builtin.to_string()));
-        let text = read_override(overrides, name)?.unwrap_or_else(|| builtin.to_string());
+        let text = match read_override(overrides, name)? {
+            Some(text) => {
+                builtin_entity_page &= !ENTITY_PAGE.contains(name);
+                text
+            }
+            None => builtin.to_string(),
+        };
         sources.push((name.to_string(), text));
     }
     let mut fingerprint = crate::hash::Fingerprint::new();
     for (name, text) in &sources {
         fingerprint.str(name).str(text);
     }
+    // Not part of the fingerprint: it is made from the others.
+    let (name, shell) = super::native::SHELL_TEMPLATE;
+    sources.push((name.to_string(), shell.to_string()));
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
     // Escape what HTML needs and no more, so URLs stay readable (`a/b.html`).
     tera.set_escape_fn(crate::markup::escape);
     tera.add_raw_templates(sources)
         .map_err(|e| TemplateError::Tera(describe(&e)))?;
-    Ok((tera, fingerprint.value()))
+    Ok(Loaded {
+        tera,
+        fingerprint: fingerprint.value(),
+        builtin_entity_page,
+    })
 }
 
 /// The static asset `name`, overridden by `overrides/static/NAME` if present.
