@@ -414,14 +414,18 @@ pub fn entity_page(
     shells: Option<&super::native::Shells>,
     e: EntityId,
 ) -> Result<String, SiteError> {
-    let (v, graph) = entity_view(site, e);
+    let (mut v, graph) = entity_view(site, e);
+    if shells.is_none() {
+        // For an override of `entity.html`, which may show it.
+        v.summary = site.summary(e);
+    }
     let path = site.path(e).unwrap_or_default();
     render_entity(tera, common, shells, &v, &graph, &path)
 }
 
 /// What an entity's page shows: its view, and its neighbourhood graph.
 pub fn entity_view(site: &SiteModel, e: EntityId) -> (view::EntityView, String) {
-    let mut v = site.entity(e);
+    let mut v = site.entity_unsummarized(e);
     let entity = &site.model.entities[e];
     if entity.is(Kind::Hypothesis)
         && matches!(

@@ -64,8 +64,10 @@ impl<'a> Route<'a> {
             Route::Asset(name) => format!("assets/{name}"),
             Route::List(kind, n) if *n <= 1 => format!("{}/index.html", kind.dir()),
             Route::List(kind, n) => format!("{}/page-{n}.html", kind.dir()),
-            Route::Entity(kind, id) => format!("{}/{id}.html", kind.dir()),
-            Route::Odps(id) => format!("downloads/odps/{id}.odps.yaml"),
+            // Joined, not formatted: a site's links ask for these paths
+            // hundreds of thousands of times.
+            Route::Entity(kind, id) => [kind.dir(), "/", id, ".html"].concat(),
+            Route::Odps(id) => ["downloads/odps/", id, ".odps.yaml"].concat(),
             fixed => ROOT_PAGES
                 .iter()
                 .find(|(r, _)| r == fixed)

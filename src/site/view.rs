@@ -621,6 +621,22 @@ impl<'a> SiteModel<'a> {
 
     /// The full view of one entity's page.
     pub fn entity(&self, e: EntityId) -> EntityView {
+        let mut v = self.entity_unsummarized(e);
+        v.summary = self.summary(e);
+        v
+    }
+
+    /// The plain-text summary of an entity's description (for templates:
+    /// the built-in entity page does not show it).
+    pub fn summary(&self, e: EntityId) -> String {
+        self.node(e)
+            .get_str("description")
+            .map(|d| markdown::summary(d, 160))
+            .unwrap_or_default()
+    }
+
+    /// [`SiteModel::entity`] without the summary.
+    pub fn entity_unsummarized(&self, e: EntityId) -> EntityView {
         let entity = &self.model.entities[e];
         let node = self.node(e);
         let kind = entity.kind.unwrap_or(Kind::Source);
@@ -725,9 +741,7 @@ impl<'a> SiteModel<'a> {
                 .iter()
                 .map(text_of)
                 .collect(),
-            summary: description
-                .map(|d| markdown::summary(d, 160))
-                .unwrap_or_default(),
+            summary: String::new(),
             description: description.map(markdown::render),
             evidence: node.get_str("evidence").map(markdown::render),
             fields,
