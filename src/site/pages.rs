@@ -89,10 +89,7 @@ pub fn common(site: &SiteModel) -> Common {
     let nav = Kind::ALL
         .iter()
         .map(|&k| {
-            let ids: Vec<EntityId> = site
-                .pages()
-                .filter(|&e| site.model.entities[e].is(k))
-                .collect();
+            let ids = site.pages_of(k);
             NavItem {
                 label: k.plural(),
                 dir: k.dir(),
@@ -351,11 +348,7 @@ pub fn search_index(site: &SiteModel) -> String {
 
 /// How many list pages a kind needs.
 pub fn list_page_count(site: &SiteModel, kind: Kind) -> usize {
-    let n = site
-        .pages()
-        .filter(|&e| site.model.entities[e].is(kind))
-        .count();
-    n.div_ceil(LIST_PAGE_SIZE).max(1)
+    site.pages_of(kind).len().div_ceil(LIST_PAGE_SIZE).max(1)
 }
 
 /// List page `number` of `kind`.
@@ -366,10 +359,7 @@ pub fn list_page(
     kind: Kind,
     number: usize,
 ) -> Result<String, SiteError> {
-    let all: Vec<EntityId> = site
-        .pages()
-        .filter(|&e| site.model.entities[e].is(kind))
-        .collect();
+    let all = site.pages_of(kind);
     let pages = all.len().div_ceil(LIST_PAGE_SIZE).max(1);
     let rows: Vec<view::Row> = all
         .iter()

@@ -17,6 +17,11 @@ use super::incremental;
 use super::markdown;
 use super::routes::{Route, is_reserved_id};
 
+/// The place of `kind` in [`Kind::ALL`].
+fn kind_index(kind: Kind) -> usize {
+    Kind::ALL.iter().position(|&k| k == kind).unwrap_or(0)
+}
+
 /// A link to an entity (or to an id that names none).
 #[derive(Debug, Clone, Serialize)]
 pub struct Ref {
@@ -256,6 +261,9 @@ pub struct SiteModel<'a> {
     /// hundreds of steps and names); one page (`serve`, a hover) finds its
     /// own as it goes.
     steps: Option<OnceLock<Steps<'a>>>,
+    /// The entities with a page, by kind (in [`Kind::ALL`] order), found on
+    /// first use: each list page would otherwise go through all entities.
+    by_kind: OnceLock<Vec<Vec<EntityId>>>,
 }
 
 /// Each entity's steps down and up, one list after another (at 100,000
@@ -300,6 +308,7 @@ impl<'a> SiteModel<'a> {
             config,
             changes: None,
             steps: None,
+            by_kind: OnceLock::new(),
         }
     }
 
@@ -325,6 +334,20 @@ impl<'a> SiteModel<'a> {
     /// an id that is not reserved for the site's own pages.
     pub fn pages(&self) -> impl Iterator<Item = EntityId> + '_ {
         (0..self.model.entities.len()).filter(|&e| self.route(e).is_some())
+    }
+
+    /// The entities of `kind` that get a page, in file order.
+    pub fn pages_of(&self, kind: Kind) -> &[EntityId] {
+        let by_kind = self.by_kind.get_or_init(|| {
+            let mut by_kind = vec![Vec::new(); Kind::ALL.len()];
+            for e in self.pages() {
+                if let Some(k) = self.model.entities[e].kind {
+                    by_kind[kind_index(k)].push(e);
+                }
+            }
+            by_kind
+        });
+        &by_kind[kind_index(kind)]
     }
 
     /// The route of an entity's page, if it has one.
