@@ -122,24 +122,17 @@ impl Writer {
 
     /// The `ref` macro.
     fn reference(&mut self, r: &Ref) -> &mut Self {
-        match &r.path {
-            Some(path) => {
-                self.raw("<a href=\"../")
-                    .text(path)
-                    .raw("\" class=\"ref k-")
-                    .text(&r.kind.to_lowercase())
-                    .raw(if r.traced { "" } else { " untraced" })
-                    .raw("\"><span class=\"kind\">")
-                    .text(r.kind_label)
-                    .raw("</span> ")
-                    .text(&r.name)
-                    .raw("</a>")
-            }
-            None => self
-                .raw("<span class=\"ref missing\" title=\"No entity has this id\"><span class=\"kind\">Missing</span> ")
-                .text(&r.id)
-                .raw("</span>"),
-        }
+        super::view::ref_markup(
+            &mut self.0,
+            "../",
+            r.path.as_deref(),
+            r.kind,
+            r.kind_label,
+            r.traced,
+            &r.name,
+            &r.id,
+        );
+        self
     }
 }
 

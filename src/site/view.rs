@@ -859,7 +859,7 @@ pub fn ref_html(r: &Ref, root: &str, out: &mut String) {
 
 /// The markup of a link to an entity (the `ref` macro's), from its parts.
 #[allow(clippy::too_many_arguments)]
-fn ref_markup(
+pub(super) fn ref_markup(
     out: &mut String,
     root: &str,
     path: Option<&str>,
