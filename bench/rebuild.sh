@@ -6,14 +6,33 @@
 #   OLD build /tmp/wa -o /dev/shm/sa; NEW build /tmp/wb -o /dev/shm/sb
 #   farm-bench -n 9 --vs "bench/rebuild.sh OLD /tmp/wa /dev/shm/sa" -- bench/rebuild.sh NEW /tmp/wb /dev/shm/sb
 #
-# Usage: bench/rebuild.sh BINARY WORKSPACE SITE. The edit renames the first
-# source, and undoes the rename on the next run, so every run changes a name.
+# Usage: bench/rebuild.sh BINARY WORKSPACE SITE [EDIT]. EDIT `name` (the
+# default) renames the first source, which changes every page that shows its
+# name, and the workbook; `description` edits the first data product's
+# description, which changes its own page only. Each run undoes the previous
+# run's edit, so every run changes something.
 set -eu
-bin=$1 ws=$2 site=$3
-f="$ws/sources/$(ls "$ws/sources" | head -n 1)"
-if grep -q '^name: Renamed ' "$f"; then
-  sed -i 's/^name: Renamed /name: /' "$f"
-else
-  sed -i 's/^name: /name: Renamed /' "$f"
-fi
+bin=$1 ws=$2 site=$3 edit=${4:-name}
+case $edit in
+name)
+  f="$ws/sources/$(ls "$ws/sources" | head -n 1)"
+  if grep -q '^name: Renamed ' "$f"; then
+    sed -i 's/^name: Renamed /name: /' "$f"
+  else
+    sed -i 's/^name: /name: Renamed /' "$f"
+  fi
+  ;;
+description)
+  f="$ws/data-products/$(ls "$ws/data-products" | head -n 1)"
+  if grep -q '^  Edited\. ' "$f"; then
+    sed -i 's/^  Edited\. /  /' "$f"
+  else
+    sed -i '/^description: |$/{n;s/^  /  Edited. /}' "$f"
+  fi
+  ;;
+*)
+  echo "unknown edit: $edit (name or description)" >&2
+  exit 2
+  ;;
+esac
 exec "$bin" build "$ws" -o "$site"

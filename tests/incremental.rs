@@ -44,6 +44,17 @@ fn reused(report: &str) -> usize {
         .unwrap_or(0)
 }
 
+/// The site's workbook.
+const BOOK: &str = "downloads/trace.xlsx";
+
+/// Which file is at `path` (device and inode): a file kept from the
+/// previous site is linked, so it is the same file.
+fn file_id(path: &Path) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).unwrap();
+    (m.dev(), m.ino())
+}
+
 fn edit(ws: &Path, rel: &str, from: &str, to: &str) {
     let path = ws.join(rel);
     let text = std::fs::read_to_string(&path).unwrap();
@@ -193,7 +204,9 @@ fn an_incremental_build_writes_what_a_fresh_build_writes_after_any_edit() {
     let pages = files(&site).keys().filter(|p| p.ends_with(".html")).count();
     for (n, (what, apply)) in EDITS.iter().enumerate() {
         apply(&ws);
+        let book_before = file_id(&site.join(BOOK));
         let report = build(&ws, &site);
+        let book_kept = file_id(&site.join(BOOK)) == book_before;
         let fresh = tmp.path().join(format!("fresh-{n}"));
         build(&ws, &fresh);
         let (kept, expected) = (files(&site), files(&fresh));
@@ -220,12 +233,37 @@ fn an_incremental_build_writes_what_a_fresh_build_writes_after_any_edit() {
             | "a consumer's name, shown in a usage-pattern table" => {
                 assert!(reused > 0 && reused < pages, "after {what}: {report}")
             }
-            // The table of entities, the configuration or the templates
-            // changed: every page is rendered again.
-            "a new use case" | "a consumer removed" | "the site's title" | "a template" => {
+            // The table of entities changed: every file is made again.
+            "a new use case" | "a consumer removed" => {
                 assert_eq!(reused, 0, "after {what}: {report}")
+            }
+            // The configuration or the templates changed: every page is
+            // rendered again, but not the workbook, which shows neither.
+            "the site's title" | "a template" => {
+                assert_eq!(reused, 1, "after {what}: {report}")
             }
             _ => {}
         }
+        // The workbook is kept (the same file, linked) exactly when what it
+        // shows did not change (an old measurement changes neither the
+        // latest value nor the projection it shows).
+        let book_changes = matches!(
+            *what,
+            "an initiative's name"
+                | "an initiative moved to another goal"
+                | "an initiative that works on a second goal"
+                | "a consumer's name, shown in a usage-pattern table"
+                | "a hypothesis's status"
+                | "a goal cut from the North Star"
+                | "the goal put back"
+                | "a new use case"
+                | "a consumer removed"
+        );
+        assert_eq!(
+            book_kept,
+            !book_changes,
+            "after {what}, the workbook was {}: {report}",
+            if book_kept { "kept" } else { "made again" }
+        );
     }
 }

@@ -12,6 +12,7 @@ use rust_xlsxwriter::{Format, Formula, Workbook, XlsxError};
 use super::InteropError;
 use crate::Checked;
 use crate::config::Config;
+use crate::hash::Fingerprint;
 use crate::load::Workspace;
 use crate::model::{EntityId, Kind};
 use crate::rules::Analysis;
@@ -103,25 +104,63 @@ fn fit(text: &str) -> std::borrow::Cow<'_, str> {
 /// Most columns a grid matrix gets; larger ones are listed as pairs.
 const MATRIX_COLUMNS: usize = 100;
 
-/// The sheets of the workbook, in order.
+/// How many sheets the workbook has: one per kind, then the matrix, the
+/// findings and progress.
+const SHEETS: usize = Kind::ALL.len() + 3;
+
+/// The sheets of the workbook, in order, made one at a time.
 pub fn sheets<'a>(
     ws: &'a Workspace,
     analysis: &'a Analysis,
     config: &'a Config,
 ) -> impl Iterator<Item = Sheet> + 'a {
-    let rows = std::rc::Rc::new(Rows::new(analysis, config));
-    let kinds = {
-        let rows = rows.clone();
-        Kind::ALL
-            .into_iter()
-            .map(move |kind| kind_sheet(ws, analysis, &rows, kind))
-    };
-    let rest = [0, 1, 2].into_iter().map(move |i| match i {
-        0 => matrix(analysis, &|e| rows.link(e)),
-        1 => findings(ws, analysis),
-        _ => progress(ws, analysis, &|e| rows.link(e)),
-    });
-    kinds.chain(rest)
+    let rows = Rows::new(analysis, config);
+    (0..SHEETS).map(move |i| sheet(ws, analysis, &rows, i))
+}
+
+/// The sheets of the workbook, in order, made on all cores.
+fn all_sheets(ws: &Workspace, analysis: &Analysis, config: &Config) -> Vec<Sheet> {
+    use rayon::prelude::*;
+    let rows = Rows::new(analysis, config);
+    (0..SHEETS)
+        .into_par_iter()
+        .map(|i| sheet(ws, analysis, &rows, i))
+        .collect()
+}
+
+/// Sheet `i` of the workbook.
+fn sheet(ws: &Workspace, analysis: &Analysis, rows: &Rows, i: usize) -> Sheet {
+    match Kind::ALL.get(i) {
+        Some(&kind) => kind_sheet(ws, analysis, rows, kind),
+        None if i == Kind::ALL.len() => matrix(analysis, &|e| rows.link(e)),
+        None if i == Kind::ALL.len() + 1 => findings(ws, analysis),
+        None => progress(ws, analysis, &|e| rows.link(e)),
+    }
+}
+
+impl Sheet {
+    /// Feeds everything the sheet's part of the workbook is made from.
+    fn fingerprint(&self, f: &mut Fingerprint) {
+        f.str(&self.name).u64(u64::from(self.filter));
+        for h in &self.header {
+            f.str(h);
+        }
+        for w in &self.widths {
+            f.u64(w.to_bits());
+        }
+        for row in &self.rows {
+            f.u64(row.len() as u64);
+            for cell in row {
+                f.str(&cell.text)
+                    .u64(cell.number.map_or(u64::MAX, f64::to_bits));
+                match &cell.link {
+                    None => f.u64(0),
+                    Some(Link::Sheet(name, row)) => f.u64(1).str(name).u64(*row as u64),
+                    Some(Link::Url(url)) => f.u64(2).str(url),
+                };
+            }
+        }
+    }
 }
 
 /// Where each entity's row is (its kind's sheet, 1-based after the header),
@@ -432,7 +471,26 @@ pub fn xlsx_bytes(
     analysis: &Analysis,
     config: &Config,
 ) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
+    let (_, bytes) = xlsx_unless(ws, analysis, config, 0, None)?;
+    Ok(bytes.expect("made unless its key was given"))
+}
+
+/// Up to this many entities, the sheets are made once, on all cores, and
+/// held while the workbook is written; above, they are made one at a time,
+/// twice (for the key, then for the workbook), so that they are never all
+/// in memory at once.
+const SHEETS_HELD_UP_TO: usize = 25_000;
+
+/// The workbook's key (a hash of `seed` and of everything else its bytes
+/// are made from: the sheets, the day it is created on and how its links
+/// are written) and, unless that key is `unchanged`, the workbook as bytes.
+pub fn xlsx_unless(
+    ws: &Workspace,
+    analysis: &Analysis,
+    config: &Config,
+    seed: u64,
+    unchanged: Option<u64>,
+) -> Result<(u64, Option<Vec<u8>>), XlsxError> {
     // Created on the date of the check, so the same workspace on the same
     // day gives the same bytes (the site's copy is rebuilt with the site).
     let day = analysis
@@ -440,16 +498,6 @@ pub fn xlsx_bytes(
         .today
         .filter(|d| (1900..=9999).contains(&d.year))
         .unwrap_or(crate::model::time::Date::from_days_since_epoch(0));
-    let created =
-        rust_xlsxwriter::ExcelDateTime::from_ymd(day.year as u16, day.month as u8, day.day as u8)?;
-    book.set_properties(
-        &rust_xlsxwriter::DocProperties::new()
-            .set_creation_datetime(&created)
-            .set_title("The trace, from the North Star to the sources")
-            .set_comment("Exported by throughline"),
-    );
-    let bold = Format::new().set_bold();
-    let linked = Format::new().set_hyperlink();
     // Rows go to a temporary file as they are written, so a workbook of
     // 100,000 entities does not sit in memory cell by cell. Excel keeps at
     // most 65,530 hyperlinks in a sheet, and each costs memory until the file
@@ -460,67 +508,117 @@ pub fn xlsx_bytes(
     let model = &analysis.model;
     let links = model.refs.len() + 2 * model.entities.len() + analysis.outcomes.indicators.len();
     let formulas = links > link_limit();
-    for sheet in sheets(ws, analysis, config) {
-        let ws = if formulas {
+    let held =
+        (model.entities.len() <= SHEETS_HELD_UP_TO).then(|| all_sheets(ws, analysis, config));
+    let mut key = Fingerprint::new();
+    key.u64(seed)
+        .debug(&day)
+        .u64(u64::from(formulas))
+        .u64(SHEETS as u64);
+    match &held {
+        Some(sheets) => sheets.iter().for_each(|s| s.fingerprint(&mut key)),
+        None => sheets(ws, analysis, config).for_each(|s| s.fingerprint(&mut key)),
+    }
+    let key = key.value();
+    if unchanged == Some(key) {
+        return Ok((key, None));
+    }
+    let mut book = Workbook::new();
+    let created =
+        rust_xlsxwriter::ExcelDateTime::from_ymd(day.year as u16, day.month as u8, day.day as u8)?;
+    book.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_title("The trace, from the North Star to the sources")
+            .set_comment("Exported by throughline"),
+    );
+    let formats = Formats {
+        bold: Format::new().set_bold(),
+        linked: Format::new().set_hyperlink(),
+    };
+    let mut add = |sheet: &Sheet| {
+        let worksheet = if formulas {
             book.add_worksheet_with_constant_memory()
         } else {
             book.add_worksheet_with_low_memory()
         };
-        ws.set_name(&sheet.name)?;
-        for (c, h) in sheet.header.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &bold)?;
-        }
-        for (c, w) in sheet.widths.iter().enumerate() {
-            ws.set_column_width(c as u16, *w)?;
-        }
-        let mut last_col = sheet.header.len().saturating_sub(1);
-        let fits = sheet.rows.len().min(ROW_LIMIT - 2);
-        for (r, row) in sheet.rows.iter().take(fits).enumerate() {
-            let r = (r + 1) as u32;
-            last_col = last_col.max(row.len().saturating_sub(1));
-            for (c, cell) in row.iter().enumerate() {
-                let c = c as u16;
-                match (&cell.link, cell.number) {
-                    (Some(link), _) if formulas => match hyperlink_formula(link, &cell.text) {
-                        Some(formula) => {
-                            ws.write_formula_with_format(r, c, formula, &linked)?;
-                        }
-                        None => {
-                            ws.write_string(r, c, fit(&cell.text).as_ref())?;
-                        }
-                    },
-                    (Some(Link::Sheet(name, row)), _) => {
-                        let target =
-                            format!("internal:'{}'!A{}", name.replace('\'', "''"), row + 1);
-                        ws.write_url_with_text(r, c, target.as_str(), &cell.text)?;
+        fill(worksheet, sheet, formulas, &formats)
+    };
+    match held {
+        Some(sheets) => sheets.iter().try_for_each(&mut add)?,
+        None => sheets(ws, analysis, config).try_for_each(|s| add(&s))?,
+    }
+    Ok((key, Some(book.save_to_buffer()?)))
+}
+
+/// The formats cells are written with.
+struct Formats {
+    bold: Format,
+    linked: Format,
+}
+
+/// Writes one sheet: its header, cells and links (as hyperlinks, or as
+/// HYPERLINK formulas when `formulas`), column widths, frozen header and
+/// filters.
+fn fill(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    sheet: &Sheet,
+    formulas: bool,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(&sheet.name)?;
+    for (c, h) in sheet.header.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &formats.bold)?;
+    }
+    for (c, w) in sheet.widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    let mut last_col = sheet.header.len().saturating_sub(1);
+    let fits = sheet.rows.len().min(ROW_LIMIT - 2);
+    for (r, row) in sheet.rows.iter().take(fits).enumerate() {
+        let r = (r + 1) as u32;
+        last_col = last_col.max(row.len().saturating_sub(1));
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match (&cell.link, cell.number) {
+                (Some(link), _) if formulas => match hyperlink_formula(link, &cell.text) {
+                    Some(formula) => {
+                        ws.write_formula_with_format(r, c, formula, &formats.linked)?;
                     }
-                    (Some(Link::Url(url)), _) => {
-                        ws.write_url_with_text(r, c, url.as_str(), &cell.text)?;
-                    }
-                    (_, Some(n)) => {
-                        ws.write_number(r, c, n)?;
-                    }
-                    (_, None) if cell.text.is_empty() => {}
-                    (_, None) => {
+                    None => {
                         ws.write_string(r, c, fit(&cell.text).as_ref())?;
                     }
+                },
+                (Some(Link::Sheet(name, row)), _) => {
+                    let target = format!("internal:'{}'!A{}", name.replace('\'', "''"), row + 1);
+                    ws.write_url_with_text(r, c, target.as_str(), &cell.text)?;
+                }
+                (Some(Link::Url(url)), _) => {
+                    ws.write_url_with_text(r, c, url.as_str(), &cell.text)?;
+                }
+                (_, Some(n)) => {
+                    ws.write_number(r, c, n)?;
+                }
+                (_, None) if cell.text.is_empty() => {}
+                (_, None) => {
+                    ws.write_string(r, c, fit(&cell.text).as_ref())?;
                 }
             }
         }
-        // Rows are written in order: the note on what did not fit comes last.
-        if fits < sheet.rows.len() {
-            let note = format!(
-                "… and {} more rows: the JSON report and the CSV export have them all",
-                sheet.rows.len() - fits
-            );
-            ws.write_string((fits + 1) as u32, 0, note)?;
-        }
-        ws.set_freeze_panes(1, 0)?;
-        if sheet.filter {
-            ws.autofilter(0, 0, sheet.rows.len() as u32, last_col as u16)?;
-        }
     }
-    book.save_to_buffer()
+    // Rows are written in order: the note on what did not fit comes last.
+    if fits < sheet.rows.len() {
+        let note = format!(
+            "… and {} more rows: the JSON report and the CSV export have them all",
+            sheet.rows.len() - fits
+        );
+        ws.write_string((fits + 1) as u32, 0, note)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    if sheet.filter {
+        ws.autofilter(0, 0, sheet.rows.len() as u32, last_col as u16)?;
+    }
+    Ok(())
 }
 
 /// Writes the workbook to `path`.

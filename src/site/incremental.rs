@@ -51,6 +51,11 @@ impl Reads {
         Reads(bytes.into())
     }
 
+    /// Whether no entity was read.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = EntityId> + '_ {
         let mut bytes = self.0.iter();
         let mut last = 0;
@@ -95,6 +100,17 @@ impl Reads {
     }
 }
 
+/// The binary that builds: its version and, for builds that share a
+/// version (a working tree), the executable's size and time.
+pub fn binary() -> u64 {
+    let mut f = Fingerprint::new();
+    f.str(crate::cli::version());
+    if let Ok(m) = std::env::current_exe().and_then(std::fs::metadata) {
+        f.u64(m.len()).debug(&m.modified().ok());
+    }
+    f.value()
+}
+
 /// The inputs of this build's pages, as hashes.
 pub struct Inputs {
     /// Everything every page depends on.
@@ -113,11 +129,7 @@ impl Inputs {
         }
         let (ws, model, analysis) = (site.ws, site.model, site.analysis);
         let mut g = Fingerprint::new();
-        g.str(crate::cli::version()).u64(templates);
-        // The binary itself, for builds that share a version (a working tree).
-        if let Ok(m) = std::env::current_exe().and_then(std::fs::metadata) {
-            g.u64(m.len()).debug(&m.modified().ok());
-        }
+        g.u64(binary()).u64(templates);
         g.debug(site.config)
             .debug(common)
             .debug(&analysis.outcomes.today);

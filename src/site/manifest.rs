@@ -52,21 +52,39 @@ pub fn read(out: &Path, paths: &[String]) -> (Option<u64>, Vec<Option<Previous>>
         .map(|(i, p)| (p.as_str(), i))
         .collect();
     for line in lines.map_while(Result::ok) {
-        let parse = || {
-            let mut parts = line.splitn(5, '\t');
-            let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
-            let len = parts.next()?.parse().ok()?;
-            let key = u64::from_str_radix(parts.next()?, 16).ok();
-            let reads = Reads::parse(parts.next()?);
-            let i = *index.get(parts.next()?)?;
-            let inputs = key.zip(reads);
-            Some((i, Previous { hash, len, inputs }))
-        };
-        if let Some((i, p)) = parse() {
+        if let Some((path, p)) = parse_line(&line)
+            && let Some(&i) = index.get(path)
+        {
             previous[i] = Some(p);
         }
     }
     (global, previous)
+}
+
+/// One line of the manifest: the path and its entry.
+fn parse_line(line: &str) -> Option<(&str, Previous)> {
+    let mut parts = line.splitn(5, '\t');
+    let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
+    let len = parts.next()?.parse().ok()?;
+    let key = u64::from_str_radix(parts.next()?, 16).ok();
+    let reads = Reads::parse(parts.next()?);
+    let path = parts.next()?;
+    let inputs = key.zip(reads);
+    Some((path, Previous { hash, len, inputs }))
+}
+
+/// The previous site's entry for one file, read without the rest of the
+/// manifest (the files listed first, such as the workbook, are found after
+/// a few lines).
+pub fn read_entry(out: &Path, path: &str) -> Option<Previous> {
+    use std::io::BufRead;
+    let file = fs::File::open(out.join(MANIFEST)).ok()?;
+    let mut lines = io::BufReader::new(file).lines().map_while(Result::ok);
+    lines.next()?.strip_prefix(MANIFEST_HEAD)?;
+    lines.find_map(|line| {
+        let (p, entry) = parse_line(&line)?;
+        (p == path).then_some(entry)
+    })
 }
 
 /// Writes the manifest: the head with the global inputs, then a line per

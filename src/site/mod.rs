@@ -303,7 +303,19 @@ fn build_with(
     // edit, when pages are reused, it is most of the build). In a large one
     // it is made after the pages: beside them, the two working sets add up
     // (30-40 MB more at 100,000 entities).
-    let workbook = || crate::interop::workbook::xlsx_bytes(ws, analysis, config);
+    //
+    // Its key covers everything it is made from: when the previous site's
+    // workbook has the same, it is kept as it is, like a page whose inputs
+    // did not change.
+    let book_path = Route::Workbook.path();
+    let previous_book = (changes.is_none())
+        .then(|| manifest::read_entry(target.out(), &book_path))
+        .flatten()
+        .and_then(|p| p.inputs)
+        .map(|(key, _)| key);
+    let seed = incremental::binary();
+    let workbook =
+        || crate::interop::workbook::xlsx_unless(ws, analysis, config, seed, previous_book);
     let pages = || -> Result<Staging, SiteError> {
         let prepared = Prepared::new(ws, analysis, config, dir)?.with_changes(changes);
         let renderer = Renderer::new(ws, analysis, config, &prepared)
@@ -349,11 +361,23 @@ fn build_with(
     };
     let staging = staged?;
     if let Some(i) = routes.iter().position(|r| *r == Route::Workbook) {
-        let bytes = book.map_err(|e| SiteError::Render {
-            page: routes[i].path(),
+        let render_error = |e: rust_xlsxwriter::XlsxError| SiteError::Render {
+            page: book_path.clone(),
             message: e.to_string(),
-        })?;
-        staging.write(i, &bytes, None)?;
+        };
+        let (key, bytes) = book.map_err(render_error)?;
+        let kept = bytes.is_none() && staging.reuse(i, |_| Some(key));
+        if !kept {
+            let bytes = match bytes {
+                Some(bytes) => bytes,
+                // The previous workbook was no longer there to keep.
+                None => crate::interop::workbook::xlsx_unless(ws, analysis, config, seed, None)
+                    .map_err(render_error)?
+                    .1
+                    .expect("made unless its key was given"),
+            };
+            staging.write(i, &bytes, Some((key, incremental::Reads::new(Vec::new()))))?;
+        }
         progress.inc();
     }
     progress.finish();

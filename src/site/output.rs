@@ -296,7 +296,14 @@ impl<'t> Staging<'t> {
         };
         if global.is_none() || previous_global != global {
             // Entity numbers in the previous reads may name other entities.
-            previous.iter_mut().flatten().for_each(|p| p.inputs = None);
+            // A file that read none (the workbook) has a key of its own.
+            previous
+                .iter_mut()
+                .flatten()
+                .filter(|p| {
+                    global.is_none() || p.inputs.as_ref().is_some_and(|(_, r)| !r.is_empty())
+                })
+                .for_each(|p| p.inputs = None);
         }
         Ok(Staging {
             dir,
