@@ -11,35 +11,47 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// [`escape`], appended to `out`: runs of plain text are copied whole, as
-/// most text has nothing to escape.
+/// The bytes that start a character [`escape`] replaces or drops: the five
+/// markup characters, C0 controls other than tab, line feed and carriage
+/// return, and 0xEF (U+FFFE and U+FFFF are EF BF BE and EF BF BF).
+const SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
+        b += 1;
+    }
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\'' as usize] = true;
+    table[0xEF] = true;
+    table
+};
+
+/// [`escape`], appended to `out`: runs of plain text are found with a
+/// table lookup a byte and copied whole, as most text has nothing to escape.
 pub fn escape_into(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut plain = 0;
     let mut i = 0;
-    while i < bytes.len() {
+    while let Some(run) = bytes[i..].iter().position(|&b| SPECIAL[usize::from(b)]) {
+        i += run;
         let b = bytes[i];
-        // Every character escaped or dropped starts with one of these bytes
-        // (U+FFFE and U+FFFF are EF BF BE and EF BF BF).
-        let special = matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF)
-            || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
-        if !special {
-            i += 1;
-            continue;
-        }
         let replacement = match b {
-            b'&' => Some("&amp;"),
-            b'<' => Some("&lt;"),
-            b'>' => Some("&gt;"),
-            b'"' => Some("&quot;"),
-            b'\'' => Some("&#39;"),
-            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => Some(""),
-            0xEF => None,
-            _ => Some(""),
-        };
-        let Some(replacement) = replacement else {
-            i += 1;
-            continue;
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => "",
+            // Another character that starts with EF: kept.
+            0xEF => {
+                i += 1;
+                continue;
+            }
+            _ => "",
         };
         out.push_str(&s[plain..i]);
         out.push_str(replacement);
