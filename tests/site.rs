@@ -274,6 +274,27 @@ fn an_override_of_the_macros_reaches_the_entity_pages() {
         page.contains("<b class=\"custom-kind\">North Star</b>"),
         "{page}"
     );
+    // List pages too, which are written the same way.
+    let list = std::fs::read_to_string(out.join("goals/index.html")).unwrap();
+    assert!(list.contains("<b class=\"custom-kind\">Goal</b>"), "{list}");
+}
+
+#[test]
+fn an_override_of_the_list_template_reaches_the_list_pages() {
+    let ws = workspace(&[
+        ("base.yaml", &base_yaml()),
+        (
+            "templates/list.html",
+            "{% extends \"builtin/list.html\" %}{% block content %}<p class=\"custom\">{{ total }} {{ page_title }}</p>{{ super() }}{% endblock content %}",
+        ),
+    ]);
+    let out = ws.path().join("_site");
+    let o = build(ws.path(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let list = std::fs::read_to_string(out.join("goals/index.html")).unwrap();
+    assert!(list.contains("<p class=\"custom\">1 Goals</p>"), "{list}");
+    // The rest of the built-in list is still there.
+    assert!(list.contains("<table class=\"list\">"), "{list}");
 }
 
 #[test]

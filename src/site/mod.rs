@@ -76,6 +76,8 @@ pub struct Prepared {
     /// Whether entity pages are written without tera (no template of
     /// theirs is overridden).
     native: bool,
+    /// Whether list pages are written without tera.
+    native_lists: bool,
     common: pages::Common,
     overrides: Option<PathBuf>,
 }
@@ -94,6 +96,7 @@ impl Prepared {
             tera: std::sync::Arc::new(loaded.tera),
             templates: loaded.fingerprint,
             native: loaded.builtin_entity_page,
+            native_lists: loaded.builtin_list_page,
             common,
             overrides,
         })
@@ -108,6 +111,7 @@ impl Prepared {
             tera: self.tera.clone(),
             templates: self.templates,
             native: self.native,
+            native_lists: self.native_lists,
             common,
             overrides: self.overrides.clone(),
         }
@@ -231,7 +235,8 @@ impl<'a> Renderer<'a> {
                 if n > pages::list_page_count(site, kind) {
                     return Ok(None);
                 }
-                pages::list_page(site, tera, common, kind, n)?
+                let shells = self.prepared.native_lists.then_some(&self.shells);
+                pages::list_page(site, tera, common, shells, kind, n)?
             }
             Route::Entity(kind, id) => {
                 match site.model.get(id).filter(|&e| {

@@ -48,11 +48,24 @@ struct MatrixRow {
     links: Vec<Ref>,
 }
 
+/// A link to one of a kind's list pages.
 #[derive(Serialize)]
-struct PageLink {
-    number: usize,
-    path: String,
-    current: bool,
+pub struct PageLink {
+    pub number: usize,
+    /// The file name, beside the page that links to it.
+    pub path: String,
+    pub current: bool,
+}
+
+/// What a list page shows.
+pub struct ListView {
+    pub title: String,
+    /// This page's rows.
+    pub rows: Vec<view::Row>,
+    /// How many rows all the kind's list pages have.
+    pub total: usize,
+    /// The kind's list pages, when there is more than one.
+    pub pages: Vec<PageLink>,
 }
 
 #[derive(Serialize)]
@@ -356,9 +369,16 @@ pub fn list_page(
     site: &SiteModel,
     tera: &Tera,
     common: &Common,
+    shells: Option<&super::native::Shells>,
     kind: Kind,
     number: usize,
 ) -> Result<String, SiteError> {
+    let v = list_view(site, kind, number);
+    render_list(tera, common, shells, kind, number, &v)
+}
+
+/// What list page `number` of `kind` shows.
+pub fn list_view(site: &SiteModel, kind: Kind, number: usize) -> ListView {
     let all = site.pages_of(kind);
     let pages = all.len().div_ceil(LIST_PAGE_SIZE).max(1);
     let rows: Vec<view::Row> = all
@@ -372,9 +392,6 @@ pub fn list_page(
     } else {
         kind.plural().to_string()
     };
-    let mut ctx = context(common, "../", kind.dir(), &title);
-    ctx.insert("rows", &rows);
-    ctx.insert("total", &all.len());
     let links: Vec<PageLink> = if pages > 1 {
         (1..=pages)
             .map(|n| PageLink {
@@ -391,7 +408,31 @@ pub fn list_page(
     } else {
         Vec::new()
     };
-    ctx.insert("pages", &links);
+    ListView {
+        title,
+        rows,
+        total: all.len(),
+        pages: links,
+    }
+}
+
+/// A list page from its view: written directly while its templates are the
+/// built-in ones (`shells`), else through tera.
+pub fn render_list(
+    tera: &Tera,
+    common: &Common,
+    shells: Option<&super::native::Shells>,
+    kind: Kind,
+    number: usize,
+    v: &ListView,
+) -> Result<String, SiteError> {
+    if let Some(shell) = shells.and_then(|s| s.get(tera, common, kind.dir())) {
+        return Ok(super::native::list_page(shell, v));
+    }
+    let mut ctx = context(common, "../", kind.dir(), &v.title);
+    ctx.insert("rows", &v.rows);
+    ctx.insert("total", &v.total);
+    ctx.insert("pages", &v.pages);
     let path = Route::List(kind, number).path();
     render_template(tera, "list.html", &ctx, &path)
 }

@@ -87,6 +87,8 @@ fn read_override(dir: Option<&Path>, name: &str) -> Result<Option<String>, Templ
 /// The templates an entity page is rendered from: while none of them is
 /// overridden, the page is written without tera (see `native.rs`).
 const ENTITY_PAGE: [&str; 3] = ["base.html", "macros.html", "entity.html"];
+/// The templates a list page is rendered from.
+const LIST_PAGE: [&str; 3] = ["base.html", "macros.html", "list.html"];
 
 /// The templates, compiled.
 pub struct Loaded {
@@ -95,17 +97,21 @@ pub struct Loaded {
     pub fingerprint: u64,
     /// Whether the templates of the entity page are all the built-in ones.
     pub builtin_entity_page: bool,
+    /// Whether the templates of the list pages are all the built-in ones.
+    pub builtin_list_page: bool,
 }
 
 /// Loads the templates, letting files in `overrides` replace built-in ones.
 pub fn load(overrides: Option<&Path>) -> Result<Loaded, TemplateError> {
     let mut sources: Vec<(String, String)> = Vec::new();
     let mut builtin_entity_page = true;
+    let mut builtin_list_page = true;
     for (name, builtin) in TEMPLATES {
         sources.push((format!("builtin/{name}"), builtin.to_string()));
         let text = match read_override(overrides, name)? {
             Some(text) => {
                 builtin_entity_page &= !ENTITY_PAGE.contains(name);
+                builtin_list_page &= !LIST_PAGE.contains(name);
                 text
             }
             None => builtin.to_string(),
@@ -129,6 +135,7 @@ pub fn load(overrides: Option<&Path>) -> Result<Loaded, TemplateError> {
         tera,
         fingerprint: fingerprint.value(),
         builtin_entity_page,
+        builtin_list_page,
     })
 }
 

@@ -1,4 +1,5 @@
-//! The entity page written straight from its view, without tera.
+//! Entity pages and list pages written straight from their views, without
+//! tera.
 //!
 //! Entity pages are most of a site (10,000 of the 10,050 pages of a 10k
 //! workspace), and tera spent a third of a build's time on them: looking up
@@ -12,6 +13,14 @@
 //! The part of the page around its content (the head, the navigation, the
 //! footer) is still rendered by tera, from `base.html`, once per directory:
 //! see [`Shells`].
+//!
+//! List pages (`list.rs`) are written the same way while `base.html`,
+//! `macros.html` and `list.html` are the built-in ones: at 250 rows a page,
+//! each with its links, they were most of what tera still rendered.
+
+mod list;
+
+pub use list::list_page;
 
 use std::sync::OnceLock;
 
@@ -700,7 +709,7 @@ mod tests {
     use crate::site::{Prepared, pages};
 
     /// Every fixture, and the example.
-    fn workspaces() -> Vec<PathBuf> {
+    pub(super) fn workspaces() -> Vec<PathBuf> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("tests/fixtures"))
             .unwrap()
