@@ -121,10 +121,9 @@ fn pager(w: &mut Writer, pages: &[PageLink]) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Shells;
     use crate::model::Kind;
-    use crate::site::view::{Group, Outcome, SiteModel};
-    use crate::site::{Prepared, pages};
+    use crate::site::pages;
+    use crate::site::view::{Group, Outcome};
 
     /// Changes to a list's view that reach the branches the workspaces may
     /// not: each is applied on top of the ones before it.
@@ -171,38 +170,24 @@ mod tests {
 
     #[test]
     fn the_native_list_page_is_the_template_s() {
-        let today = crate::model::time::Date::from_days_since_epoch(20_400);
         let mut compared = 0;
-        for dir in super::super::tests::workspaces() {
-            let Ok(checked) = crate::check_dir_lean_excluding(&dir, today, &[]) else {
-                continue;
-            };
-            let (ws, analysis, config) = (&checked.workspace, &checked.analysis, &checked.config);
-            let plain = Prepared::new(ws, analysis, config, &dir).unwrap();
-            assert!(plain.native_lists, "{}", dir.display());
-            let live = Prepared::new(ws, analysis, config, &dir)
-                .unwrap()
-                .with_live_reload("/_live.js");
-            for prepared in [&plain, &live] {
-                let site = SiteModel::new(ws, analysis, config).for_every_page();
-                let shells = Shells::default();
-                for kind in Kind::ALL {
-                    for n in 1..=pages::list_page_count(&site, kind) {
-                        let mut v = pages::list_view(&site, kind, n);
-                        for vary in variations() {
-                            vary(&mut v);
-                            let render = |shells| {
-                                let (tera, common) = (&prepared.tera, &prepared.common);
-                                pages::render_list(tera, common, shells, kind, n, &v).unwrap()
-                            };
-                            let (by_tera, native) = (render(None), render(Some(&shells)));
-                            assert_eq!(native, by_tera, "{} {kind:?} {n}", dir.display());
-                            compared += 1;
-                        }
+        super::super::tests::each_site(|dir, prepared, site, shells| {
+            for kind in Kind::ALL {
+                for n in 1..=pages::list_page_count(site, kind) {
+                    let mut v = pages::list_view(site, kind, n);
+                    for vary in variations() {
+                        vary(&mut v);
+                        let render = |shells| {
+                            let (tera, common) = (&prepared.tera, &prepared.common);
+                            pages::render_list(tera, common, shells, kind, n, &v).unwrap()
+                        };
+                        let (by_tera, native) = (render(None), render(Some(shells)));
+                        assert_eq!(native, by_tera, "{} {kind:?} {n}", dir.display());
+                        compared += 1;
                     }
                 }
             }
-        }
+        });
         assert!(compared > 400, "{compared} pages compared");
     }
 }

@@ -879,45 +879,52 @@ mod tests {
         ]
     }
 
-    #[test]
-    fn the_native_entity_page_is_the_template_s() {
+    /// Calls `f` with the site of every workspace that checks, prepared
+    /// twice: as `build` renders it, and with `serve`'s live-reload script.
+    pub(super) fn each_site(mut f: impl FnMut(&Path, &Prepared, &SiteModel, &Shells)) {
         let today = crate::model::time::Date::from_days_since_epoch(20_400);
-        let mut compared = 0;
         for dir in workspaces() {
             let Ok(checked) = crate::check_dir_lean_excluding(&dir, today, &[]) else {
                 continue;
             };
             let (ws, analysis, config) = (&checked.workspace, &checked.analysis, &checked.config);
             let plain = Prepared::new(ws, analysis, config, &dir).unwrap();
-            assert!(plain.native, "{}", dir.display());
+            assert!(plain.native && plain.native_lists, "{}", dir.display());
             let live = Prepared::new(ws, analysis, config, &dir)
                 .unwrap()
                 .with_live_reload("/_live.js");
             for prepared in [&plain, &live] {
                 let site = SiteModel::new(ws, analysis, config).for_every_page();
-                let shells = Shells::default();
-                for e in site.pages() {
-                    let (mut v, graph) = pages::entity_view(&site, e);
-                    for vary in variations() {
-                        vary(&mut v);
-                        let render = |shells| {
-                            pages::render_entity(
-                                &prepared.tera,
-                                &prepared.common,
-                                shells,
-                                &v,
-                                &graph,
-                                "page.html",
-                            )
-                            .unwrap()
-                        };
-                        let (by_tera, native) = (render(None), render(Some(&shells)));
-                        assert_eq!(native, by_tera, "{} {}", dir.display(), v.entity.id);
-                        compared += 1;
-                    }
-                }
+                f(&dir, prepared, &site, &Shells::default());
             }
         }
+    }
+
+    #[test]
+    fn the_native_entity_page_is_the_template_s() {
+        let mut compared = 0;
+        each_site(|dir, prepared, site, shells| {
+            for e in site.pages() {
+                let (mut v, graph) = pages::entity_view(site, e);
+                for vary in variations() {
+                    vary(&mut v);
+                    let render = |shells| {
+                        pages::render_entity(
+                            &prepared.tera,
+                            &prepared.common,
+                            shells,
+                            &v,
+                            &graph,
+                            "page.html",
+                        )
+                        .unwrap()
+                    };
+                    let (by_tera, native) = (render(None), render(Some(shells)));
+                    assert_eq!(native, by_tera, "{} {}", dir.display(), v.entity.id);
+                    compared += 1;
+                }
+            }
+        });
         assert!(compared > 400, "{compared} pages compared");
     }
 }
