@@ -267,3 +267,25 @@ fn an_incremental_build_writes_what_a_fresh_build_writes_after_any_edit() {
         );
     }
 }
+
+#[test]
+fn a_workbook_missing_from_the_previous_site_is_made_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("specs");
+    copy_dir(&example_spec(), &ws);
+    let site = tmp.path().join("site");
+    build(&ws, &site);
+    let fresh = files(&site)[BOOK].clone();
+    // Removed, then replaced by something else: the manifest still lists
+    // the workbook with its key, but there is no such file to keep.
+    std::fs::remove_file(site.join(BOOK)).unwrap();
+    let report = build(&ws, &site);
+    assert_eq!(files(&site)[BOOK], fresh, "{report}");
+    std::fs::write(site.join(BOOK), b"not a workbook").unwrap();
+    let report = build(&ws, &site);
+    assert_eq!(files(&site)[BOOK], fresh, "{report}");
+    // And kept when it is there.
+    let before = file_id(&site.join(BOOK));
+    build(&ws, &site);
+    assert_eq!(file_id(&site.join(BOOK)), before);
+}
