@@ -471,14 +471,13 @@ pub fn xlsx_bytes(
     analysis: &Analysis,
     config: &Config,
 ) -> Result<Vec<u8>, XlsxError> {
-    let (_, bytes) = xlsx_unless(ws, analysis, config, 0, None)?;
-    Ok(bytes.expect("made unless its key was given"))
+    Book::new(ws, analysis, config, false).bytes()
 }
 
-/// Up to this many entities, the sheets are made once, on all cores, and
-/// held while the workbook is written; above, they are made one at a time,
-/// twice (for the key, then for the workbook), so that they are never all
-/// in memory at once.
+/// Up to this many entities, the site's workbook holds its sheets, made
+/// once on all cores, between its key and its bytes; above, they are made
+/// one at a time, twice (for the key, then for the bytes), so that they are
+/// never all in memory at once.
 const SHEETS_HELD_UP_TO: usize = 25_000;
 
 /// The workbook's key (a hash of `seed` and of everything else its bytes
@@ -491,64 +490,106 @@ pub fn xlsx_unless(
     seed: u64,
     unchanged: Option<u64>,
 ) -> Result<(u64, Option<Vec<u8>>), XlsxError> {
-    // Created on the date of the check, so the same workspace on the same
-    // day gives the same bytes (the site's copy is rebuilt with the site).
-    let day = analysis
-        .outcomes
-        .today
-        .filter(|d| (1900..=9999).contains(&d.year))
-        .unwrap_or(crate::model::time::Date::from_days_since_epoch(0));
-    // Rows go to a temporary file as they are written, so a workbook of
-    // 100,000 entities does not sit in memory cell by cell. Excel keeps at
-    // most 65,530 hyperlinks in a sheet, and each costs memory until the file
-    // is written: a workbook that may hold more has its links as HYPERLINK
-    // formulas, cells like any other, and its strings inline (constant-memory
-    // mode). The bound: a link per reference, plus an entity's own cell, its
-    // "referenced by" and its progress rows.
-    let model = &analysis.model;
-    let links = model.refs.len() + 2 * model.entities.len() + analysis.outcomes.indicators.len();
-    let formulas = links > link_limit();
-    let held =
-        (model.entities.len() <= SHEETS_HELD_UP_TO).then(|| all_sheets(ws, analysis, config));
-    let mut key = Fingerprint::new();
-    key.u64(seed)
-        .debug(&day)
-        .u64(u64::from(formulas))
-        .u64(SHEETS as u64);
-    match &held {
-        Some(sheets) => sheets.iter().for_each(|s| s.fingerprint(&mut key)),
-        None => sheets(ws, analysis, config).for_each(|s| s.fingerprint(&mut key)),
-    }
-    let key = key.value();
+    let hold = analysis.model.entities.len() <= SHEETS_HELD_UP_TO;
+    let book = Book::new(ws, analysis, config, hold);
+    let key = book.key(seed);
     if unchanged == Some(key) {
         return Ok((key, None));
     }
-    let mut book = Workbook::new();
-    let created =
-        rust_xlsxwriter::ExcelDateTime::from_ymd(day.year as u16, day.month as u8, day.day as u8)?;
-    book.set_properties(
-        &rust_xlsxwriter::DocProperties::new()
-            .set_creation_datetime(&created)
-            .set_title("The trace, from the North Star to the sources")
-            .set_comment("Exported by throughline"),
-    );
-    let formats = Formats {
-        bold: Format::new().set_bold(),
-        linked: Format::new().set_hyperlink(),
-    };
-    let mut add = |sheet: &Sheet| {
-        let worksheet = if formulas {
-            book.add_worksheet_with_constant_memory()
-        } else {
-            book.add_worksheet_with_low_memory()
-        };
-        fill(worksheet, sheet, formulas, &formats)
-    };
-    match held {
-        Some(sheets) => sheets.iter().try_for_each(&mut add)?,
-        None => sheets(ws, analysis, config).try_for_each(|s| add(&s))?,
+    Ok((key, Some(book.bytes()?)))
+}
+
+/// What the workbook is made from.
+struct Book<'a> {
+    ws: &'a Workspace,
+    analysis: &'a Analysis,
+    config: &'a Config,
+    /// The day it is created on: the day of the check, so the same
+    /// workspace on the same day gives the same bytes.
+    day: crate::model::time::Date,
+    /// Whether links are HYPERLINK formulas rather than hyperlinks.
+    formulas: bool,
+    /// The sheets, when they are made once and held.
+    held: Option<Vec<Sheet>>,
+}
+
+impl<'a> Book<'a> {
+    fn new(ws: &'a Workspace, analysis: &'a Analysis, config: &'a Config, hold: bool) -> Self {
+        let day = analysis
+            .outcomes
+            .today
+            .filter(|d| (1900..=9999).contains(&d.year))
+            .unwrap_or(crate::model::time::Date::from_days_since_epoch(0));
+        // Rows go to a temporary file as they are written, so a workbook of
+        // 100,000 entities does not sit in memory cell by cell. Excel keeps
+        // at most 65,530 hyperlinks in a sheet, and each costs memory until
+        // the file is written: a workbook that may hold more has its links as
+        // HYPERLINK formulas, cells like any other, and its strings inline
+        // (constant-memory mode). The bound: a link per reference, plus an
+        // entity's own cell, its "referenced by" and its progress rows.
+        let model = &analysis.model;
+        let links =
+            model.refs.len() + 2 * model.entities.len() + analysis.outcomes.indicators.len();
+        Book {
+            ws,
+            analysis,
+            config,
+            day,
+            formulas: links > link_limit(),
+            held: hold.then(|| all_sheets(ws, analysis, config)),
+        }
     }
-    Ok((key, Some(book.save_to_buffer()?)))
+
+    /// Calls `f` with each sheet, in order.
+    fn each_sheet<E>(&self, mut f: impl FnMut(&Sheet) -> Result<(), E>) -> Result<(), E> {
+        match &self.held {
+            Some(sheets) => sheets.iter().try_for_each(f),
+            None => sheets(self.ws, self.analysis, self.config).try_for_each(|s| f(&s)),
+        }
+    }
+
+    /// A hash of `seed` and of everything the bytes are made from.
+    fn key(&self, seed: u64) -> u64 {
+        let mut key = Fingerprint::new();
+        key.u64(seed)
+            .debug(&self.day)
+            .u64(u64::from(self.formulas))
+            .u64(SHEETS as u64);
+        let Ok(()) = self.each_sheet(|s| {
+            s.fingerprint(&mut key);
+            Ok::<(), std::convert::Infallible>(())
+        });
+        key.value()
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, XlsxError> {
+        let day = self.day;
+        let mut book = Workbook::new();
+        let created = rust_xlsxwriter::ExcelDateTime::from_ymd(
+            day.year as u16,
+            day.month as u8,
+            day.day as u8,
+        )?;
+        book.set_properties(
+            &rust_xlsxwriter::DocProperties::new()
+                .set_creation_datetime(&created)
+                .set_title("The trace, from the North Star to the sources")
+                .set_comment("Exported by throughline"),
+        );
+        let formats = Formats {
+            bold: Format::new().set_bold(),
+            linked: Format::new().set_hyperlink(),
+        };
+        self.each_sheet(|sheet| {
+            let worksheet = if self.formulas {
+                book.add_worksheet_with_constant_memory()
+            } else {
+                book.add_worksheet_with_low_memory()
+            };
+            fill(worksheet, sheet, self.formulas, &formats)
+        })?;
+        book.save_to_buffer()
+    }
 }
 
 /// The formats cells are written with.

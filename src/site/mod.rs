@@ -313,7 +313,8 @@ fn build_with(
     // workbook has the same, it is kept as it is, like a page whose inputs
     // did not change.
     let book_path = Route::Workbook.path();
-    let previous_book = (changes.is_none())
+    let previous_book = changes
+        .is_none()
         .then(|| manifest::read_entry(target.out(), &book_path))
         .flatten()
         .and_then(|p| p.inputs)
@@ -376,10 +377,8 @@ fn build_with(
             let bytes = match bytes {
                 Some(bytes) => bytes,
                 // The previous workbook was no longer there to keep.
-                None => crate::interop::workbook::xlsx_unless(ws, analysis, config, seed, None)
-                    .map_err(render_error)?
-                    .1
-                    .expect("made unless its key was given"),
+                None => crate::interop::workbook::xlsx_bytes(ws, analysis, config)
+                    .map_err(render_error)?,
             };
             staging.write(i, &bytes, Some((key, incremental::Reads::new(Vec::new()))))?;
         }
