@@ -40,11 +40,7 @@ fn content(w: &mut Writer, v: &ListView) {
         w.raw("\n  <tr>\n    <th scope=\"row\">")
             .reference(&e.entity);
         if let Some(change) = e.change.filter(|c| !c.is_empty()) {
-            w.raw(" <a class=\"badge ")
-                .text(change)
-                .raw("\" href=\"../changes.html\">")
-                .text(change)
-                .raw("</a>");
+            w.raw(" ").change_badge(change);
         }
         if !e.summary.is_empty() {
             w.raw("<br><span class=\"muted small\">")

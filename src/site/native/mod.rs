@@ -129,6 +129,16 @@ impl Writer {
         self
     }
 
+    /// The badge of an entity that is `new` or `changed` since `--since`,
+    /// linked to the changes page.
+    fn change_badge(&mut self, change: &str) -> &mut Self {
+        self.raw("<a class=\"badge ")
+            .text(change)
+            .raw("\" href=\"../changes.html\">")
+            .text(change)
+            .raw("</a>")
+    }
+
     /// The `ref` macro.
     fn reference(&mut self, r: &Ref) -> &mut Self {
         super::view::ref_markup(
@@ -179,11 +189,7 @@ fn content(w: &mut Writer, e: &EntityView, graph: &str, first: usize) {
         .text(&e.entity.id)
         .raw("</code>\n    ");
     if let Some(change) = e.change.filter(|c| !c.is_empty()) {
-        w.raw("<a class=\"badge ")
-            .text(change)
-            .raw("\" href=\"../changes.html\">")
-            .text(change)
-            .raw("</a>");
+        w.change_badge(change);
     }
     w.raw("\n    ");
     if truthy(&e.status) {
