@@ -316,12 +316,27 @@ fn build_with(
     let previous_book = changes
         .is_none()
         .then(|| manifest::read_entry(target.out(), &book_path))
-        .flatten()
-        .and_then(|p| p.inputs)
-        .map(|(key, _)| key);
+        .flatten();
+    // The previous file, when it is still the one its manifest describes:
+    // the sheets whose keys did not change are copied from it.
+    let previous_file = || {
+        let previous = previous_book.as_ref()?;
+        let bytes = std::fs::read(target.out().join(&book_path)).ok()?;
+        let same = bytes.len() as u64 == previous.len
+            && crate::hash::content_hash(&bytes) == previous.hash;
+        same.then_some(bytes)
+    };
     let seed = incremental::binary();
-    let workbook =
-        || crate::interop::workbook::xlsx_unless(ws, analysis, config, seed, previous_book);
+    let workbook = || {
+        let previous = previous_book.as_ref().and_then(|p| {
+            Some(crate::interop::workbook::PreviousBook {
+                key: p.inputs.as_ref()?.0,
+                parts: &p.parts,
+                file: &previous_file,
+            })
+        });
+        crate::interop::workbook::xlsx_unless(ws, analysis, config, seed, previous)
+    };
     let pages = || -> Result<Staging, SiteError> {
         let prepared = Prepared::new(ws, analysis, config, dir)?.with_changes(changes);
         let renderer = Renderer::new(ws, analysis, config, &prepared)
@@ -371,16 +386,17 @@ fn build_with(
             page: book_path.clone(),
             message: e.to_string(),
         };
-        let (key, bytes) = book.map_err(render_error)?;
-        let kept = bytes.is_none() && staging.reuse(i, |_| Some(key));
+        let made = book.map_err(render_error)?;
+        let kept = made.bytes.is_none() && staging.reuse(i, |_| Some(made.key));
         if !kept {
-            let bytes = match bytes {
+            let bytes = match made.bytes {
                 Some(bytes) => bytes,
                 // The previous workbook was no longer there to keep.
                 None => crate::interop::workbook::xlsx_bytes(ws, analysis, config)
                     .map_err(render_error)?,
             };
-            staging.write(i, &bytes, Some((key, incremental::Reads::new(Vec::new()))))?;
+            let inputs = Some((made.key, incremental::Reads::new(Vec::new())));
+            staging.write_made_of(i, &bytes, inputs, made.parts)?;
         }
         progress.inc();
     }

@@ -303,7 +303,10 @@ impl<'t> Staging<'t> {
                 .filter(|p| {
                     global.is_none() || p.inputs.as_ref().is_some_and(|(_, r)| !r.is_empty())
                 })
-                .for_each(|p| p.inputs = None);
+                .for_each(|p| {
+                    p.inputs = None;
+                    p.parts = Box::default();
+                });
         }
         Ok(Staging {
             dir,
@@ -369,9 +372,32 @@ impl<'t> Staging<'t> {
         bytes: &[u8],
         inputs: Option<PageInputs>,
     ) -> Result<(), OutputError> {
+        self.write_made_of(i, bytes, inputs, Box::default())
+    }
+
+    /// [`Staging::write`] for a file made of parts that a later build may
+    /// keep one by one (the workbook's sheets): `parts` is the key of each.
+    pub fn write_made_of(
+        &self,
+        i: usize,
+        bytes: &[u8],
+        inputs: Option<PageInputs>,
+        parts: Box<[u64]>,
+    ) -> Result<(), OutputError> {
         let (hash, len) = (crate::hash::content_hash(bytes), bytes.len() as u64);
         let inputs = inputs.filter(|_| self.global.is_some());
-        let _ = self.manifest[i].set(Previous { hash, len, inputs });
+        let parts = if inputs.is_some() {
+            parts
+        } else {
+            Box::default()
+        };
+        let entry = Previous {
+            hash,
+            len,
+            inputs,
+            parts,
+        };
+        let _ = self.manifest[i].set(entry);
         if self
             .take_previous(i)
             .is_some_and(|p| (p.hash, p.len) == (hash, len))

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{Format, Formula, Workbook, XlsxError};
 
+mod package;
+
 use super::InteropError;
 use crate::Checked;
 use crate::config::Config;
@@ -471,7 +473,7 @@ pub fn xlsx_bytes(
     analysis: &Analysis,
     config: &Config,
 ) -> Result<Vec<u8>, XlsxError> {
-    Book::new(ws, analysis, config, false).bytes()
+    Book::new(ws, analysis, config, false).bytes(None)
 }
 
 /// Up to this many entities, the site's workbook holds its sheets, made
@@ -480,23 +482,66 @@ pub fn xlsx_bytes(
 /// never all in memory at once.
 const SHEETS_HELD_UP_TO: usize = 25_000;
 
-/// The workbook's key (a hash of `seed` and of everything else its bytes
-/// are made from: the sheets, the day it is created on and how its links
-/// are written) and, unless that key is `unchanged`, the workbook as bytes.
+/// The site's workbook: its key, the key of each sheet, and its bytes
+/// unless the previous file is kept whole.
+pub struct Made {
+    /// A hash of the seed and of everything the bytes are made from: the
+    /// sheets, the day the workbook is created on, how its links are written.
+    pub key: u64,
+    /// A hash of the seed and of everything each sheet's parts are made from.
+    pub parts: Box<[u64]>,
+    /// `None` when the key is the previous file's.
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// The previous site's workbook: its key and its sheets' keys, as its
+/// manifest gives them, and how to read the file (`None` if it is gone,
+/// or is not the file the manifest describes).
+pub struct PreviousBook<'p> {
+    pub key: u64,
+    pub parts: &'p [u64],
+    pub file: &'p (dyn Fn() -> Option<Vec<u8>> + Sync),
+}
+
+/// The site's workbook ([`Made`]). When its key is the previous file's,
+/// nothing is written; otherwise the parts of each sheet whose key is
+/// unchanged are copied from the previous file as they are, and only the
+/// other sheets are written and compressed.
 pub fn xlsx_unless(
     ws: &Workspace,
     analysis: &Analysis,
     config: &Config,
     seed: u64,
-    unchanged: Option<u64>,
-) -> Result<(u64, Option<Vec<u8>>), XlsxError> {
+    previous: Option<PreviousBook<'_>>,
+) -> Result<Made, XlsxError> {
     let hold = analysis.model.entities.len() <= SHEETS_HELD_UP_TO;
     let book = Book::new(ws, analysis, config, hold);
-    let key = book.key(seed);
-    if unchanged == Some(key) {
-        return Ok((key, None));
+    let parts = book.parts(seed);
+    let key = book.key(seed, &parts);
+    let mut made = Made {
+        key,
+        parts: parts.into(),
+        bytes: None,
+    };
+    let Some(previous) = previous else {
+        made.bytes = Some(book.bytes(None)?);
+        return Ok(made);
+    };
+    if previous.key == key {
+        return Ok(made);
     }
-    Ok((key, Some(book.bytes()?)))
+    let kept: Vec<bool> = if previous.parts.len() == made.parts.len() {
+        made.parts
+            .iter()
+            .zip(previous.parts)
+            .map(|(a, b)| a == b)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let file = kept.contains(&true).then(previous.file).flatten();
+    made.bytes = Some(book.bytes(file.as_deref().map(|f| (f, &kept[..])))?);
+    Ok(made)
 }
 
 /// What the workbook is made from.
@@ -520,13 +565,13 @@ impl<'a> Book<'a> {
             .today
             .filter(|d| (1900..=9999).contains(&d.year))
             .unwrap_or(crate::model::time::Date::from_days_since_epoch(0));
-        // Rows go to a temporary file as they are written, so a workbook of
-        // 100,000 entities does not sit in memory cell by cell. Excel keeps
-        // at most 65,530 hyperlinks in a sheet, and each costs memory until
-        // the file is written: a workbook that may hold more has its links as
-        // HYPERLINK formulas, cells like any other, and its strings inline
-        // (constant-memory mode). The bound: a link per reference, plus an
-        // entity's own cell, its "referenced by" and its progress rows.
+        // Rows go to a temporary file as they are written, with their strings
+        // inline (constant-memory mode), so a workbook of 100,000 entities
+        // does not sit in memory cell by cell. Excel keeps at most 65,530
+        // hyperlinks in a sheet, and each costs memory until the file is
+        // written: a workbook that may hold more has its links as HYPERLINK
+        // formulas, cells like any other. The bound: a link per reference,
+        // plus an entity's own cell, its "referenced by" and its progress rows.
         let model = &analysis.model;
         let links =
             model.refs.len() + 2 * model.entities.len() + analysis.outcomes.indicators.len();
@@ -548,21 +593,62 @@ impl<'a> Book<'a> {
         }
     }
 
-    /// A hash of `seed` and of everything the bytes are made from.
-    fn key(&self, seed: u64) -> u64 {
+    /// The key of each sheet: a hash of `seed`, of how links are written,
+    /// of the sheet's place and of everything in it.
+    fn parts(&self, seed: u64) -> Vec<u64> {
+        let part = |i: usize, sheet: &Sheet| {
+            let mut key = Fingerprint::new();
+            key.u64(seed).u64(u64::from(self.formulas)).u64(i as u64);
+            sheet.fingerprint(&mut key);
+            key.value()
+        };
+        if let Some(sheets) = &self.held {
+            use rayon::prelude::*;
+            return sheets
+                .par_iter()
+                .enumerate()
+                .map(|(i, s)| part(i, s))
+                .collect();
+        }
+        let mut parts = Vec::with_capacity(SHEETS);
+        let Ok(()) = self.each_sheet(|s| {
+            parts.push(part(parts.len(), s));
+            Ok::<(), std::convert::Infallible>(())
+        });
+        parts
+    }
+
+    /// A hash of `seed` and of everything the bytes are made from: the
+    /// sheets (by their `parts` keys), the day and how links are written.
+    fn key(&self, seed: u64, parts: &[u64]) -> u64 {
         let mut key = Fingerprint::new();
         key.u64(seed)
             .debug(&self.day)
             .u64(u64::from(self.formulas))
-            .u64(SHEETS as u64);
-        let Ok(()) = self.each_sheet(|s| {
-            s.fingerprint(&mut key);
-            Ok::<(), std::convert::Infallible>(())
-        });
+            .u64(parts.len() as u64);
+        for &part in parts {
+            key.u64(part);
+        }
         key.value()
     }
 
-    fn bytes(&self) -> Result<Vec<u8>, XlsxError> {
+    /// The workbook's bytes; with `previous` (a file and which of its
+    /// sheets are unchanged), those sheets are copied from it rather than
+    /// written again.
+    fn bytes(&self, previous: Option<(&[u8], &[bool])>) -> Result<Vec<u8>, XlsxError> {
+        let kept = previous.map_or(&[][..], |(_, kept)| kept);
+        let fresh = self.package(kept)?;
+        if let Some(bytes) = package::assemble(&fresh, previous)? {
+            return Ok(bytes);
+        }
+        // The previous file does not hold the parts it should: made whole.
+        let fresh = self.package(&[])?;
+        Ok(package::assemble(&fresh, None)?.expect("nothing to take from a previous file"))
+    }
+
+    /// The package as `rust_xlsxwriter` writes it, with a stand-in for each
+    /// sheet marked in `kept` (see [`fill`]).
+    fn package(&self, kept: &[bool]) -> Result<Vec<u8>, XlsxError> {
         let day = self.day;
         let mut book = Workbook::new();
         let created = rust_xlsxwriter::ExcelDateTime::from_ymd(
@@ -580,13 +666,13 @@ impl<'a> Book<'a> {
             bold: Format::new().set_bold(),
             linked: Format::new().set_hyperlink(),
         };
+        let mut i = 0;
         self.each_sheet(|sheet| {
-            let worksheet = if self.formulas {
-                book.add_worksheet_with_constant_memory()
-            } else {
-                book.add_worksheet_with_low_memory()
-            };
-            fill(worksheet, sheet, self.formulas, &formats)
+            // Strings inline: each sheet's part depends on that sheet alone.
+            let worksheet = book.add_worksheet_with_constant_memory();
+            let stand_in = kept.get(i) == Some(&true);
+            i += 1;
+            fill(worksheet, sheet, self.formulas, &formats, stand_in)
         })?;
         book.save_to_buffer()
     }
@@ -600,12 +686,15 @@ struct Formats {
 
 /// Writes one sheet: its header, cells and links (as hyperlinks, or as
 /// HYPERLINK formulas when `formulas`), column widths, frozen header and
-/// filters.
+/// filters. A `stand_in` leaves out every cell but the first of each kind
+/// of link: it has what the rest of the package depends on (the sheet's
+/// name, its filter, the formats its cells use), not its content.
 fn fill(
     ws: &mut rust_xlsxwriter::Worksheet,
     sheet: &Sheet,
     formulas: bool,
     formats: &Formats,
+    stand_in: bool,
 ) -> Result<(), XlsxError> {
     ws.set_name(&sheet.name)?;
     for (c, h) in sheet.header.iter().enumerate() {
@@ -616,10 +705,14 @@ fn fill(
     }
     let mut last_col = sheet.header.len().saturating_sub(1);
     let fits = sheet.rows.len().min(ROW_LIMIT - 2);
+    let mut kinds = [false; 3];
     for (r, row) in sheet.rows.iter().take(fits).enumerate() {
         let r = (r + 1) as u32;
         last_col = last_col.max(row.len().saturating_sub(1));
         for (c, cell) in row.iter().enumerate() {
+            if stand_in && !first_of_its_kind(&mut kinds, cell, formulas) {
+                continue;
+            }
             let c = c as u16;
             match (&cell.link, cell.number) {
                 (Some(link), _) if formulas => match hyperlink_formula(link, &cell.text) {
@@ -660,6 +753,24 @@ fn fill(
         ws.autofilter(0, 0, sheet.rows.len() as u32, last_col as u16)?;
     }
     Ok(())
+}
+
+/// Whether `cell` is the first of its kind of link that a stand-in sheet
+/// meets (`kinds`: a HYPERLINK formula, a link to a row, a link to a URL);
+/// text and numbers are not written in a stand-in.
+fn first_of_its_kind(kinds: &mut [bool; 3], cell: &Cell, formulas: bool) -> bool {
+    let kind = match &cell.link {
+        None => return false,
+        Some(link) if formulas => {
+            if kinds[0] || hyperlink_formula(link, &cell.text).is_none() {
+                return false;
+            }
+            0
+        }
+        Some(Link::Sheet(..)) => 1,
+        Some(Link::Url(_)) => 2,
+    };
+    !std::mem::replace(&mut kinds[kind], true)
 }
 
 /// Writes the workbook to `path`.
