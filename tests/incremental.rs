@@ -289,3 +289,33 @@ fn a_workbook_missing_from_the_previous_site_is_made_again() {
     build(&ws, &site);
     assert_eq!(file_id(&site.join(BOOK)), before);
 }
+
+#[test]
+fn the_sheets_of_a_previous_workbook_that_was_changed_are_not_taken() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("specs");
+    copy_dir(&example_spec(), &ws);
+    let site = tmp.path().join("site");
+    build(&ws, &site);
+    // The previous site's workbook replaced by another, a valid workbook
+    // whose sheets differ (a goal renamed): the manifest's entry no longer
+    // describes it.
+    let other = tmp.path().join("other");
+    copy_dir(&example_spec(), &other);
+    let (goal, name) = (
+        "goals/increase-basket-size.yaml",
+        "name: Increase the average basket size",
+    );
+    edit(&other, goal, name, "name: A goal of another workspace");
+    build(&other, &tmp.path().join("other-site"));
+    let replaced = std::fs::read(tmp.path().join("other-site").join(BOOK)).unwrap();
+    std::fs::write(site.join(BOOK), replaced).unwrap();
+    // An edit that changes one sheet (the sources'): none is taken from
+    // the file that is there.
+    let (source, name) = ("sources/crm.yaml", "name: CRM customer records");
+    edit(&ws, source, name, "name: Customer records");
+    let report = build(&ws, &site);
+    let fresh = tmp.path().join("fresh");
+    build(&ws, &fresh);
+    assert_eq!(files(&site)[BOOK], files(&fresh)[BOOK], "{report}");
+}
