@@ -65,8 +65,10 @@ pub fn check_dir(dir: &Path, today: Date) -> Result<Checked, Error> {
     check_dir_excluding(dir, today, &[])
 }
 
-/// Like [`check_dir`], keeping no spec text after parsing (less memory):
-/// call [`load::Workspace::restore_texts`] for the files whose findings are shown with snippets.
+/// Like [`check_dir`], keeping no spec text after parsing in a workspace of
+/// more than 25,000 files (less memory): call
+/// [`load::Workspace::restore_texts`] for the files whose findings are shown
+/// with snippets.
 pub fn check_dir_lean(dir: &Path, today: Date) -> Result<Checked, Error> {
     check_inner(dir, today, &[], None, Default::default(), Keep::Trees)
 }
@@ -131,7 +133,7 @@ pub fn recheck_buffers(
         limits: prev.config.limits,
         specs: prev.config.specs.clone(),
         overlays,
-        lean: false,
+        ..Default::default()
     };
     let workspace = load::reload(&prev.workspace, &options, changed);
     let schemas = Schemas::builtin();
@@ -160,12 +162,18 @@ fn check_with(
     )
 }
 
+/// Up to this many files, `build` keeps each spec's text rather than read
+/// it back for its page (at 10,000 files, about 5 MB kept and 4 % of the
+/// build's CPU saved).
+const TEXTS_KEPT_UP_TO: usize = 25_000;
+
 /// How much of the parsed workspace a check keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Keep {
     /// Texts and whole trees (`serve`, the language server, `status`, exports).
     Everything,
-    /// Whole trees, but each text only until it is parsed (`build`).
+    /// Whole trees, but each text only until it is parsed, in a workspace
+    /// of more than [`TEXTS_KEPT_UP_TO`] files (`build`).
     Trees,
     /// Neither the texts nor the fields no rule reads (`check`).
     Findings,
@@ -185,6 +193,11 @@ fn check_inner(
         exclude: exclude.to_vec(),
         overlays,
         lean: keep != Keep::Everything,
+        keep_texts_up_to: if keep == Keep::Trees {
+            TEXTS_KEPT_UP_TO
+        } else {
+            0
+        },
         ..load_options(&config)
     };
     let workspace = match cache {
@@ -220,7 +233,6 @@ pub fn load_options(config: &Config) -> LoadOptions {
         exclude: Vec::new(),
         limits: config.limits,
         specs: config.specs.clone(),
-        overlays: Default::default(),
-        lean: false,
+        ..Default::default()
     }
 }

@@ -103,8 +103,13 @@ pub struct LoadOptions {
     pub exclude: Vec<PathBuf>,
     /// Drop each spec's text once it is parsed (`check`, which needs the
     /// text only for the snippets of files with findings: see
-    /// [`Workspace::restore_texts`]).
+    /// [`Workspace::restore_texts`]), in a workspace of more files than
+    /// `keep_texts_up_to`.
     pub lean: bool,
+    /// The most files whose texts are kept all the same (`build`, whose
+    /// pages show each spec's source: reading the files back costs more
+    /// than keeping them, up to a size).
+    pub keep_texts_up_to: usize,
 }
 
 /// The workspace directory cannot be read at all.
@@ -159,6 +164,16 @@ fn load_with(
     each: Option<&EachDocument>,
 ) -> Result<Workspace, LoadError> {
     let found = discover(root, options)?;
+    let keeping;
+    let options = if options.lean && found.len() <= options.keep_texts_up_to {
+        keeping = LoadOptions {
+            lean: false,
+            ..options.clone()
+        };
+        &keeping
+    } else {
+        options
+    };
     let parsed: Vec<FileResult> = found
         .into_par_iter()
         .enumerate()
