@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd, html};
 
 /// Renders Markdown and sanitizes the result: raw HTML is cleaned, scripts,
 /// event handlers and `javascript:`/`data:` links are removed, and links get
@@ -12,9 +12,67 @@ pub fn render(markdown: &str) -> String {
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     options.insert(Options::ENABLE_TASKLISTS);
-    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
-    CLEANER.clean(&unsafe_html).to_string()
+    let events: Vec<Event> = Parser::new_ext(markdown, options).collect();
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    if events.iter().all(is_plain) {
+        html::push_html(&mut html, events.into_iter().map(plain));
+        return as_cleaned(&html);
+    }
+    html::push_html(&mut html, events.into_iter());
+    CLEANER.clean(&html).to_string()
+}
+
+/// Whether the event is one the sanitizer keeps as `pulldown-cmark` writes
+/// it (but for the spelling, see [`as_cleaned`]): text, paragraphs,
+/// headings, emphasis, lists, quotes, code, rules and breaks. Anything that
+/// carries a URL or raw HTML, tables and task lists go through the
+/// sanitizer.
+fn is_plain(event: &Event) -> bool {
+    match event {
+        Event::Text(_) | Event::Code(_) | Event::SoftBreak | Event::HardBreak | Event::Rule => true,
+        Event::Start(tag) => match tag {
+            Tag::Paragraph
+            | Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Item
+            | Tag::List(_)
+            | Tag::CodeBlock(_) => true,
+            Tag::Heading {
+                id, classes, attrs, ..
+            } => id.is_none() && classes.is_empty() && attrs.is_empty(),
+            Tag::BlockQuote(kind) => kind.is_none(),
+            _ => false,
+        },
+        Event::End(tag) => matches!(
+            tag,
+            TagEnd::Paragraph
+                | TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Item
+                | TagEnd::List(_)
+                | TagEnd::CodeBlock
+                | TagEnd::Heading(_)
+                | TagEnd::BlockQuote(_)
+        ),
+        _ => false,
+    }
+}
+
+/// The event as the sanitizer leaves it: a code block without its
+/// language's class.
+fn plain(event: Event) -> Event {
+    match event {
+        Event::Start(Tag::CodeBlock(_)) => Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)),
+        other => other,
+    }
+}
+
+/// HTML of plain events as the sanitizer writes it out again: void
+/// elements without a slash, no-break spaces as entities.
+fn as_cleaned(html: &str) -> String {
+    html.replace(" />", ">").replace('\u{a0}', "&nbsp;")
 }
 
 /// The sanitizer, set up once: its allow-lists are sets built on creation.
@@ -65,6 +123,81 @@ mod tests {
         let html = render("[ok](https://example.com)");
         assert!(html.contains("rel=\"noopener noreferrer\""));
         assert!(!render("[d](data:text/html,x)").contains("data:"));
+    }
+
+    /// Markdown always written through the sanitizer.
+    fn cleaned(markdown: &str) -> String {
+        let mut options = Options::empty();
+        options.insert(Options::ENABLE_TABLES);
+        options.insert(Options::ENABLE_STRIKETHROUGH);
+        options.insert(Options::ENABLE_TASKLISTS);
+        let mut html = String::new();
+        html::push_html(&mut html, Parser::new_ext(markdown, options));
+        CLEANER.clean(&html).to_string()
+    }
+
+    #[test]
+    fn plain_markdown_is_written_as_the_sanitizer_writes_it() {
+        let pieces = [
+            "Some **bold**, *em*, _em_ and ~~gone~~ text.",
+            "a \"quoted\" word & <angle> 'single' > \\ backslash",
+            "no\u{a0}break, and\ttab",
+            "line one  \nline two",
+            "text\\\nhard break",
+            "# Heading *em*",
+            "### Three ###",
+            "Setext\n======",
+            "- one\n- two\n  - nested\n\n    loose",
+            "3. three\n4. four",
+            "1) one\n2) two",
+            "* loose\n\n* list",
+            "> quoted\n> more\n>\n> - in a list",
+            "```rust\nlet x = \"<a>\" & 'b';\n```",
+            "~~~\nfenced\n~~~",
+            "    indented <code>",
+            "---",
+            "***",
+            "`code <b> \"q\"`",
+            "&amp; &quot; &#39; &nbsp; &copy; &lt;",
+            "[link](https://example.com)",
+            "[bad](javascript:alert(1))",
+            "<b>raw</b> <script>x</script>",
+            "| a | b |\n|---|:-:|\n| 1 | 2 |",
+            "- [ ] task\n- [x] done",
+            "![img](x.png)",
+            "<https://auto.link>",
+            "",
+        ];
+        let mut inputs: Vec<String> = Vec::new();
+        for a in pieces {
+            inputs.push(a.to_string());
+            for b in pieces {
+                inputs.push(format!("{a}\n\n{b}"));
+                inputs.push(format!("{a}\n{b}"));
+                inputs.push(format!("- {a}\n- {b}"));
+                inputs.push(format!("> {a}\n\n{b}"));
+            }
+        }
+        // And every spec of the fixtures and the example, read as Markdown.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in ["tests/fixtures", "example-spec"] {
+            for entry in walkdir::WalkDir::new(root.join(dir)) {
+                let entry = entry.unwrap();
+                if entry.path().extension().is_some_and(|e| e == "yaml") {
+                    inputs.push(std::fs::read_to_string(entry.path()).unwrap());
+                }
+            }
+        }
+        let mut options = Options::empty();
+        options.insert(Options::ENABLE_TABLES);
+        options.insert(Options::ENABLE_STRIKETHROUGH);
+        options.insert(Options::ENABLE_TASKLISTS);
+        let mut plain = 0;
+        for input in &inputs {
+            assert_eq!(render(input), cleaned(input), "{input:?}");
+            plain += usize::from(Parser::new_ext(input, options).all(|e| is_plain(&e)));
+        }
+        assert!(plain > inputs.len() / 3, "{plain} of {}", inputs.len());
     }
 
     #[test]
