@@ -876,7 +876,14 @@ pub(super) fn ref_markup(
             escape_into(out, root);
             escape_into(out, path);
             out.push_str("\" class=\"ref k-");
-            out.extend(kind.chars().flat_map(char::to_lowercase));
+            let start = out.len();
+            out.push_str(kind);
+            if kind.is_ascii() {
+                out[start..].make_ascii_lowercase();
+            } else {
+                out.truncate(start);
+                out.extend(kind.chars().flat_map(char::to_lowercase));
+            }
             out.push_str(if traced { "" } else { " untraced" });
             out.push_str("\"><span class=\"kind\">");
             escape_into(out, kind_label);
