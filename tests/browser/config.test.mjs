@@ -4,10 +4,10 @@
 //
 //   THROUGHLINE_BIN  the throughline binary (required)
 
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,8 +16,14 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const taplo = join(here, "node_modules/.bin/taplo");
 const bin = process.env.THROUGHLINE_BIN;
 
+// Each test's workspaces, removed when the file's tests are done.
+const made = [];
+after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function started() {
-  const dir = join(mkdtempSync(join(tmpdir(), "tl-config-")), "ws");
+  const tmp = mkdtempSync(join(tmpdir(), "tl-config-"));
+  made.push(tmp);
+  const dir = join(tmp, "ws");
   execFileSync(bin, ["init", dir], { stdio: "pipe" });
   return dir;
 }
