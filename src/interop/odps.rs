@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use serde_json::{Map, Value, json};
 
 use crate::load::Workspace;
+use crate::load::yaml::Node;
 use crate::model::{EntityId, Kind, Model, RefField, is_valid_id};
 
 /// The ODPS v1.0.0 JSON Schema, as published (Apache-2.0; see
@@ -129,21 +130,16 @@ pub fn export(ws: &Workspace, model: &Model, e: EntityId) -> Value {
             continue;
         }
         crate::model::reads::read(input);
-        let upstream = match model.entities[input].node(ws).to_json() {
-            Value::Object(m) => m,
-            _ => continue,
-        };
-        for port in upstream
-            .get("outputPorts")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_object)
-        {
+        // Only its ports are read: the rest of its tree is not converted.
+        let ports = model.entities[input].node(ws).get("outputPorts");
+        for port in ports.and_then(Node::as_seq).into_iter().flatten() {
+            let Value::Object(port) = port.to_json() else {
+                continue;
+            };
             let Some(contract) = port.get("contractId") else {
                 continue;
             };
-            let (version, _) = port_version(ws, model, port);
+            let (version, _) = port_version(ws, model, &port);
             input_ports.push(json!({
                 "name": model.entities[input].id,
                 "version": version,
