@@ -12,7 +12,7 @@ pub fn to_yaml(value: &Value) -> String {
         Value::Object(map) if !map.is_empty() => mapping(map, 0, &mut out),
         Value::Array(items) if !items.is_empty() => sequence(items, 0, &mut out),
         other => {
-            out.push_str(&scalar(other, 0));
+            scalar(other, 0, &mut out);
             out.push('\n');
         }
     }
@@ -30,7 +30,7 @@ fn mapping(map: &serde_json::Map<String, Value>, indent: usize, out: &mut String
             pad(indent, out);
         }
         first = false;
-        out.push_str(&key(k));
+        key(k, out);
         out.push(':');
         value_after(v, indent, out);
     }
@@ -52,7 +52,7 @@ fn value_after(v: &Value, indent: usize, out: &mut String) {
         }
         other => {
             out.push(' ');
-            out.push_str(&scalar(other, indent + 2));
+            scalar(other, indent + 2, out);
             out.push('\n');
         }
     }
@@ -77,35 +77,39 @@ fn sequence(items: &[Value], indent: usize, out: &mut String) {
             }
             other => {
                 out.push(' ');
-                out.push_str(&scalar(other, indent + 2));
+                scalar(other, indent + 2, out);
                 out.push('\n');
             }
         }
     }
 }
 
-fn key(k: &str) -> String {
+fn key(k: &str, out: &mut String) {
     if plain_ok(k) {
-        k.to_string()
+        out.push_str(k);
     } else {
-        quoted(k)
+        quoted(k, out);
     }
 }
 
-fn scalar(v: &Value, indent: usize) -> String {
+fn scalar(v: &Value, indent: usize, out: &mut String) {
+    use std::fmt::Write;
     match v {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => string(s, indent),
-        Value::Array(_) => "[]".to_string(),
-        Value::Object(_) => "{}".to_string(),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::String(s) => string(s, indent, out),
+        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => out.push_str("{}"),
     }
 }
 
-fn string(s: &str, indent: usize) -> String {
+fn string(s: &str, indent: usize, out: &mut String) {
     if plain_ok(s) {
-        return s.to_string();
+        out.push_str(s);
+        return;
     }
     // Text over several lines, without characters a block cannot hold.
     if s.contains('\n')
@@ -115,26 +119,26 @@ fn string(s: &str, indent: usize) -> String {
     {
         let body = s.strip_suffix('\n');
         let chomp = match body {
-            Some(b) if b.ends_with('\n') => return quoted(s),
+            Some(b) if b.ends_with('\n') => return quoted(s, out),
             Some(_) => "|",
             None => "|-",
         };
-        let mut out = String::from(chomp);
+        out.push_str(chomp);
         for line in body.unwrap_or(s).split('\n') {
             out.push('\n');
             if !line.is_empty() {
-                out.extend(std::iter::repeat_n(' ', indent));
+                pad(indent, out);
                 out.push_str(line);
             }
         }
-        return out;
+        return;
     }
-    quoted(s)
+    quoted(s, out);
 }
 
 /// A double-quoted scalar: JSON's string syntax, which YAML reads the same.
-fn quoted(s: &str) -> String {
-    serde_json::to_string(s).expect("a string serializes")
+fn quoted(s: &str, out: &mut String) {
+    out.push_str(&serde_json::to_string(s).expect("a string serializes"));
 }
 
 /// Whether `s` can be written bare and read back as this string.
@@ -153,21 +157,26 @@ fn plain_ok(s: &str) -> bool {
     if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
         return false;
     }
-    let lower = s.to_ascii_lowercase();
-    if matches!(
-        lower.as_str(),
-        "null" | "~" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
-    ) {
+    let is = |word: &str| s.eq_ignore_ascii_case(word);
+    let starts = |prefix: &str| {
+        s.get(..prefix.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(prefix))
+    };
+    const WORDS: [&str; 14] = [
+        "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".inf", "-.inf", "+.inf",
+        ".nan",
+    ];
+    if WORDS.into_iter().any(is) || starts("0x") || starts("0o") {
         return false;
     }
-    // Anything a YAML reader may take for a number (or a date or time).
-    if s.parse::<f64>().is_ok()
+    // Anything a YAML reader may take for a number (or a date or time). A
+    // float starts with a digit, a point, `inf` or `nan`, after one sign.
+    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let may_be_float = unsigned.starts_with(|c: char| c.is_ascii_digit() || ".iInN".contains(c));
+    if may_be_float && s.parse::<f64>().is_ok()
         || s.starts_with(|c: char| c.is_ascii_digit() || c == '.' || c == '+')
             && s.chars()
                 .all(|c| c.is_ascii_digit() || "-:._+eE".contains(c))
-        || lower.starts_with("0x")
-        || lower.starts_with("0o")
-        || matches!(lower.as_str(), ".inf" | "-.inf" | "+.inf" | ".nan")
     {
         return false;
     }
