@@ -16,13 +16,26 @@ fn finish(h: u64) -> u64 {
     h ^ (h >> 31)
 }
 
-/// A hash of `bytes`, eight at a time (little-endian words); compared
-/// together with the length where that is known.
+/// A hash of `bytes`, eight at a time (little-endian words), in four
+/// independent lanes of 32 bytes so that the processor mixes them at once
+/// (a built site is hashed file by file: 200 MB at 10,000 entities);
+/// compared together with the length where that is known.
 pub fn content_hash(bytes: &[u8]) -> u64 {
+    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().expect("eight bytes"));
     let mut h = (bytes.len() as u64).wrapping_mul(K);
-    let mut chunks = bytes.chunks_exact(8);
+    let mut blocks = bytes.chunks_exact(32);
+    if bytes.len() >= 32 {
+        let mut lanes = [h, h ^ 1, h ^ 2, h ^ 3];
+        for b in &mut blocks {
+            for (lane, c) in lanes.iter_mut().zip(b.chunks_exact(8)) {
+                *lane = mix(*lane, word(c));
+            }
+        }
+        h = lanes.into_iter().fold(K, |h, lane| mix(h, finish(lane)));
+    }
+    let mut chunks = blocks.remainder().chunks_exact(8);
     for c in &mut chunks {
-        h = mix(h, u64::from_le_bytes(c.try_into().expect("eight bytes")));
+        h = mix(h, word(c));
     }
     let mut tail = [0u8; 8];
     tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
@@ -98,5 +111,26 @@ mod tests {
         assert_eq!(of(&["a", "b"]), of(&["a", "b"]));
         assert_ne!(content_hash(b"abc"), content_hash(b"abd"));
         assert_ne!(content_hash(b""), content_hash(b"\0"));
+    }
+
+    #[test]
+    fn every_byte_of_every_lane_counts() {
+        let base: Vec<u8> = (0..100u8).collect();
+        let mut seen = std::collections::HashSet::new();
+        for len in 0..=base.len() {
+            assert!(seen.insert(content_hash(&base[..len])), "length {len}");
+        }
+        for i in 0..base.len() {
+            let mut changed = base.clone();
+            changed[i] ^= 0x40;
+            assert!(seen.insert(content_hash(&changed)), "byte {i}");
+        }
+        // Words swapped between lanes, or between blocks, differ too.
+        let mut swapped = base.clone();
+        swapped.swap(0, 8);
+        assert!(seen.insert(content_hash(&swapped)));
+        let mut swapped = base.clone();
+        swapped.swap(0, 32);
+        assert!(seen.insert(content_hash(&swapped)));
     }
 }
