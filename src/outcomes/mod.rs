@@ -70,7 +70,7 @@ impl Indicator {
 pub struct Outcomes {
     pub indicators: Vec<Indicator>,
     /// The indicators of each entity, by entity.
-    by_entity: HashMap<EntityId, Vec<usize>>,
+    by_entity: HashMap<EntityId, Vec<usize>, crate::model::IdHasher>,
     /// The date the statuses are computed at.
     pub today: Option<Date>,
 }

@@ -371,7 +371,7 @@ impl<'a> SiteModel<'a> {
     pub fn entity_ref(&self, e: EntityId) -> Ref {
         let entity = &self.model.entities[e];
         Ref {
-            id: entity.id.to_string(),
+            id: entity.id.as_str().to_owned(),
             name: self.name(e).to_string(),
             kind: entity.kind.map_or("Unknown", Kind::name),
             kind_label: entity.kind.map_or("Unknown", Kind::label),
