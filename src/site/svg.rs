@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::markup::escape;
+use crate::markup::{escape, escape_into};
 
 /// One box of a graph.
 pub struct GraphNode {
@@ -75,26 +75,34 @@ pub fn svg(nodes: &[GraphNode], edges: &[(usize, usize)], title: &str) -> String
     }
     out.push_str("</g><g class=\"nodes\">");
     for (n, &(x, y)) in nodes.iter().zip(&pos) {
-        let mut class = format!("node k-{}", n.kind);
+        // Written in place: a site draws a graph on every entity's page.
+        if let Some(href) = &n.href {
+            out.push_str("<a href=\"");
+            escape_into(&mut out, href);
+            out.push_str("\">");
+        }
+        out.push_str("<g class=\"node k-");
+        out.push_str(n.kind);
         if !n.traced {
-            class.push_str(" untraced");
+            out.push_str(" untraced");
         }
         if n.focus {
-            class.push_str(" focus");
+            out.push_str(" focus");
         }
-        let tooltip = format!("{}: {}", n.kind_label, n.label);
-        let body = format!(
-            r#"<g class="{class}"><title>{}</title><rect x="{x}" y="{y}" width="{WIDTH}" height="{HEIGHT}" rx="6"/><text x="{}" y="{}">{}</text></g>"#,
-            escape(&tooltip),
+        out.push_str("\"><title>");
+        escape_into(&mut out, n.kind_label);
+        out.push_str(": ");
+        escape_into(&mut out, &n.label);
+        let _ = write!(
+            out,
+            r#"</title><rect x="{x}" y="{y}" width="{WIDTH}" height="{HEIGHT}" rx="6"/><text x="{}" y="{}">"#,
             x + 10,
             y + HEIGHT / 2 + 5,
-            escape(&truncate(&n.label, MAX_LABEL))
         );
-        match &n.href {
-            Some(href) => {
-                let _ = write!(out, r#"<a href="{}">{body}</a>"#, escape(href));
-            }
-            None => out.push_str(&body),
+        escape_into(&mut out, &truncate(&n.label, MAX_LABEL));
+        out.push_str("</text></g>");
+        if n.href.is_some() {
+            out.push_str("</a>");
         }
     }
     out.push_str("</g></svg>");

@@ -512,7 +512,7 @@ impl<'a> SiteModel<'a> {
     /// it goes as deep as the trace does, and what does not fit is counted in
     /// `more`.
     pub fn tree(&self, roots: &[EntityId], toward: Toward, budget: usize) -> Tree {
-        let mut expanded = HashSet::new();
+        let mut expanded = HashSet::with_hasher(crate::model::IdHasher::default());
         let mut budget = budget;
         let mut tree = Tree {
             nodes: Vec::new(),
@@ -544,7 +544,7 @@ impl<'a> SiteModel<'a> {
         &self,
         e: EntityId,
         toward: Toward,
-        expanded: &mut HashSet<EntityId>,
+        expanded: &mut HashSet<EntityId, crate::model::IdHasher>,
         budget: &mut usize,
     ) -> TreeNode {
         // Each node costs one unit of the budget, so the recursion is no
