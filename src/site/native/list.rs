@@ -1,7 +1,7 @@
 //! The list page of a kind, written as `base.html`, `macros.html` and
 //! `list.html` would write it.
 
-use super::{Shell, Writer, truthy};
+use super::{Shell, Writer};
 use crate::site::pages::{ListView, PageLink};
 
 /// The page, in its directory's shell.
@@ -52,11 +52,7 @@ fn content(w: &mut Writer, v: &ListView) {
             .raw("</code></td>\n    <td>")
             .opt(e.owner.as_deref())
             .raw("</td>\n    <td>");
-        if truthy(&e.status) {
-            w.raw("<span class=\"status\">")
-                .opt(e.status.as_deref())
-                .raw("</span>");
-        }
+        w.text_in("<span class=\"status\">", &e.status, "</span>");
         if let Some(o) = &e.outcome {
             w.raw(" <span class=\"badge s-")
                 .text(o.status)

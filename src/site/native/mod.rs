@@ -116,6 +116,15 @@ impl Writer {
         self.text(s.unwrap_or(""))
     }
 
+    /// `open`, `value` escaped and `close`, when `value` is set (tera's
+    /// `{% if value %}open{{ value }}close{% endif %}`).
+    fn text_in(&mut self, open: &str, value: &Option<String>, close: &str) -> &mut Self {
+        if let Some(v) = set(value) {
+            self.raw(open).text(v).raw(close);
+        }
+        self
+    }
+
     fn num(&mut self, n: usize) -> &mut Self {
         use std::fmt::Write;
         let _ = write!(self.0, "{n}");
@@ -192,11 +201,7 @@ fn content(w: &mut Writer, e: &EntityView, graph: &str, first: usize) {
         w.change_badge(change);
     }
     w.raw("\n    ");
-    if truthy(&e.status) {
-        w.raw("<span class=\"status\">")
-            .opt(e.status.as_deref())
-            .raw("</span>");
-    }
+    w.text_in("<span class=\"status\">", &e.status, "</span>");
     w.raw("\n    ");
     if let Some(outcome) = &e.outcome {
         w.raw("<a class=\"badge s-")
@@ -212,17 +217,13 @@ fn content(w: &mut Writer, e: &EntityView, graph: &str, first: usize) {
         w.raw("<span class=\"badge error\">not traced</span>");
     }
     w.raw("\n    ");
-    if truthy(&e.owner) {
-        w.raw("<span>Owner: ")
-            .opt(e.owner.as_deref())
-            .raw("</span>");
-    }
+    w.text_in("<span>Owner: ", &e.owner, "</span>");
     w.raw("\n    ");
-    if truthy(&e.edit_url) {
-        w.raw("<a href=\"")
-            .opt(e.edit_url.as_deref())
-            .raw("\" rel=\"noopener noreferrer\">Edit this spec</a>");
-    }
+    w.text_in(
+        "<a href=\"",
+        &e.edit_url,
+        "\" rel=\"noopener noreferrer\">Edit this spec</a>",
+    );
     w.raw("\n    ");
     if kind == "DataProduct" {
         w.raw("<a href=\"../downloads/odps/")
@@ -471,16 +472,8 @@ fn progress(w: &mut Writer, p: &Progress) {
             .text(&p.unit)
             .raw(")</span>");
     }
-    if truthy(&p.by) {
-        w.raw(" <span class=\"muted\">by ")
-            .opt(p.by.as_deref())
-            .raw("</span>");
-    }
-    if truthy(&p.timeframe) {
-        w.raw(" <span class=\"muted\">")
-            .opt(p.timeframe.as_deref())
-            .raw("</span>");
-    }
+    w.text_in(" <span class=\"muted\">by ", &p.by, "</span>");
+    w.text_in(" <span class=\"muted\">", &p.timeframe, "</span>");
     w.raw("</div>\n  ");
     let percent = number(p.percent);
     if let Some(bar) = number(p.bar) {
@@ -536,11 +529,7 @@ fn progress(w: &mut Writer, p: &Progress) {
         }
     }
     w.raw("</dd></div>\n  </dl>\n  ");
-    if truthy(&p.definition) {
-        w.raw("<p class=\"muted\">")
-            .opt(p.definition.as_deref())
-            .raw("</p>");
-    }
+    w.text_in("<p class=\"muted\">", &p.definition, "</p>");
     w.raw("\n</div>");
 }
 
@@ -555,16 +544,8 @@ fn contracts(w: &mut Writer, e: &EntityView) {
             .raw("</code>: contract <code>")
             .text(&c.id)
             .raw("</code>");
-        if truthy(&c.version) {
-            w.raw(" <span class=\"muted\">v")
-                .opt(c.version.as_deref())
-                .raw("</span>");
-        }
-        if truthy(&c.status) {
-            w.raw(" <span class=\"status\">")
-                .opt(c.status.as_deref())
-                .raw("</span>");
-        }
+        w.text_in(" <span class=\"muted\">v", &c.version, "</span>");
+        w.text_in(" <span class=\"status\">", &c.status, "</span>");
         w.raw("</h3>\n    ");
         if !c.found {
             w.raw("<p class=\"muted\">This workspace holds no contract with this id.</p>");
