@@ -303,10 +303,7 @@ impl<'t> Staging<'t> {
                 .filter(|p| {
                     global.is_none() || p.inputs.as_ref().is_some_and(|(_, r)| !r.is_empty())
                 })
-                .for_each(|p| {
-                    p.inputs = None;
-                    p.parts = Box::default();
-                });
+                .for_each(|p| p.inputs = None);
         }
         Ok(Staging {
             dir,
@@ -385,12 +382,8 @@ impl<'t> Staging<'t> {
         parts: Box<[u64]>,
     ) -> Result<(), OutputError> {
         let (hash, len) = (crate::hash::content_hash(bytes), bytes.len() as u64);
+        // Parts are written only with a key (see `manifest::write`).
         let inputs = inputs.filter(|_| self.global.is_some());
-        let parts = if inputs.is_some() {
-            parts
-        } else {
-            Box::default()
-        };
         let entry = Previous {
             hash,
             len,
