@@ -4,15 +4,16 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd, html};
 
+/// The Markdown of specs: CommonMark with tables, strikethrough and task lists.
+const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS);
+
 /// Renders Markdown and sanitizes the result: raw HTML is cleaned, scripts,
 /// event handlers and `javascript:`/`data:` links are removed, and links get
 /// `rel="noopener noreferrer"`.
 pub fn render(markdown: &str) -> String {
-    let mut options = Options::empty();
-    options.insert(Options::ENABLE_TABLES);
-    options.insert(Options::ENABLE_STRIKETHROUGH);
-    options.insert(Options::ENABLE_TASKLISTS);
-    let events: Vec<Event> = Parser::new_ext(markdown, options).collect();
+    let events: Vec<Event> = Parser::new_ext(markdown, OPTIONS).collect();
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     if events.iter().all(is_plain) {
         html::push_html(&mut html, events.into_iter().map(plain));
@@ -127,12 +128,8 @@ mod tests {
 
     /// Markdown always written through the sanitizer.
     fn cleaned(markdown: &str) -> String {
-        let mut options = Options::empty();
-        options.insert(Options::ENABLE_TABLES);
-        options.insert(Options::ENABLE_STRIKETHROUGH);
-        options.insert(Options::ENABLE_TASKLISTS);
         let mut html = String::new();
-        html::push_html(&mut html, Parser::new_ext(markdown, options));
+        html::push_html(&mut html, Parser::new_ext(markdown, OPTIONS));
         CLEANER.clean(&html).to_string()
     }
 
@@ -188,14 +185,10 @@ mod tests {
                 }
             }
         }
-        let mut options = Options::empty();
-        options.insert(Options::ENABLE_TABLES);
-        options.insert(Options::ENABLE_STRIKETHROUGH);
-        options.insert(Options::ENABLE_TASKLISTS);
         let mut plain = 0;
         for input in &inputs {
             assert_eq!(render(input), cleaned(input), "{input:?}");
-            plain += usize::from(Parser::new_ext(input, options).all(|e| is_plain(&e)));
+            plain += usize::from(Parser::new_ext(input, OPTIONS).all(|e| is_plain(&e)));
         }
         assert!(plain > inputs.len() / 3, "{plain} of {}", inputs.len());
     }
