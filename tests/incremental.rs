@@ -55,6 +55,17 @@ fn file_id(path: &Path) -> (u64, u64) {
     (m.dev(), m.ino())
 }
 
+/// A copy of the example in a temporary directory (`specs`) and its site
+/// built beside it (`site`).
+fn example_built() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("specs");
+    copy_dir(&example_spec(), &ws);
+    let site = tmp.path().join("site");
+    build(&ws, &site);
+    (tmp, ws, site)
+}
+
 fn edit(ws: &Path, rel: &str, from: &str, to: &str) {
     let path = ws.join(rel);
     let text = std::fs::read_to_string(&path).unwrap();
@@ -196,11 +207,7 @@ const EDITS: &[Edit] = &[
 
 #[test]
 fn an_incremental_build_writes_what_a_fresh_build_writes_after_any_edit() {
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("specs");
-    copy_dir(&example_spec(), &ws);
-    let site = tmp.path().join("site");
-    build(&ws, &site);
+    let (tmp, ws, site) = example_built();
     let pages = files(&site).keys().filter(|p| p.ends_with(".html")).count();
     for (n, (what, apply)) in EDITS.iter().enumerate() {
         apply(&ws);
@@ -270,11 +277,7 @@ fn an_incremental_build_writes_what_a_fresh_build_writes_after_any_edit() {
 
 #[test]
 fn a_workbook_missing_from_the_previous_site_is_made_again() {
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("specs");
-    copy_dir(&example_spec(), &ws);
-    let site = tmp.path().join("site");
-    build(&ws, &site);
+    let (_tmp, ws, site) = example_built();
     let fresh = files(&site)[BOOK].clone();
     // Removed, then replaced by something else: the manifest still lists
     // the workbook with its key, but there is no such file to keep.
@@ -292,11 +295,7 @@ fn a_workbook_missing_from_the_previous_site_is_made_again() {
 
 #[test]
 fn the_sheets_of_a_previous_workbook_that_was_changed_are_not_taken() {
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("specs");
-    copy_dir(&example_spec(), &ws);
-    let site = tmp.path().join("site");
-    build(&ws, &site);
+    let (tmp, ws, site) = example_built();
     // The previous site's workbook replaced by another, a valid workbook
     // whose sheets differ (a goal renamed): the manifest's entry no longer
     // describes it.
