@@ -77,24 +77,53 @@ impl Reads {
     /// As the manifest writes them: entity numbers in hex, comma-separated
     /// (numbers, not ids: they are only compared when the global inputs,
     /// which include the table of entities, are the same).
-    pub fn write(&self, out: &mut String) {
-        use std::fmt::Write;
+    pub fn write(&self, out: &mut Vec<u8>) {
         for (i, e) in self.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                out.push(b',');
             }
-            let _ = write!(out, "{e:x}");
+            super::manifest::push_hex(out, e as u64);
         }
     }
 
-    /// The reads [`Reads::write`] wrote.
+    /// The reads [`Reads::write`] wrote, in one pass over the text: in
+    /// increasing order, as written, each is encoded as it is read; in any
+    /// other order, they are sorted first.
     pub fn parse(text: &str) -> Option<Reads> {
-        if text.is_empty() {
-            return Some(Reads::new(Vec::new()));
+        use super::manifest::hex_digit;
+        let mut bytes = Vec::with_capacity(text.len() / 2);
+        let mut last: Option<u64> = None;
+        let (mut n, mut digits) = (0u64, 0);
+        let numbers = text.as_bytes().iter().copied();
+        for b in numbers.chain((!text.is_empty()).then_some(b',')) {
+            if b != b',' {
+                n = n << 4 | u64::from(hex_digit(b)?);
+                digits += 1;
+                continue;
+            }
+            if digits == 0 || digits > 16 {
+                return None;
+            }
+            let Some(mut delta) = n.checked_sub(last.map_or(0, |l| l + 1)) else {
+                return Self::parse_unordered(text);
+            };
+            delta += u64::from(last.is_some());
+            last = Some(n);
+            (n, digits) = (0, 0);
+            while delta >= 0x80 {
+                bytes.push((delta as u8 & 0x7f) | 0x80);
+                delta >>= 7;
+            }
+            bytes.push(delta as u8);
         }
+        usize::try_from(last.unwrap_or(0)).ok()?;
+        Some(Reads(bytes.into()))
+    }
+
+    fn parse_unordered(text: &str) -> Option<Reads> {
         let entities = text
             .split(',')
-            .map(|n| usize::from_str_radix(n, 16).ok())
+            .map(|n| usize::try_from(super::manifest::parse_hex(n)?).ok())
             .collect::<Option<Vec<_>>>()?;
         Some(Reads::new(entities))
     }
@@ -204,11 +233,19 @@ mod tests {
         assert_eq!(Reads::new(reads).iter().collect::<Vec<_>>(), [1, 3]);
         let reads = Reads::new(vec![300, 1, 26, 1 << 20, 26]);
         assert_eq!(reads.iter().collect::<Vec<_>>(), [1, 26, 300, 1 << 20]);
-        let mut text = String::new();
+        let mut text = Vec::new();
         reads.write(&mut text);
+        let text = String::from_utf8(text).unwrap();
         assert_eq!(text, "1,1a,12c,100000");
         assert_eq!(Reads::parse(&text), Some(reads));
         assert_eq!(Reads::parse("").map(|r| r.iter().count()), Some(0));
         assert_eq!(Reads::parse("1,zz"), None);
+        assert_eq!(Reads::parse("1,,2"), None);
+        // Out of order or repeated, as an older or edited manifest may have them.
+        assert_eq!(
+            Reads::parse("12c,1,1a,1,0"),
+            Some(Reads::new(vec![0, 1, 26, 300]))
+        );
+        assert_eq!(Reads::parse("0"), Some(Reads::new(vec![0])));
     }
 }

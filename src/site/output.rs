@@ -418,12 +418,13 @@ impl<'t> Staging<'t> {
     /// is repaired by the next one, see [`Target::claim`]).
     pub fn commit(mut self) -> Result<(), OutputError> {
         let path = self.dir.join(manifest::MANIFEST);
-        let entries = self
+        let entries: Vec<_> = self
             .paths
             .iter()
             .zip(&self.manifest)
-            .filter_map(|(rel, entry)| Some((rel.as_str(), entry.get()?)));
-        manifest::write(&path, self.global, entries).map_err(io_err(&path))?;
+            .filter_map(|(rel, entry)| Some((rel.as_str(), entry.get()?)))
+            .collect();
+        manifest::write(&path, self.global, &entries).map_err(io_err(&path))?;
         let out = self.target.out.clone();
         crash_at("before-swap");
         if fs::symlink_metadata(&out).is_err() {
