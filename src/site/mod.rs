@@ -338,12 +338,18 @@ fn build_with(
         crate::interop::workbook::xlsx_unless(ws, analysis, config, seed, previous)
     };
     let pages = || -> Result<Staging, SiteError> {
-        let prepared = Prepared::new(ws, analysis, config, dir)?.with_changes(changes);
+        // The templates are compiled while the previous manifest is read.
+        let (prepared, previous) = rayon::join(
+            || Prepared::new(ws, analysis, config, dir),
+            || Staging::previous(target, &paths),
+        );
+        let prepared = prepared?.with_changes(changes);
         let renderer = Renderer::new(ws, analysis, config, &prepared)
             .with_changes(changes)
             .for_every_page();
         let inputs = incremental::Inputs::new(&renderer.site, &prepared.common, prepared.templates);
-        let staging = Staging::new(target, inputs.as_ref().map(|i| i.global), &paths)?;
+        let global = inputs.as_ref().map(|i| i.global);
+        let staging = Staging::with_previous(target, global, &paths, previous)?;
         // Render and write each file in one pass, so pages are never all held in memory.
         routes
             .par_iter()

@@ -257,6 +257,9 @@ pub struct Staging<'t> {
     reused: AtomicUsize,
 }
 
+/// The previous site's global inputs and its entry for each path.
+pub type PreviousSite = (Option<u64>, Vec<Option<Previous>>);
+
 impl<'t> Staging<'t> {
     /// Creates an empty staging directory beside the claimed output, with
     /// the directories that `paths` (`/`-separated files) will be written
@@ -266,6 +269,27 @@ impl<'t> Staging<'t> {
         target: &'t Target,
         global: Option<u64>,
         paths: &'t [String],
+    ) -> Result<Staging<'t>, OutputError> {
+        Self::with_previous(target, global, paths, Self::previous(target, paths))
+    }
+
+    /// The previous site's global inputs and its entry for each of `paths`,
+    /// from its manifest: read apart from [`Staging::with_previous`], so
+    /// that a build can read it while it does something else.
+    pub fn previous(target: &Target, paths: &[String]) -> PreviousSite {
+        if target.out.join(SITE_MARKER).is_file() {
+            manifest::read(&target.out, paths)
+        } else {
+            (None, Vec::new())
+        }
+    }
+
+    /// [`Staging::new`], with the previous site as [`Staging::previous`] read it.
+    pub fn with_previous(
+        target: &'t Target,
+        global: Option<u64>,
+        paths: &'t [String],
+        (previous_global, mut previous): PreviousSite,
     ) -> Result<Staging<'t>, OutputError> {
         let dir = target
             .parent
@@ -289,11 +313,6 @@ impl<'t> Staging<'t> {
             let path = dir.join(d);
             fs::create_dir_all(&path).map_err(io_err(&path))?;
         }
-        let (previous_global, mut previous) = if target.out.join(SITE_MARKER).is_file() {
-            manifest::read(&target.out, paths)
-        } else {
-            (None, Vec::new())
-        };
         if global.is_none() || previous_global != global {
             // Entity numbers in the previous reads may name other entities.
             // A file that read none (the workbook) has a key of its own.
