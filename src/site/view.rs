@@ -273,6 +273,9 @@ struct Steps<'a> {
     down: Adjacency,
     up: Adjacency,
     names: Vec<&'a str>,
+    /// Each entity's link after its root ([`ref_tail`]), made when first
+    /// shown: a trace tree shows the same entities on many pages.
+    links: Vec<OnceLock<(bool, Box<str>)>>,
 }
 
 struct Adjacency {
@@ -402,6 +405,40 @@ impl<'a> SiteModel<'a> {
         self.analysis.trace.traced[e] || kind.is_some_and(Kind::is_context)
     }
 
+    /// The markup of a link to `e` after its root (see [`ref_tail`]), and
+    /// whether it is a link (else `e` has no page).
+    fn link_tail(&self, e: EntityId) -> (bool, Cow<'_, str>) {
+        incremental::read(e);
+        let make = || {
+            let entity = &self.model.entities[e];
+            let path = self.path(e);
+            let mut tail = String::new();
+            ref_tail(
+                &mut tail,
+                path.as_deref(),
+                entity.kind.map_or("Unknown", Kind::name),
+                entity.kind.map_or("Unknown", Kind::label),
+                self.shown_traced(e),
+                self.name(e),
+                &entity.id,
+            );
+            (path.is_some(), tail)
+        };
+        match self.steps() {
+            Some(steps) => {
+                let (linked, tail) = steps.links[e].get_or_init(|| {
+                    let (linked, tail) = make();
+                    (linked, tail.into())
+                });
+                (*linked, Cow::Borrowed(tail))
+            }
+            None => {
+                let (linked, tail) = make();
+                (linked, Cow::Owned(tail))
+            }
+        }
+    }
+
     fn missing_ref(id: &str) -> Ref {
         Ref {
             id: id.to_string(),
@@ -440,6 +477,7 @@ impl<'a> SiteModel<'a> {
                 // Unrecorded: made inside the first page's recording, these
                 // lookups are no page's reads.
                 names: (0..count).map(|e| self.unrecorded_name(e)).collect(),
+                links: (0..count).map(|_| OnceLock::new()).collect(),
             }
         }))
     }
@@ -869,11 +907,32 @@ pub(super) fn ref_markup(
     name: &str,
     id: &str,
 ) {
+    if path.is_some() {
+        ref_head(out, root);
+    }
+    ref_tail(out, path, kind, kind_label, traced, name, id);
+}
+
+/// The start of a link, up to the page's root (`../` or nothing).
+fn ref_head(out: &mut String, root: &str) {
+    out.push_str("<a href=\"");
+    crate::markup::escape_into(out, root);
+}
+
+/// The rest of [`ref_markup`]'s markup, the same on every page: after the
+/// root for a link (`path` is some), whole for a missing entity.
+fn ref_tail(
+    out: &mut String,
+    path: Option<&str>,
+    kind: &str,
+    kind_label: &str,
+    traced: bool,
+    name: &str,
+    id: &str,
+) {
     use crate::markup::escape_into;
     match path {
         Some(path) => {
-            out.push_str("<a href=\"");
-            escape_into(out, root);
             escape_into(out, path);
             out.push_str("\" class=\"ref k-");
             let start = out.len();
@@ -909,19 +968,13 @@ pub fn tree_html(site: &SiteModel, tree: &Tree, root: &str) -> String {
     fn list(site: &SiteModel, nodes: &[TreeNode], root: &str, out: &mut String) {
         out.push_str("<ul>");
         for n in nodes {
-            let entity = &site.model.entities[n.entity];
             let name = site.name(n.entity);
             out.push_str("<li>");
-            ref_markup(
-                out,
-                root,
-                site.path(n.entity).as_deref(),
-                entity.kind.map_or("Unknown", Kind::name),
-                entity.kind.map_or("Unknown", Kind::label),
-                site.shown_traced(n.entity),
-                name,
-                &entity.id,
-            );
+            let (linked, tail) = site.link_tail(n.entity);
+            if linked {
+                ref_head(out, root);
+            }
+            out.push_str(&tail);
             if let Some(o) = &n.outcome {
                 let _ = write!(
                     out,
