@@ -413,15 +413,15 @@ impl<'a> SiteModel<'a> {
             let entity = &self.model.entities[e];
             let path = self.path(e);
             let mut tail = String::new();
-            ref_tail(
-                &mut tail,
-                path.as_deref(),
-                entity.kind.map_or("Unknown", Kind::name),
-                entity.kind.map_or("Unknown", Kind::label),
-                self.shown_traced(e),
-                self.name(e),
-                &entity.id,
-            );
+            let parts = LinkParts {
+                path: path.as_deref(),
+                kind: entity.kind.map_or("Unknown", Kind::name),
+                kind_label: entity.kind.map_or("Unknown", Kind::label),
+                traced: self.shown_traced(e),
+                name: self.name(e),
+                id: &entity.id,
+            };
+            ref_tail(&mut tail, &parts);
             (path.is_some(), tail)
         };
         match self.steps() {
@@ -882,35 +882,38 @@ impl<'a> SiteModel<'a> {
 
 /// A link to an entity as HTML, as the `ref` macro of `macros.html` writes it.
 pub fn ref_html(r: &Ref, root: &str, out: &mut String) {
-    let path = r.path.as_deref();
-    ref_markup(
-        out,
-        root,
-        path,
-        r.kind,
-        r.kind_label,
-        r.traced,
-        &r.name,
-        &r.id,
-    );
+    ref_markup(out, root, &LinkParts::of(r));
+}
+
+/// What a link to an entity shows, borrowed from wherever it is kept.
+pub(super) struct LinkParts<'p> {
+    pub path: Option<&'p str>,
+    pub kind: &'p str,
+    pub kind_label: &'p str,
+    pub traced: bool,
+    pub name: &'p str,
+    pub id: &'p str,
+}
+
+impl<'p> LinkParts<'p> {
+    pub fn of(r: &'p Ref) -> LinkParts<'p> {
+        LinkParts {
+            path: r.path.as_deref(),
+            kind: r.kind,
+            kind_label: r.kind_label,
+            traced: r.traced,
+            name: &r.name,
+            id: &r.id,
+        }
+    }
 }
 
 /// The markup of a link to an entity (the `ref` macro's), from its parts.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn ref_markup(
-    out: &mut String,
-    root: &str,
-    path: Option<&str>,
-    kind: &str,
-    kind_label: &str,
-    traced: bool,
-    name: &str,
-    id: &str,
-) {
-    if path.is_some() {
+pub(super) fn ref_markup(out: &mut String, root: &str, parts: &LinkParts) {
+    if parts.path.is_some() {
         ref_head(out, root);
     }
-    ref_tail(out, path, kind, kind_label, traced, name, id);
+    ref_tail(out, parts);
 }
 
 /// The start of a link, up to the page's root (`../` or nothing).
@@ -921,15 +924,15 @@ fn ref_head(out: &mut String, root: &str) {
 
 /// The rest of [`ref_markup`]'s markup, the same on every page: after the
 /// root for a link (`path` is some), whole for a missing entity.
-fn ref_tail(
-    out: &mut String,
-    path: Option<&str>,
-    kind: &str,
-    kind_label: &str,
-    traced: bool,
-    name: &str,
-    id: &str,
-) {
+fn ref_tail(out: &mut String, parts: &LinkParts) {
+    let LinkParts {
+        path,
+        kind,
+        kind_label,
+        traced,
+        name,
+        id,
+    } = *parts;
     use crate::markup::escape_into;
     match path {
         Some(path) => {

@@ -150,16 +150,7 @@ impl Writer {
 
     /// The `ref` macro.
     fn reference(&mut self, r: &Ref) -> &mut Self {
-        super::view::ref_markup(
-            &mut self.0,
-            "../",
-            r.path.as_deref(),
-            r.kind,
-            r.kind_label,
-            r.traced,
-            &r.name,
-            &r.id,
-        );
+        super::view::ref_markup(&mut self.0, "../", &super::view::LinkParts::of(r));
         self
     }
 }
