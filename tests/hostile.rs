@@ -152,7 +152,9 @@ fn huge_files_are_skipped_with_a_finding() {
     .unwrap();
     let (report, _, _) = check_bounded(ws.path(), LIMIT);
     assert!(rules_in(&report, "base.yaml").contains(&"yaml-syntax".to_string()));
-    let len = std::fs::metadata(ws.path().join("base.yaml")).unwrap().len();
+    let len = std::fs::metadata(ws.path().join("base.yaml"))
+        .unwrap()
+        .len();
     let d = findings_in(&report, "base.yaml")[0];
     let expected = format!("the file is {len} bytes, more than the limit of 100");
     assert!(d["message"].as_str().unwrap().contains(&expected), "{d}");
