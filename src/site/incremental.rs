@@ -40,13 +40,8 @@ impl Reads {
         let mut bytes = Vec::with_capacity(entities.len() * 2);
         let mut last = 0;
         for e in entities {
-            let mut delta = (e - last) as u64;
+            push_delta(&mut bytes, (e - last) as u64);
             last = e;
-            while delta >= 0x80 {
-                bytes.push((delta as u8 & 0x7f) | 0x80);
-                delta >>= 7;
-            }
-            bytes.push(delta as u8);
         }
         Reads(bytes.into())
     }
@@ -104,17 +99,12 @@ impl Reads {
             if digits == 0 || digits > 16 {
                 return None;
             }
-            let Some(mut delta) = n.checked_sub(last.map_or(0, |l| l + 1)) else {
+            let Some(delta) = n.checked_sub(last.map_or(0, |l| l + 1)) else {
                 return Self::parse_unordered(text);
             };
-            delta += u64::from(last.is_some());
+            push_delta(&mut bytes, delta + u64::from(last.is_some()));
             last = Some(n);
             (n, digits) = (0, 0);
-            while delta >= 0x80 {
-                bytes.push((delta as u8 & 0x7f) | 0x80);
-                delta >>= 7;
-            }
-            bytes.push(delta as u8);
         }
         usize::try_from(last.unwrap_or(0)).ok()?;
         Some(Reads(bytes.into()))
@@ -127,6 +117,16 @@ impl Reads {
             .collect::<Option<Vec<_>>>()?;
         Some(Reads::new(entities))
     }
+}
+
+/// The difference between two successive entity numbers of [`Reads`],
+/// seven bits a byte, the last byte without its high bit.
+fn push_delta(bytes: &mut Vec<u8>, mut delta: u64) {
+    while delta >= 0x80 {
+        bytes.push((delta as u8 & 0x7f) | 0x80);
+        delta >>= 7;
+    }
+    bytes.push(delta as u8);
 }
 
 /// The binary that builds: its version and, for builds that share a
