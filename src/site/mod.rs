@@ -349,7 +349,7 @@ fn build_with(
             .for_every_page();
         let inputs = incremental::Inputs::new(&renderer.site, &prepared.common, prepared.templates);
         let global = inputs.as_ref().map(|i| i.global);
-        let staging = Staging::with_previous(target, global, &paths, previous)?;
+        let staging = Staging::new(target, global, &paths, previous)?;
         // Render and write each file in one pass, so pages are never all held in memory.
         routes
             .par_iter()

@@ -261,20 +261,8 @@ pub struct Staging<'t> {
 pub type PreviousSite = (Option<u64>, Vec<Option<Previous>>);
 
 impl<'t> Staging<'t> {
-    /// Creates an empty staging directory beside the claimed output, with
-    /// the directories that `paths` (`/`-separated files) will be written
-    /// to, for a build whose global inputs are `global` (`None`: no page is
-    /// reused without rendering it).
-    pub fn new(
-        target: &'t Target,
-        global: Option<u64>,
-        paths: &'t [String],
-    ) -> Result<Staging<'t>, OutputError> {
-        Self::with_previous(target, global, paths, Self::previous(target, paths))
-    }
-
     /// The previous site's global inputs and its entry for each of `paths`,
-    /// from its manifest: read apart from [`Staging::with_previous`], so
+    /// from its manifest: read apart from [`Staging::new`], so
     /// that a build can read it while it does something else.
     pub fn previous(target: &Target, paths: &[String]) -> PreviousSite {
         if target.out.join(SITE_MARKER).is_file() {
@@ -284,8 +272,12 @@ impl<'t> Staging<'t> {
         }
     }
 
-    /// [`Staging::new`], with the previous site as [`Staging::previous`] read it.
-    pub fn with_previous(
+    /// Creates an empty staging directory beside the claimed output, with
+    /// the directories that `paths` (`/`-separated files) will be written
+    /// to, for a build whose global inputs are `global` (`None`: no page is
+    /// reused without rendering it), over the previous site as
+    /// [`Staging::previous`] read it.
+    pub fn new(
         target: &'t Target,
         global: Option<u64>,
         paths: &'t [String],
@@ -560,7 +552,8 @@ mod tests {
         let paths = ["a/b.html".to_string()];
         let build = |text: &[u8], keep: bool| {
             let target = Target::claim(&out, &ws).unwrap();
-            let s = Staging::new(&target, None, &paths).unwrap();
+            let s =
+                Staging::new(&target, None, &paths, Staging::previous(&target, &paths)).unwrap();
             s.write(0, text, None).unwrap();
             if keep { s.commit().unwrap() } else { drop(s) }
         };
