@@ -2,6 +2,7 @@
 
 pub mod contracts;
 pub mod hygiene;
+pub mod instance;
 pub mod outcomes;
 pub mod refs;
 pub mod schema;

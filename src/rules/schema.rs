@@ -12,6 +12,7 @@ use crate::load::Document;
 use crate::load::source::{Pos, Span};
 use crate::load::yaml::Node;
 use crate::model::Kind;
+use crate::rules::instance::Yaml;
 use crate::suggest;
 
 /// The text of each built-in schema, as shipped in `schemas/`.
@@ -30,7 +31,7 @@ pub fn builtin_source(kind: Kind) -> &'static str {
 
 /// A compiled schema and its JSON (kept to read descriptions for help texts).
 pub struct Schema {
-    validator: Validator,
+    validator: Validator<Yaml>,
     json: Json,
 }
 
@@ -38,11 +39,25 @@ impl Schema {
     /// Compiles a schema (draft from its `$schema`, 2020-12 by default) with
     /// format checks on. No reference is fetched over the network.
     pub fn compile(json: Json) -> Result<Schema, String> {
-        let validator = jsonschema::options()
+        let validator = jsonschema::options_for::<Yaml>()
             .should_validate_formats(true)
             .build(&json)
             .map_err(|e| e.to_string())?;
         Ok(Schema { validator, json })
+    }
+
+    /// The errors of `instance`, none at all for a valid one. Asking
+    /// `is_valid` first spares the common case the error collection, which
+    /// walks every keyword and tracks locations even when nothing is wrong.
+    fn errors<'a>(
+        &'a self,
+        instance: &'a Node,
+    ) -> impl Iterator<Item = jsonschema::ValidationError<'a>> + 'a {
+        let valid = self.validator.is_valid(instance);
+        (!valid)
+            .then(|| self.validator.iter_errors(instance))
+            .into_iter()
+            .flatten()
     }
 }
 
@@ -205,10 +220,8 @@ impl Schemas {
                 }
                 Some(crate::model::contract::KIND) => {
                     let schema = odcs();
-                    let json = node.to_json();
                     let found: Vec<Pending> = schema
-                        .validator
-                        .iter_errors(&json)
+                        .errors(node)
                         .flat_map(|error| describe(&error, node, &schema.json, "a data contract"))
                         .collect();
                     for d in merge_typos(dedupe(found)) {
@@ -233,17 +246,15 @@ impl Schemas {
             },
         };
         let schema = self.for_kind(kind);
-        let json = node.to_json();
         let found: Vec<Pending> = schema
-            .validator
-            .iter_errors(&json)
+            .errors(node)
             .flat_map(|error| describe(&error, node, &schema.json, &kind.with_article()))
             .collect();
         for d in merge_typos(found) {
             push(d.at_file(file));
         }
         if let Some((schema, name)) = &self.workspace[kind as usize] {
-            for error in schema.validator.iter_errors(&json) {
+            for error in schema.errors(node) {
                 for mut d in describe(&error, node, &schema.json, &kind.with_article()) {
                     let origin = format!("required by the workspace schema `{name}`");
                     d.diag.help = Some(match d.diag.help.take() {
