@@ -240,17 +240,15 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 /// Texts are under 4 GiB (the file size limit), so every offset fits in 32 bits.
 fn line_starts(text: &str) -> Vec<u32> {
     let first = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut starts = vec![first as u32];
     let bytes = text.as_bytes();
-    let mut i = first;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => starts.push((i + 1) as u32),
-            b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push((i + 1) as u32),
-            _ => {}
-        }
-        i += 1;
-    }
+    let mut starts = vec![first as u32];
+    // A line ends at `\n`, or at a `\r` not followed by one.
+    starts.extend(
+        memchr::memchr2_iter(b'\n', b'\r', &bytes[first..])
+            .map(|i| i + first)
+            .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+            .map(|i| (i + 1) as u32),
+    );
     starts
 }
 
@@ -260,6 +258,16 @@ mod tests {
 
     fn file(text: &str) -> SourceFile {
         SourceFile::new("t.yaml".into(), "t.yaml".into(), text)
+    }
+
+    #[test]
+    fn lines_break_at_newlines_crlf_and_lone_carriage_returns() {
+        assert_eq!(line_starts(""), [0]);
+        assert_eq!(line_starts("a"), [0]);
+        assert_eq!(line_starts("a\nb\r\nc\rd\r\r\n\n"), [0, 2, 5, 7, 9, 11, 12]);
+        assert_eq!(line_starts("\r"), [0, 1]);
+        assert_eq!(line_starts("\u{feff}a\r\nb"), [3, 6]);
+        assert_eq!(line_starts("\u{feff}\n"), [3, 4]);
     }
 
     #[test]
