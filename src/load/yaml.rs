@@ -609,6 +609,15 @@ fn resolve_plain(text: &str) -> Value {
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
     }
+    // Every number left starts with a digit, a sign or a point; most plain
+    // scalars (names, ids) are told apart by their first byte.
+    if !text
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.'))
+    {
+        return Value::String(text.into());
+    }
     if let Some(hex) = text.strip_prefix("0x")
         && !hex.is_empty()
         && hex.bytes().all(|b| b.is_ascii_hexdigit())
@@ -718,7 +727,8 @@ mod tests {
     #[test]
     fn core_schema_scalars() {
         let p = parse_str(
-            "a: 1\nb: -2.5\nc: true\nd: ~\ne: '1'\nf: 2026-01-01\ng: 0x1F\nh: 1e3\ni: .5\nj: 99999999999999999999\nk: 1.2.3\n",
+            "a: 1\nb: -2.5\nc: true\nd: ~\ne: '1'\nf: 2026-01-01\ng: 0x1F\nh: 1e3\ni: .5\nj: 99999999999999999999\nk: 1.2.3\n\
+             l: +5\nm: 0o17\nn: e5\no: +.5\np: -1e-3\nq: x0\nr: _1\n",
         );
         let r = &p.documents[0];
         assert_eq!(r.get("a").unwrap().value, Value::Int(1));
@@ -732,6 +742,13 @@ mod tests {
         assert_eq!(r.get("i").unwrap().value, Value::Float(0.5));
         assert_eq!(r.get("j").unwrap().value, Value::Float(1e20));
         assert_eq!(r.get_str("k"), Some("1.2.3"));
+        assert_eq!(r.get("l").unwrap().value, Value::Int(5));
+        assert_eq!(r.get("m").unwrap().value, Value::Int(15));
+        assert_eq!(r.get_str("n"), Some("e5"));
+        assert_eq!(r.get("o").unwrap().value, Value::Float(0.5));
+        assert_eq!(r.get("p").unwrap().value, Value::Float(-0.001));
+        assert_eq!(r.get_str("q"), Some("x0"));
+        assert_eq!(r.get_str("r"), Some("_1"));
     }
 
     #[test]
