@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use jsonschema::JsonType;
 use jsonschema::json::{Array, Json, Node as JsonNode, NodeIdentity, Object};
-use serde_json::Value as Json_;
+use serde_json::Value as JsonValue;
 
 use crate::load::yaml::{Entry, Node, Value};
 
@@ -108,17 +108,17 @@ impl<'a> JsonNode<'a, Yaml> for &'a Node {
 
     /// Strings and booleans (every `enum` of the built-in schemas) compare
     /// without building a JSON value; the rest as JSON does.
-    fn equals_value(&self, expected: &Json_) -> bool {
+    fn equals_value(&self, expected: &JsonValue) -> bool {
         match (&self.value, expected) {
-            (Value::String(s), Json_::String(e)) => s == e,
+            (Value::String(s), JsonValue::String(e)) => s == e,
             (Value::String(_), _) => false,
-            (Value::Bool(b), Json_::Bool(e)) => b == e,
+            (Value::Bool(b), JsonValue::Bool(e)) => b == e,
             (Value::Null, e) => e.is_null(),
             _ => jsonschema::json::cmp::equal(&self.to_value(), expected),
         }
     }
 
-    fn to_value(&self) -> Cow<'a, Json_> {
+    fn to_value(&self) -> Cow<'a, JsonValue> {
         Cow::Owned(self.to_json())
     }
 
