@@ -75,14 +75,6 @@ impl<'a> JsonNode<'a, Yaml> for &'a Node {
         }
     }
 
-    fn is_number(&self) -> bool {
-        match self.value {
-            Value::Int(_) => true,
-            Value::Float(f) => f.is_finite(),
-            _ => false,
-        }
-    }
-
     fn as_boolean(&self) -> Option<bool> {
         match self.value {
             Value::Bool(b) => Some(b),
