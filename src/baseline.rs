@@ -40,7 +40,7 @@ pub enum BaselineError {
     Git(String),
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, BaselineError> {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, BaselineError> {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -265,7 +265,7 @@ fn link_texts(dir: &Path, entries: &[TreeEntry]) -> Result<HashMap<String, Strin
 }
 
 /// The bytes of each blob, by object id, from one `git cat-file --batch`.
-fn cat_blobs(dir: &Path, ids: &[&str]) -> Result<HashMap<String, Vec<u8>>, BaselineError> {
+pub(crate) fn cat_blobs(dir: &Path, ids: &[&str]) -> Result<HashMap<String, Vec<u8>>, BaselineError> {
     let mut out = HashMap::new();
     if ids.is_empty() {
         return Ok(out);

@@ -78,6 +78,9 @@ rules! {
     CurrentMismatch = "current-mismatch", Warning, "A spec's `current` value differs from the latest observation.";
     ContractRef = "contract-ref", Error, "An output port's `contractId` names no ODCS contract of the workspace (checked when it holds one).";
     SlaMismatch = "sla-mismatch", Warning, "A contract's SLA latency or frequency cannot meet the product's freshness SLO.";
+    SuspectLink = "suspect-link", Warning, "A link was reviewed against an earlier version of its parent: the parent changed since.";
+    UnreviewedLink = "unreviewed-link", Warning, "A link that has never been reviewed (off unless `[rules]` turns it on).";
+    LockInvalid = "lock-invalid", Error, "A line of `throughline.lock` that cannot be read, or a fingerprint of an unknown scheme.";
 }
 
 impl Rule {
@@ -108,7 +111,17 @@ impl Rule {
             Rule::CurrentMismatch => "CurrentValueDisagreesWithMeasurements",
             Rule::ContractRef => "ContractNotInWorkspace",
             Rule::SlaMismatch => "ContractSlaMissesFreshnessSlo",
+            Rule::SuspectLink => "ParentChangedSinceReview",
+            Rule::UnreviewedLink => "LinkNeverReviewed",
+            Rule::LockInvalid => "InvalidLockLine",
         }
+    }
+
+    /// Whether the rule reports anything unless `[rules]` says otherwise:
+    /// `unreviewed-link` is off until a workspace asks for every link to
+    /// be reviewed.
+    pub fn on_by_default(self) -> bool {
+        self != Rule::UnreviewedLink
     }
 
     pub fn from_name(name: &str) -> Option<Rule> {
@@ -187,6 +200,15 @@ impl Rule {
             Rule::SlaMismatch => {
                 "The contract behind an output port allows data to arrive later (its `latency`) or less often (its `frequency`) than the product's freshness SLO promises, so the promise cannot be kept. Tighten the contract's SLA, or loosen the freshness SLO and tell its consumers."
             }
+            Rule::SuspectLink => {
+                "The child was argued from an earlier version of the parent: a goal's target moved, a source's classification changed. Read what changed (`throughline review --show CHILD`), check that the child still holds or update it, then run `throughline review CHILD` and commit throughline.lock: the commit is the record of the review."
+            }
+            Rule::UnreviewedLink => {
+                "Once turned on in `[rules]`, every link must have been reviewed once: run `throughline review CHILD` after checking the child against its parents (or `throughline review --all` to adopt reviews in an existing workspace), and commit throughline.lock."
+            }
+            Rule::LockInvalid => {
+                "throughline.lock is written by `throughline review` only: one line `CHILD FIELD PARENT FINGERPRINT [COMMIT]` per link after the header `# throughline.lock v1`. Fix or delete the line (a merge conflict: keep both sides' lines), then run `throughline review --suspect`; a lock from a newer throughline needs that version."
+            }
         }
     }
 }
@@ -230,6 +252,9 @@ pub struct Diagnostic {
     pub related: Vec<Related>,
     /// The document the finding is about; its `allow:` list applies.
     pub doc: Option<usize>,
+    /// For `suspect-link`: the parent's fields that changed since the
+    /// review (CONTRACT §8 notation), empty when that is not known.
+    pub changed: Option<Vec<String>>,
 }
 
 impl Diagnostic {
@@ -245,6 +270,7 @@ impl Diagnostic {
             entity: None,
             related: Vec::new(),
             doc: None,
+            changed: None,
         }
     }
 

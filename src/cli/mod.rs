@@ -9,6 +9,7 @@ use crate::model::time::Date;
 use crate::report::{self, Format, Report};
 
 mod dist;
+mod review;
 
 /// Exit code: no failing finding.
 pub const EXIT_OK: i32 = 0;
@@ -66,6 +67,8 @@ enum Command {
     /// Read specs from other formats: ODPS documents.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Stamp links as reviewed in throughline.lock, or show what changed in a suspect link's parent.
+    Review(review::ReviewArgs),
     /// Explain a rule: what it checks, why, how to fix it, examples, how to turn it off.
     Explain(dist::ExplainArgs),
     /// Print a shell's completion script (bash, zsh, fish, powershell, elvish).
@@ -339,6 +342,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Schema(args) => schema(args),
         Command::Graph(args) => graph(args),
         Command::Diff(args) => diff(args),
+        Command::Review(args) => review::run(args),
         Command::Export(what) => export(what),
         Command::Import(ImportCommand::Odps(args)) => import_odps(args),
     }

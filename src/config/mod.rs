@@ -38,6 +38,24 @@ struct RawConfig {
     limits: Limits,
     #[serde(default)]
     workspace: WorkspaceConfig,
+    #[serde(default)]
+    review: RawReview,
+}
+
+/// `[review]`: what a change of a parent must touch to ask for a review.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReview {
+    /// Fields left out of every fingerprint (`description`), or of one
+    /// kind's (`Goal.successIndicators`).
+    #[serde(default)]
+    ignore: Vec<String>,
+}
+
+/// `[review]`, read.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewConfig {
+    pub ignore: crate::review::fingerprint::Ignore,
 }
 
 /// `[workspace]`: which files are specs.
@@ -87,6 +105,8 @@ pub struct Config {
     pub limits: Limits,
     /// Which files are specs (`[workspace] include` / `exclude`).
     pub specs: SpecFilter,
+    /// Which changes of a parent make its links suspect (`[review]`).
+    pub review: ReviewConfig,
     /// Where the configuration was read from, if anywhere.
     pub path: Option<PathBuf>,
 }
@@ -155,7 +175,11 @@ impl Config {
                 .collect()
         });
         let specs = SpecFilter::new(&include, &raw.workspace.exclude)?;
+        let review = ReviewConfig {
+            ignore: crate::review::fingerprint::Ignore::parse(&raw.review.ignore)?,
+        };
         Ok(Config {
+            review,
             rules,
             site: raw.site,
             schemas: raw.schemas,
@@ -168,7 +192,8 @@ impl Config {
     /// The severity `rule` has in this workspace, or `None` when it is off.
     pub fn severity(&self, rule: Rule) -> Option<Severity> {
         match self.rules.get(&rule) {
-            None => Some(rule.default_severity()),
+            None if rule.on_by_default() => Some(rule.default_severity()),
+            None => None,
             Some(Level::Error) => Some(Severity::Error),
             Some(Level::Warning) => Some(Severity::Warning),
             Some(Level::Off) => None,

@@ -72,9 +72,10 @@ impl SpecFilter {
             && !self.exclude.is_match(rel)
     }
 
-    /// Whether discovery reads the file at `rel`: a spec or measurements.
+    /// Whether discovery reads the file at `rel`: a spec, measurements, or
+    /// the workspace's `throughline.lock`.
     pub fn reads(&self, rel: &str) -> bool {
-        self.is_spec(rel) || self.is_measurements(rel)
+        self.is_spec(rel) || self.is_measurements(rel) || rel == crate::review::lock::FILE_NAME
     }
 }
 

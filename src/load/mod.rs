@@ -13,6 +13,7 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, FileId, Rule};
+use crate::review::lock::{self, Lock};
 use discover::{SpecFilter, is_skipped_name};
 use source::{SourceFile, Span};
 use yaml::{Limits, Node, Problem};
@@ -42,6 +43,8 @@ pub struct Workspace {
     pub damaged: Vec<Damaged>,
     /// The measurements files, read.
     pub measurements: Vec<(FileId, Arc<measurements::Table>)>,
+    /// `throughline.lock`, read, when the workspace has one.
+    pub lock: Option<(FileId, Arc<Lock>)>,
     /// What the function given to [`load_each`] found in each document, in
     /// document order; `None` when the workspace was loaded otherwise.
     pub early_findings: Option<Vec<Diagnostic>>,
@@ -203,6 +206,9 @@ pub fn from_texts(files: Vec<(String, String)>, limits: Limits) -> Workspace {
         .enumerate()
         .map(|(id, (rel, text))| {
             let file = SourceFile::new(rel.clone(), PathBuf::from(rel), text);
+            if file.rel_path == lock::FILE_NAME {
+                return lock_file(id, file);
+            }
             parse_file(id, file, limits)
         })
         .collect();
@@ -217,6 +223,7 @@ struct FileResult {
     diags: Vec<Diagnostic>,
     damaged: Vec<Damaged>,
     measurements: Option<Arc<measurements::Table>>,
+    lock: Option<Arc<Lock>>,
     /// What [`load_each`]'s function found, with document indices within the file.
     early: Option<Vec<Diagnostic>>,
 }
@@ -230,6 +237,7 @@ impl FileResult {
             diags,
             damaged: Vec::new(),
             measurements: None,
+            lock: None,
             early: None,
         }
     }
@@ -371,6 +379,7 @@ pub fn reload(
     for (f, t) in &prev.measurements {
         tables[*f] = Some(t.clone());
     }
+    let prev_lock = prev.lock.clone();
     let parsed: Vec<FileResult> = prev
         .files
         .par_iter()
@@ -391,6 +400,10 @@ pub fn reload(
                 diags,
                 damaged,
                 measurements,
+                lock: prev_lock
+                    .as_ref()
+                    .filter(|(f, _)| *f == id)
+                    .map(|(_, l)| l.clone()),
                 early: None,
             }
         })
@@ -406,6 +419,7 @@ fn assemble(root: PathBuf, parsed: Vec<FileResult>) -> Workspace {
         diagnostics: Vec::new(),
         damaged: Vec::new(),
         measurements: Vec::new(),
+        lock: None,
         early_findings: None,
     };
     for (id, r) in parsed.into_iter().enumerate() {
@@ -424,6 +438,9 @@ fn assemble(root: PathBuf, parsed: Vec<FileResult>) -> Workspace {
         ws.damaged.extend(r.damaged);
         if let Some(table) = r.measurements {
             ws.measurements.push((id, table));
+        }
+        if let Some(lock) = r.lock {
+            ws.lock = Some((id, lock));
         }
     }
     ws
@@ -453,6 +470,7 @@ fn parse_file(id: FileId, file: SourceFile, limits: Limits) -> FileResult {
         diags,
         damaged,
         measurements: None,
+        lock: None,
         early: None,
     }
 }
@@ -484,7 +502,7 @@ fn read_and_parse(id: FileId, found: Found, options: &LoadOptions) -> FileResult
     match read {
         Ok(bytes) => {
             let mut result = parse_bytes(id, found.rel, found.path, bytes, limits);
-            if options.lean && result.measurements.is_none() {
+            if options.lean && result.measurements.is_none() && result.lock.is_none() {
                 result.file.drop_text();
             }
             result
@@ -547,6 +565,7 @@ fn parse_bytes(
         return unreadable(id, rel, path, message);
     }
     match String::from_utf8(bytes) {
+        Ok(text) if rel == lock::FILE_NAME => lock_file(id, SourceFile::new(rel, path, text)),
         Ok(text) if rel.ends_with(measurements::SUFFIX) => {
             let file = SourceFile::new(rel, path, text);
             let (table, diags) = measurements::parse(id, &file);
@@ -572,6 +591,15 @@ fn parse_bytes(
             .at(id, Span::new(at, at));
             FileResult::findings_only(file, vec![diag])
         }
+    }
+}
+
+/// `throughline.lock`, read.
+fn lock_file(id: FileId, file: SourceFile) -> FileResult {
+    let (lock, diags) = lock::parse(id, &file);
+    FileResult {
+        lock: Some(Arc::new(lock)),
+        ..FileResult::findings_only(file, diags)
     }
 }
 

@@ -42,6 +42,9 @@ struct JsonDiagnostic<'a> {
     end_column: Option<usize>,
     entity: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
+    /// For `suspect-link`: the parent's fields that changed since the review.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changed: Option<&'a [String]>,
     /// With `--baseline`: `new` or `existing`.
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<&'static str>,
@@ -85,6 +88,7 @@ fn diagnostic<'a>(
                 }
             })
             .collect(),
+        changed: d.changed.as_deref(),
         baseline: state.map(|s| match s {
             State::New => "new",
             State::Existing => "existing",

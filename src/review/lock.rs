@@ -1,0 +1,374 @@
+//! `throughline.lock` (CONTRACT §10): one line per reviewed link, sorted,
+//! so that two branches that review different links merge without a
+//! conflict, and a review shows in `git log -p` as the lines it changed.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, FileId, Rule};
+use crate::load::source::{SourceFile, Span};
+
+use super::fingerprint;
+
+/// The file's name, at the workspace's root.
+pub const FILE_NAME: &str = "throughline.lock";
+
+/// The first line of a lock this version writes.
+pub const HEADER: &str = "# throughline.lock v1";
+
+/// The format version this throughline reads and writes.
+const VERSION: u32 = 1;
+
+/// A link, as the lock names it: `(child, field, parent)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Link {
+    pub child: String,
+    /// The field as CONTRACT §8 writes it (`contributesTo`, `usagePatterns[].consumer`).
+    pub field: String,
+    pub parent: String,
+}
+
+/// One reviewed link: the parent's fingerprint when it was reviewed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub link: Link,
+    pub fingerprint: String,
+    /// HEAD when the stamp was written; `None` outside git.
+    pub commit: Option<String>,
+    /// The stamp's line (1-based).
+    pub line: usize,
+}
+
+impl Stamp {
+    /// The stamp as one line of the lock, without its end.
+    pub fn to_line(&self) -> String {
+        let Link {
+            child,
+            field,
+            parent,
+        } = &self.link;
+        match &self.commit {
+            Some(commit) => format!("{child} {field} {parent} {} {commit}", self.fingerprint),
+            None => format!("{child} {field} {parent} {}", self.fingerprint),
+        }
+    }
+}
+
+/// A lock, read.
+#[derive(Debug, Clone, Default)]
+pub struct Lock {
+    /// The first stamp of each link, in line order.
+    pub stamps: Vec<Stamp>,
+    /// Later stamps of a link already stamped (a merge that kept both
+    /// sides): reported, and consulted when the first one is out of date.
+    pub duplicates: Vec<Stamp>,
+    /// Lines that say something this version cannot read: a lock with any
+    /// is not rewritten by `review`, so that nothing in it is lost.
+    pub unreadable: Vec<usize>,
+    /// Whether the header names a later format: none of the lines is read.
+    pub newer: bool,
+    index: HashMap<Link, usize>,
+}
+
+impl Lock {
+    /// The stamp of `link`, if it has one.
+    pub fn get(&self, link: &Link) -> Option<&Stamp> {
+        self.index.get(link).map(|&i| &self.stamps[i])
+    }
+
+    /// Every stamp of `link`, the first one first (more than one only in
+    /// a lock with duplicate lines).
+    pub fn all_of<'a>(&'a self, link: &'a Link) -> impl Iterator<Item = &'a Stamp> + 'a {
+        self.get(link)
+            .into_iter()
+            .chain(self.duplicates.iter().filter(move |s| &s.link == link))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stamps.is_empty()
+    }
+
+    /// A lock of `stamps`, one per link (the first kept).
+    pub fn from_stamps(stamps: impl IntoIterator<Item = Stamp>) -> Lock {
+        let mut lock = Lock::default();
+        for stamp in stamps {
+            lock.push(stamp);
+        }
+        lock
+    }
+
+    fn push(&mut self, stamp: Stamp) -> Option<usize> {
+        if let Some(&first) = self.index.get(&stamp.link) {
+            self.duplicates.push(stamp);
+            return Some(self.stamps[first].line);
+        }
+        self.index.insert(stamp.link.clone(), self.stamps.len());
+        self.stamps.push(stamp);
+        None
+    }
+
+    /// The lock's text: the header and each stamp's line, sorted by byte
+    /// order, each ended by `\n`.
+    pub fn render(stamps: &[Stamp]) -> String {
+        let mut lines: Vec<String> = stamps.iter().map(Stamp::to_line).collect();
+        lines.sort_unstable();
+        lines.dedup();
+        let mut text = String::with_capacity(HEADER.len() + 1 + lines.len() * 120);
+        text.push_str(HEADER);
+        text.push('\n');
+        for line in lines {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    }
+}
+
+/// Reads the lock in `file` (file `id` of the workspace): every line that
+/// cannot be read is a `lock-invalid` finding at that line.
+pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
+    let mut lock = Lock::default();
+    let mut found = Vec::new();
+    let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
+    let whole_line = |n: usize, line: &str| {
+        let start = file.pos(n, 0);
+        let end = file.pos(n, line.len());
+        Span::new(start, end)
+    };
+    let mut invalid = |n: usize, line: &str, message: String, help: &str, lock: &mut Lock, blocking: bool| {
+        found.push(
+            Diagnostic::new(Rule::LockInvalid, message)
+                .label("this line")
+                .help(help)
+                .at(id, whole_line(n, line)),
+        );
+        if blocking {
+            lock.unreadable.push(n);
+        }
+    };
+    let mut seen_header = false;
+    for (i, raw) in text.split('\n').enumerate() {
+        let n = i + 1;
+        // A lock checked out with CRLF line ends reads as the same lock.
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if line.trim().is_empty() {
+            continue;
+        }
+        if n == 1 || !seen_header && line.starts_with("# throughline.lock") {
+            if let Some(version) = line.strip_prefix("# throughline.lock v") {
+                seen_header = true;
+                match version.trim().parse::<u32>() {
+                    Ok(VERSION) => continue,
+                    Ok(v) if v > VERSION => {
+                        invalid(
+                            n,
+                            line,
+                            format!("throughline.lock is format v{v}, written by a newer throughline; this one reads v{VERSION}, so none of its stamps are checked"),
+                            "upgrade throughline; `review` will not rewrite this file",
+                            &mut lock,
+                            true,
+                        );
+                        lock.newer = true;
+                        return (lock, found);
+                    }
+                    _ => {
+                        invalid(
+                            n,
+                            line,
+                            format!("the header `{line}` names no format this throughline reads (v{VERSION})"),
+                            "the first line is `# throughline.lock v1`",
+                            &mut lock,
+                            true,
+                        );
+                        continue;
+                    }
+                }
+            }
+            if n == 1 {
+                invalid(
+                    n,
+                    line,
+                    "throughline.lock does not start with its header `# throughline.lock v1`".into(),
+                    "the stamps are read all the same; `throughline review` writes the header back",
+                    &mut lock,
+                    false,
+                );
+            }
+        }
+        if ["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
+            .iter()
+            .any(|m| line.starts_with(m))
+        {
+            invalid(
+                n,
+                line,
+                "a merge conflict marker in throughline.lock".into(),
+                "keep the lines of both sides (delete only the markers), then run `throughline review --suspect` and commit the lock; `throughline.lock merge=union` in .gitattributes avoids such conflicts",
+                &mut lock,
+                true,
+            );
+            continue;
+        }
+        if line.starts_with('#') {
+            invalid(
+                n,
+                line,
+                "a comment in throughline.lock, which only `throughline review` writes".into(),
+                "delete the line: `review` would not keep it",
+                &mut lock,
+                true,
+            );
+            continue;
+        }
+        match parse_line(line, n) {
+            Ok(stamp) => {
+                let link = stamp.link.clone();
+                if let Some(first) = lock.push(stamp) {
+                    invalid(
+                        n,
+                        line,
+                        format!(
+                            "a second stamp for `{} {} {}` (the first is on line {first})",
+                            link.child, link.field, link.parent
+                        ),
+                        "keep one line per link: `throughline review` of the child writes it once",
+                        &mut lock,
+                        false,
+                    );
+                }
+            }
+            Err((message, help)) => invalid(n, line, message, help, &mut lock, true),
+        }
+    }
+    (lock, found)
+}
+
+/// One stamp line: `CHILD FIELD PARENT FINGERPRINT [COMMIT]`.
+fn parse_line(line: &str, n: usize) -> Result<Stamp, (String, &'static str)> {
+    const SHAPE: &str = "each line is `CHILD FIELD PARENT FINGERPRINT [COMMIT]`, separated by single spaces";
+    let parts: Vec<&str> = line.split_ascii_whitespace().collect();
+    let (link, fingerprint, commit) = match parts.as_slice() {
+        [c, f, p, fp] => ((c, f, p), fp, None),
+        [c, f, p, fp, commit] => ((c, f, p), fp, Some(*commit)),
+        _ => {
+            return Err((
+                format!(
+                    "a lock line has {} fields, not 4 or 5",
+                    parts.len()
+                ),
+                SHAPE,
+            ));
+        }
+    };
+    fingerprint::validate(fingerprint).map_err(|m| (m, SHAPE))?;
+    if let Some(commit) = commit
+        && !((commit.len() == 40 || commit.len() == 64)
+            && commit.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err((
+            format!("`{commit}` is not a commit id (40 or 64 hex digits)"),
+            SHAPE,
+        ));
+    }
+    Ok(Stamp {
+        link: Link {
+            child: link.0.to_string(),
+            field: link.1.to_string(),
+            parent: link.2.to_string(),
+        },
+        fingerprint: fingerprint.to_string(),
+        commit: commit.map(str::to_ascii_lowercase),
+        line: n,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn read(text: &str) -> (Lock, Vec<Diagnostic>) {
+        let file = SourceFile::new(FILE_NAME.into(), PathBuf::from(FILE_NAME), text);
+        parse(0, &file)
+    }
+
+    fn fp(c: char) -> String {
+        format!("tl1:{}", c.to_string().repeat(64))
+    }
+
+    fn lines(found: &[Diagnostic]) -> Vec<usize> {
+        found
+            .iter()
+            .map(|d| d.location.unwrap().span.start.line())
+            .collect()
+    }
+
+    #[test]
+    fn a_written_lock_reads_back_the_same() {
+        let stamps = vec![
+            Stamp {
+                link: Link { child: "g-b".into(), field: "contributesTo".into(), parent: "ns".into() },
+                fingerprint: fp('a'),
+                commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+                line: 0,
+            },
+            Stamp {
+                link: Link { child: "dp".into(), field: "usagePatterns[].consumer".into(), parent: "c".into() },
+                fingerprint: fp('b'),
+                commit: None,
+                line: 0,
+            },
+        ];
+        let text = Lock::render(&stamps);
+        assert!(text.starts_with("# throughline.lock v1\ndp usagePatterns[].consumer c tl1:"), "{text}");
+        let (lock, found) = read(&text);
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(lock.stamps.len(), 2);
+        assert_eq!(lock.stamps[1].commit.as_deref(), stamps[0].commit.as_deref());
+        assert_eq!(Lock::render(&lock.stamps), text);
+    }
+
+    #[test]
+    fn crlf_reads_as_lf() {
+        let text = format!("{HEADER}\r\ng contributesTo ns {}\r\n", fp('c'));
+        let (lock, found) = read(&text);
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(lock.stamps[0].fingerprint, fp('c'));
+    }
+
+    #[test]
+    fn each_bad_line_is_a_finding_at_its_line() {
+        let text = format!(
+            "{HEADER}\ng contributesTo ns\ng contributesTo ns tl2:{}\ng contributesTo ns {} abc\n<<<<<<< HEAD\n# note\nh goals g {}\nh goals g {}\n",
+            "0".repeat(64),
+            fp('a'),
+            fp('a'),
+            fp('b'),
+        );
+        let (lock, found) = read(&text);
+        assert_eq!(lines(&found), [2, 3, 4, 5, 6, 8], "{found:?}");
+        assert!(found.iter().all(|d| d.rule == Rule::LockInvalid));
+        assert!(found[1].message.contains("unknown scheme `tl2`"), "{}", found[1].message);
+        assert!(found[3].message.contains("merge conflict"));
+        assert!(found[5].message.contains("first is on line 7"));
+        assert_eq!(lock.unreadable, [2, 3, 4, 5, 6]);
+        assert_eq!(lock.stamps.len(), 1);
+        let link = &lock.stamps[0].link;
+        assert_eq!(lock.all_of(link).count(), 2);
+    }
+
+    #[test]
+    fn a_newer_format_is_read_not_at_all() {
+        let (lock, found) = read(&format!("# throughline.lock v2\ng contributesTo ns {}\n", fp('a')));
+        assert!(lock.newer && lock.stamps.is_empty());
+        assert_eq!(lines(&found), [1]);
+        assert!(found[0].message.contains("newer throughline"));
+    }
+
+    #[test]
+    fn a_missing_header_is_reported_and_the_stamps_read() {
+        let (lock, found) = read(&format!("g contributesTo ns {}\n", fp('a')));
+        assert_eq!(lines(&found), [1]);
+        assert_eq!(lock.stamps.len(), 1);
+        assert!(lock.unreadable.is_empty());
+    }
+}

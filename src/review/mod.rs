@@ -1,0 +1,273 @@
+//! Suspect links (CONTRACT §10): a link reviewed against one version of its
+//! parent is suspect once the parent changes.
+//!
+//! [`fingerprint`] says when a parent has changed in a way that counts,
+//! [`lock`] reads and writes the stamps of reviewed links, [`history`] finds
+//! the reviewed version in git so a finding can say *what* changed, and
+//! [`stamp`] is what `throughline review` does.
+
+pub mod fingerprint;
+pub mod history;
+pub mod lock;
+pub mod stamp;
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Rule};
+use crate::diff::fields;
+use crate::load::Workspace;
+use crate::model::{EntityId, Model, Reference};
+pub use lock::{Link, Lock, Stamp};
+
+/// Where a link stands with its review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    /// Its stamp is the parent's fingerprint now.
+    Reviewed,
+    /// Its stamp is another fingerprint: the parent changed since.
+    Suspect(Stamp),
+    /// No stamp.
+    Unreviewed,
+}
+
+/// One link of the workspace and its state.
+#[derive(Debug)]
+pub struct LinkState<'m> {
+    pub link: Link,
+    pub reference: &'m Reference,
+    pub child: EntityId,
+    pub parent: EntityId,
+    /// The parent's fingerprint now.
+    pub fingerprint: String,
+    pub state: State,
+}
+
+/// Every link of the workspace: each resolved reference of an entity of a
+/// known kind, once per `(child, field, parent)` (the first reference when a
+/// list names a parent twice), in reference order.
+pub fn links(model: &Model) -> Vec<(Link, &Reference, EntityId)> {
+    let mut seen = HashSet::new();
+    model
+        .refs
+        .iter()
+        .filter_map(|r| {
+            let parent = r.resolved?;
+            let child = &model.entities[r.from];
+            child.kind?;
+            model.entities[parent].kind?;
+            let link = Link {
+                child: child.id.to_string(),
+                field: r.field.display().to_string(),
+                parent: r.target.to_string(),
+            };
+            seen.insert(link.clone()).then_some((link, r, parent))
+        })
+        .collect()
+}
+
+/// The fingerprints of `parents`, now.
+pub fn fingerprints(
+    ws: &Workspace,
+    model: &Model,
+    config: &Config,
+    parents: impl IntoIterator<Item = EntityId>,
+) -> HashMap<EntityId, String> {
+    let wanted: Vec<EntityId> = parents
+        .into_iter()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    wanted
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|e| {
+            let entity = &model.entities[e];
+            let fp = fingerprint::fingerprint(entity.node(ws), entity.kind, &config.review.ignore);
+            (e, fp)
+        })
+        .collect()
+}
+
+/// Every link and where it stands against `lock`.
+pub fn states<'m>(
+    ws: &Workspace,
+    model: &'m Model,
+    config: &Config,
+    lock: &Lock,
+) -> Vec<LinkState<'m>> {
+    let links = links(model);
+    let prints = fingerprints(ws, model, config, links.iter().map(|(_, _, p)| *p));
+    links
+        .into_iter()
+        .map(|(link, reference, parent)| {
+            let now = prints[&parent].clone();
+            let state = match lock.get(&link) {
+                None => State::Unreviewed,
+                Some(_) if lock.all_of(&link).any(|s| s.fingerprint == now) => State::Reviewed,
+                Some(stamp) => State::Suspect(stamp.clone()),
+            };
+            LinkState {
+                child: reference.from,
+                link,
+                reference,
+                parent,
+                fingerprint: now,
+                state,
+            }
+        })
+        .collect()
+}
+
+/// The fields of the parent that changed since the link was reviewed, in
+/// the notation of CONTRACT §8, with their values then and now; `Err` says
+/// why they are not known.
+pub fn changed_fields(
+    ws: &Workspace,
+    model: &Model,
+    config: &Config,
+    parent: EntityId,
+    stamp: &Stamp,
+) -> Result<(String, Vec<fields::FieldChange>), String> {
+    let entity = &model.entities[parent];
+    let found = history::reviewed(
+        &ws.root,
+        &ws.files[entity.file].rel_path,
+        &entity.id,
+        entity.kind,
+        &stamp.fingerprint,
+        stamp.commit.as_deref(),
+        config,
+    );
+    match found {
+        history::Reviewed::Found { node, commit } => {
+            let changes = fields::diff(&node, entity.node(ws))
+                .into_iter()
+                .filter(|c| !config.review.ignore.drops_path(entity.kind, &c.field()))
+                .collect();
+            Ok((commit, changes))
+        }
+        history::Reviewed::Unknown(why) => Err(why),
+    }
+}
+
+/// `suspect-link` and `unreviewed-link`.
+pub fn check(ws: &Workspace, model: &Model, config: &Config, out: &mut Vec<Diagnostic>) {
+    let unreviewed_on = config.severity(Rule::UnreviewedLink).is_some();
+    let empty = Lock::default();
+    let lock = match &ws.lock {
+        Some((_, lock)) => lock.as_ref(),
+        // Without a lock nothing has been reviewed, and nothing is suspect.
+        None if unreviewed_on => &empty,
+        None => return,
+    };
+    if lock.is_empty() && !unreviewed_on {
+        return;
+    }
+    let states = states(ws, model, config, lock);
+    let suspects: Vec<&LinkState> = states
+        .iter()
+        .filter(|s| matches!(s.state, State::Suspect(_)))
+        .collect();
+    // The git lookups of the suspect links, at once.
+    let changes: Vec<Result<(String, Vec<fields::FieldChange>), String>> = suspects
+        .par_iter()
+        .map(|s| match &s.state {
+            State::Suspect(stamp) => changed_fields(ws, model, config, s.parent, stamp),
+            _ => unreachable!("only suspect links"),
+        })
+        .collect();
+    for (s, changed) in suspects.into_iter().zip(changes) {
+        out.push(suspect_finding(model, s, changed));
+    }
+    if unreviewed_on {
+        for s in states.iter().filter(|s| s.state == State::Unreviewed) {
+            let child = &model.entities[s.child];
+            out.push(
+                Diagnostic::new(
+                    Rule::UnreviewedLink,
+                    format!(
+                        "the link from `{}` to `{}` ({}) has not been reviewed",
+                        s.link.child, s.link.parent, s.link.field
+                    ),
+                )
+                .label("never reviewed")
+                .help(format!(
+                    "check that `{}` holds against `{}`, then run `throughline review {}` and commit throughline.lock",
+                    s.link.child, s.link.parent, s.link.child
+                ))
+                .entity(child.id.as_str())
+                .doc(child.doc)
+                .at(child.file, s.reference.span),
+            );
+        }
+    }
+}
+
+fn suspect_finding(
+    model: &Model,
+    s: &LinkState,
+    changed: Result<(String, Vec<fields::FieldChange>), String>,
+) -> Diagnostic {
+    let child = &model.entities[s.child];
+    let parent = &model.entities[s.parent];
+    let (what, paths) = match &changed {
+        Ok((_, changes)) if !changes.is_empty() => {
+            let paths: Vec<String> = changes.iter().map(|c| c.field()).collect();
+            let shown: Vec<String> = paths.iter().map(|p| format!("`{p}`")).collect();
+            (format!(": {} changed", shown.join(", ")), paths)
+        }
+        Ok(_) => (
+            "; its fields differ only where they do not count, which a newer [review] ignore explains"
+                .to_string(),
+            Vec::new(),
+        ),
+        Err(why) => (format!("; what changed is not known: {why}"), Vec::new()),
+    };
+    let mut d = Diagnostic::new(
+        Rule::SuspectLink,
+        format!(
+            "`{}` changed since the link from `{}` was reviewed{what}",
+            s.link.parent, s.link.child
+        ),
+    )
+    .label(format!("reviewed against an earlier `{}`", s.link.parent))
+    .help(format!(
+        "check that `{}` still holds against `{}` (`throughline review --show {}` shows the change), then run `throughline review {}` and commit throughline.lock",
+        s.link.child, s.link.parent, s.link.child, s.link.child
+    ))
+    .entity(child.id.as_str())
+    .doc(child.doc)
+    .at(child.file, s.reference.span)
+    .related(
+        parent.file,
+        parent.id_span,
+        format!("`{}` changed here", s.link.parent),
+    );
+    d.changed = Some(paths);
+    d
+}
+
+/// The entities below `child` in the trace (its children, theirs, …),
+/// each once, nearest first: what a change that makes `child` suspect may
+/// reach.
+pub fn below(model: &Model, child: EntityId) -> Vec<EntityId> {
+    let mut seen: HashSet<EntityId> = HashSet::from([child]);
+    let mut order = Vec::new();
+    let mut next = vec![child];
+    while !next.is_empty() {
+        let mut level = Vec::new();
+        for e in next {
+            for c in model.children(e) {
+                if seen.insert(c) {
+                    order.push(c);
+                    level.push(c);
+                }
+            }
+        }
+        next = level;
+    }
+    order
+}
