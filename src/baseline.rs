@@ -265,7 +265,10 @@ fn link_texts(dir: &Path, entries: &[TreeEntry]) -> Result<HashMap<String, Strin
 }
 
 /// The bytes of each blob, by object id, from one `git cat-file --batch`.
-pub(crate) fn cat_blobs(dir: &Path, ids: &[&str]) -> Result<HashMap<String, Vec<u8>>, BaselineError> {
+pub(crate) fn cat_blobs(
+    dir: &Path,
+    ids: &[&str],
+) -> Result<HashMap<String, Vec<u8>>, BaselineError> {
     let mut out = HashMap::new();
     if ids.is_empty() {
         return Ok(out);

@@ -124,6 +124,16 @@ impl Rule {
         self != Rule::UnreviewedLink
     }
 
+    /// `error`, `warning` or `off`: what the rule is set to unless
+    /// `[rules]` says otherwise.
+    pub fn default_level(self) -> &'static str {
+        if self.on_by_default() {
+            self.default_severity().as_str()
+        } else {
+            "off"
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Rule> {
         Rule::ALL.iter().copied().find(|r| r.name() == name)
     }

@@ -3,7 +3,7 @@
 //! repository's documentation and the binary say the same thing. SARIF's
 //! `helpUri` and the language server's `codeDescription` link to the page.
 
-use crate::diagnostic::{Rule, Severity};
+use crate::diagnostic::Rule;
 
 /// The Markdown page of `rule` (`docs/rules/RULE.md`).
 pub fn markdown(rule: Rule) -> &'static str {
@@ -31,6 +31,9 @@ pub fn markdown(rule: Rule) -> &'static str {
         "current-mismatch" => include_str!("../docs/rules/current-mismatch.md"),
         "contract-ref" => include_str!("../docs/rules/contract-ref.md"),
         "sla-mismatch" => include_str!("../docs/rules/sla-mismatch.md"),
+        "suspect-link" => include_str!("../docs/rules/suspect-link.md"),
+        "unreviewed-link" => include_str!("../docs/rules/unreviewed-link.md"),
+        "lock-invalid" => include_str!("../docs/rules/lock-invalid.md"),
         _ => "",
     }
 }
@@ -51,10 +54,7 @@ pub fn list() -> String {
     let width = Rule::ALL.iter().map(|r| r.name().len()).max().unwrap_or(0);
     let mut out = String::new();
     for rule in Rule::ALL {
-        let severity = match rule.default_severity() {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let severity = rule.default_level();
         out.push_str(&format!(
             "{:width$}  {severity:7}  {}\n",
             rule.name(),

@@ -16,6 +16,7 @@ mod messages;
 mod outcomes;
 mod positions;
 mod report;
+mod review;
 mod serve;
 pub mod site;
 mod standards;

@@ -41,11 +41,7 @@ fn split(args: &[String]) -> (PathBuf, &[String]) {
 pub fn run(args: ReviewArgs) -> anyhow::Result<i32> {
     let (dir, ids) = split(&args.args);
     let checked = crate::check_dir(&dir, Date::today())?;
-    let (ws, model, config) = (
-        &checked.workspace,
-        &checked.analysis.model,
-        &checked.config,
-    );
+    let (ws, model, config) = (&checked.workspace, &checked.analysis.model, &checked.config);
     if let Some(id) = &args.show {
         if !ids.is_empty() {
             eprintln!("error: --show takes one id; give it alone");
@@ -68,7 +64,14 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<i32> {
         }
     };
     let commit = stamp::head(&ws.root);
-    let plan = match stamp::plan(ws, model, config, &selection, args.suspect, commit.as_deref()) {
+    let plan = match stamp::plan(
+        ws,
+        model,
+        config,
+        &selection,
+        args.suspect,
+        commit.as_deref(),
+    ) {
         Ok(plan) => plan,
         Err(ReviewError::UnknownId(message)) => {
             eprintln!("error: {message}");
@@ -77,11 +80,23 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<i32> {
         Err(e) => return Err(e.into()),
     };
     let mut out = std::io::stdout().lock();
-    let verb = if args.dry_run { "would stamp" } else { "stamped" };
+    let verb = if args.dry_run {
+        "would stamp"
+    } else {
+        "stamped"
+    };
     for s in &plan.stamped {
-        writeln!(out, "{verb} {} {} {}", s.link.child, s.link.field, s.link.parent)?;
+        writeln!(
+            out,
+            "{verb} {} {} {}",
+            s.link.child, s.link.field, s.link.parent
+        )?;
     }
-    let verb = if args.dry_run { "would remove" } else { "removed" };
+    let verb = if args.dry_run {
+        "would remove"
+    } else {
+        "removed"
+    };
     for s in &plan.removed {
         writeln!(
             out,
@@ -92,15 +107,27 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<i32> {
     if plan.changes && !args.dry_run {
         stamp::write(&ws.root, &plan.text)?;
     }
-    let mut summary = vec![crate::report::human::plural(plan.stamped.len(), "link stamped", "links stamped")];
+    let mut summary = vec![crate::report::human::plural(
+        plan.stamped.len(),
+        "link stamped",
+        "links stamped",
+    )];
     if plan.unchanged > 0 {
         summary.push(format!("{} already reviewed", plan.unchanged));
     }
     if !plan.removed.is_empty() {
-        summary.push(crate::report::human::plural(plan.removed.len(), "stamp removed", "stamps removed"));
+        summary.push(crate::report::human::plural(
+            plan.removed.len(),
+            "stamp removed",
+            "stamps removed",
+        ));
     }
     if plan.merged > 0 {
-        summary.push(crate::report::human::plural(plan.merged, "duplicate line merged", "duplicate lines merged"));
+        summary.push(crate::report::human::plural(
+            plan.merged,
+            "duplicate line merged",
+            "duplicate lines merged",
+        ));
     }
     let whose = match &commit {
         Some(c) => format!(" at commit {}", review::history::short(c)),
@@ -113,7 +140,11 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<i32> {
     } else {
         "unchanged".to_string()
     };
-    eprintln!("{}: {} ({state})", review::lock::FILE_NAME, summary.join(", "));
+    eprintln!(
+        "{}: {} ({state})",
+        review::lock::FILE_NAME,
+        summary.join(", ")
+    );
     if commit.is_none() && !plan.stamped.is_empty() {
         eprintln!(
             "note: not in a git repository (or no commit yet): the stamps name no commit, so a later change can be flagged but not described"
@@ -124,11 +155,7 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<i32> {
 
 /// `review --show ID`.
 fn show(checked: &crate::Checked, id: &str) -> anyhow::Result<i32> {
-    let (ws, model, config) = (
-        &checked.workspace,
-        &checked.analysis.model,
-        &checked.config,
-    );
+    let (ws, model, config) = (&checked.workspace, &checked.analysis.model, &checked.config);
     if let Err(ReviewError::UnknownId(message)) = stamp::check_ids(model, &[id.to_string()]) {
         eprintln!("error: {message}");
         return Ok(EXIT_ERROR);
@@ -151,7 +178,10 @@ fn show(checked: &crate::Checked, id: &str) -> anyhow::Result<i32> {
     if suspect.is_empty() {
         let unreviewed = mine.iter().filter(|s| s.state == State::Unreviewed).count();
         let tail = if unreviewed > 0 {
-            format!(" ({} never reviewed)", crate::report::human::plural(unreviewed, "link", "links"))
+            format!(
+                " ({} never reviewed)",
+                crate::report::human::plural(unreviewed, "link", "links")
+            )
         } else {
             String::new()
         };
@@ -190,8 +220,16 @@ fn show(checked: &crate::Checked, id: &str) -> anyhow::Result<i32> {
                 }
                 for c in &changes {
                     writeln!(out, "  {}", c.field())?;
-                    writeln!(out, "    before: {}", crate::diff::shown(c.before.as_ref(), 200))?;
-                    writeln!(out, "    after:  {}", crate::diff::shown(c.after.as_ref(), 200))?;
+                    writeln!(
+                        out,
+                        "    before: {}",
+                        crate::diff::shown(c.before.as_ref(), 200)
+                    )?;
+                    writeln!(
+                        out,
+                        "    after:  {}",
+                        crate::diff::shown(c.after.as_ref(), 200)
+                    )?;
                 }
             }
             Err(why) => writeln!(out, "  what changed is not known: {why}")?,

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::diagnostic::{Rule, Severity};
+use crate::diagnostic::Rule;
 
 /// File name of the configuration's schema (`throughline schema --config`).
 pub const FILE_NAME: &str = "throughline-config.schema.json";
@@ -14,10 +14,7 @@ pub fn schema() -> Value {
     let rules: Map<String, Value> = Rule::ALL
         .iter()
         .map(|r| {
-            let default = match r.default_severity() {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
+            let default = r.default_level();
             let doc = crate::explain::url(*r);
             (
                 r.name().to_string(),
@@ -71,6 +68,19 @@ pub fn schema() -> Value {
                 "properties": {
                     "include": { "type": "array", "items": { "type": "string" }, "description": "Globs of files to read; `**/*.yaml` and `**/*.yml` by default." },
                     "exclude": { "type": "array", "items": { "type": "string" }, "description": "Globs of files to leave out, such as a dbt project's `**/schema.yml`." },
+                },
+            },
+            "review": {
+                "description": "Suspect links (`throughline review`): which changes of a parent ask for its links to be reviewed again.",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "ignore": {
+                        "type": "array",
+                        "items": { "type": "string", "pattern": "^([A-Za-z]+\\.)?[^.]+$" },
+                        "uniqueItems": true,
+                        "description": "Top-level fields left out of every parent's fingerprint (`description`), or of one kind's (`Goal.successIndicators`). `owner`, `status`, `tags`, `reviewBy`, `allow` and measured `current` values never count.",
+                    },
                 },
             },
             "limits": {

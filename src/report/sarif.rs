@@ -129,7 +129,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "name": r.title(),
                 "shortDescription": { "text": r.summary() },
                 "fullDescription": { "text": format!("{} {}", r.summary(), r.help()) },
-                "defaultConfiguration": { "level": level(r.default_severity()) },
+                "defaultConfiguration": {
+                    "level": level(r.default_severity()),
+                    "enabled": r.on_by_default(),
+                },
                 "help": {
                     "text": r.help(),
                     "markdown": format!("{}\n\n[More on `{}`]({})", r.help(), r.name(), crate::explain::url(*r)),

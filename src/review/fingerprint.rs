@@ -5,7 +5,7 @@
 //! keeps its first value, as everywhere else), no whitespace, strings escaped
 //! as JSON requires and nothing more (non-ASCII stays UTF-8), integers as
 //! integers and other numbers as their shortest round-trip form (`0.5`,
-//! `2.0`, `1e20`); a NaN or an infinity, which JSON cannot hold, as the
+//! `2.0`, `1e+20`, as serde_json writes them); a NaN or an infinity, which JSON cannot hold, as the
 //! string `NaN`, `inf` or `-inf`. So the text's layout, comments, key order,
 //! quoting style and the file it lives in never change a fingerprint.
 
@@ -40,12 +40,10 @@ impl Ignore {
                 None if !entry.is_empty() => ignore.all.push(entry.clone()),
                 Some((kind, field)) if !field.is_empty() && !field.contains('.') => {
                     let Some(k) = Kind::from_name(kind) else {
-                        let hint = crate::suggest::did_you_mean(
-                            kind,
-                            Kind::ALL.iter().map(|k| k.name()),
-                        )
-                        .map(|h| format!("; {h}"))
-                        .unwrap_or_default();
+                        let hint =
+                            crate::suggest::did_you_mean(kind, Kind::ALL.iter().map(|k| k.name()))
+                                .map(|h| format!("; {h}"))
+                                .unwrap_or_default();
                         return Err(format!(
                             "[review] ignore: unknown kind `{kind}` in `{entry}`{hint}"
                         ));
@@ -149,10 +147,8 @@ enum Skip {
 
 /// A mapping's entries in key order, the first of a repeated key only.
 fn sorted(entries: &[crate::load::yaml::Entry]) -> Vec<(&str, &Node)> {
-    let mut fields: Vec<(&str, &Node)> = entries
-        .iter()
-        .map(|e| (e.key.as_str(), &e.value))
-        .collect();
+    let mut fields: Vec<(&str, &Node)> =
+        entries.iter().map(|e| (e.key.as_str(), &e.value)).collect();
     // Stable: a repeated key's first value sorts first.
     fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     fields.dedup_by(|later, earlier| later.0 == earlier.0);
@@ -233,7 +229,9 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
 /// hex digits. `Err` says what is wrong with it.
 pub fn validate(text: &str) -> Result<(), String> {
     let Some((scheme, hex)) = text.split_once(':') else {
-        return Err(format!("`{text}` is not a fingerprint (`{SCHEME}:` and 64 hex digits)"));
+        return Err(format!(
+            "`{text}` is not a fingerprint (`{SCHEME}:` and 64 hex digits)"
+        ));
     };
     if scheme != SCHEME {
         let newer = scheme
@@ -271,10 +269,12 @@ mod tests {
 
     #[test]
     fn the_canonical_form_sorts_keys_and_keeps_numbers_as_parsed() {
-        let n = node("kind: Goal\nid: g\nname: \"Caf\u{e9} \\\"x\\\"\"\nb: [1, 2.0, 0.5, 1e20, null, true]\na: {z: 1, y: 2}\n");
+        let n = node(
+            "kind: Goal\nid: g\nname: \"Caf\u{e9} \\\"x\\\"\"\nb: [1, 2.0, 0.5, 1e20, null, true]\na: {z: 1, y: 2}\n",
+        );
         assert_eq!(
             canonical(&n, Some(Kind::Goal), &Ignore::default()),
-            "{\"a\":{\"y\":2,\"z\":1},\"b\":[1,2.0,0.5,1e20,null,true],\"id\":\"g\",\"kind\":\"Goal\",\"name\":\"Caf\u{e9} \\\"x\\\"\"}"
+            "{\"a\":{\"y\":2,\"z\":1},\"b\":[1,2.0,0.5,1e+20,null,true],\"id\":\"g\",\"kind\":\"Goal\",\"name\":\"Caf\u{e9} \\\"x\\\"\"}"
         );
     }
 
@@ -289,31 +289,64 @@ mod tests {
 
     #[test]
     fn layout_comments_order_and_bookkeeping_do_not_count() {
-        let base = fp("kind: Goal\nid: g\nname: Grow\nsuccessIndicators:\n  - name: n\n    target: 5\n    current: 1\n");
+        let base = fp(
+            "kind: Goal\nid: g\nname: Grow\nsuccessIndicators:\n  - name: n\n    target: 5\n    current: 1\n",
+        );
         for same in [
             "# a comment\nid: g\nkind: Goal\nname: 'Grow'\n\nsuccessIndicators: [{target: 5, name: n}]\n",
             "kind: Goal\nid: g\nname: Grow\nowner: someone\nstatus: active\ntags: [x]\nreviewBy: 2027-01-01\nallow: [unused]\nsuccessIndicators:\n  - name: n\n    target: 5\n    current: 4\n",
         ] {
             assert_eq!(fp(same), base, "{same}");
         }
-        assert_ne!(fp("kind: Goal\nid: g\nname: Grow\nsuccessIndicators:\n  - name: n\n    target: 6\n"), base);
-        assert_ne!(fp("kind: Goal\nid: g\nname: Grow more\nsuccessIndicators:\n  - name: n\n    target: 5\n"), base);
+        assert_ne!(
+            fp("kind: Goal\nid: g\nname: Grow\nsuccessIndicators:\n  - name: n\n    target: 6\n"),
+            base
+        );
+        assert_ne!(
+            fp(
+                "kind: Goal\nid: g\nname: Grow more\nsuccessIndicators:\n  - name: n\n    target: 5\n"
+            ),
+            base
+        );
         // A nested `current` other than an indicator's counts.
-        assert_ne!(fp("kind: Goal\nid: g\nname: Grow\nx: {current: 1}\nsuccessIndicators:\n  - name: n\n    target: 5\n"),
-                   fp("kind: Goal\nid: g\nname: Grow\nx: {current: 2}\nsuccessIndicators:\n  - name: n\n    target: 5\n"));
+        assert_ne!(
+            fp(
+                "kind: Goal\nid: g\nname: Grow\nx: {current: 1}\nsuccessIndicators:\n  - name: n\n    target: 5\n"
+            ),
+            fp(
+                "kind: Goal\nid: g\nname: Grow\nx: {current: 2}\nsuccessIndicators:\n  - name: n\n    target: 5\n"
+            )
+        );
         let metric = |c: u32| {
-            fingerprint(&node(&format!("kind: NorthStar\nid: n\nmetric: {{name: m, target: 9, current: {c}}}\n")), Some(Kind::NorthStar), &Ignore::default())
+            fingerprint(
+                &node(&format!(
+                    "kind: NorthStar\nid: n\nmetric: {{name: m, target: 9, current: {c}}}\n"
+                )),
+                Some(Kind::NorthStar),
+                &Ignore::default(),
+            )
         };
         assert_eq!(metric(1), metric(2));
     }
 
     #[test]
     fn review_ignore_drops_fields_for_every_kind_or_one() {
-        let ignore = Ignore::parse(&["description".into(), "Goal.successIndicators".into()]).unwrap();
-        let a = node("kind: Goal\nid: g\ndescription: old\nsuccessIndicators: [{name: n, target: 1}]\n");
-        let b = node("kind: Goal\nid: g\ndescription: new\nsuccessIndicators: [{name: n, target: 2}]\n");
-        assert_eq!(fingerprint(&a, Some(Kind::Goal), &ignore), fingerprint(&b, Some(Kind::Goal), &ignore));
-        assert_ne!(fingerprint(&a, Some(Kind::Initiative), &ignore), fingerprint(&b, Some(Kind::Initiative), &ignore));
+        let ignore =
+            Ignore::parse(&["description".into(), "Goal.successIndicators".into()]).unwrap();
+        let a = node(
+            "kind: Goal\nid: g\ndescription: old\nsuccessIndicators: [{name: n, target: 1}]\n",
+        );
+        let b = node(
+            "kind: Goal\nid: g\ndescription: new\nsuccessIndicators: [{name: n, target: 2}]\n",
+        );
+        assert_eq!(
+            fingerprint(&a, Some(Kind::Goal), &ignore),
+            fingerprint(&b, Some(Kind::Goal), &ignore)
+        );
+        assert_ne!(
+            fingerprint(&a, Some(Kind::Initiative), &ignore),
+            fingerprint(&b, Some(Kind::Initiative), &ignore)
+        );
         assert!(ignore.drops_path(Some(Kind::Goal), "successIndicators[0].target"));
         assert!(ignore.drops_path(Some(Kind::Initiative), "successIndicators[0].current"));
         assert!(!ignore.drops_path(Some(Kind::Initiative), "successIndicators[0].target"));
@@ -326,8 +359,16 @@ mod tests {
     #[test]
     fn fingerprints_are_validated_by_scheme() {
         assert!(validate(&fp("kind: Goal\nid: g\n")).is_ok());
-        assert!(validate(&format!("tl2:{}", "0".repeat(64))).unwrap_err().contains("newer throughline"));
-        assert!(validate("sha256:abc").unwrap_err().contains("not a fingerprint"));
+        assert!(
+            validate(&format!("tl2:{}", "0".repeat(64)))
+                .unwrap_err()
+                .contains("newer throughline")
+        );
+        assert!(
+            validate("sha256:abc")
+                .unwrap_err()
+                .contains("not a fingerprint")
+        );
         assert!(validate("tl1:ABC").is_err());
         assert!(validate(&format!("tl1:{}", "A".repeat(64))).is_err());
     }

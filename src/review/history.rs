@@ -108,7 +108,14 @@ fn look_up(
     let range = format!("{commit}..HEAD");
     if let Ok(later) = git(
         root,
-        &["rev-list", "--reverse", "--topo-order", &range, "--", &format!(":(top){path}")],
+        &[
+            "rev-list",
+            "--reverse",
+            "--topo-order",
+            &range,
+            "--",
+            &format!(":(top){path}"),
+        ],
     ) {
         commits.extend(
             String::from_utf8_lossy(&later)
@@ -135,10 +142,10 @@ fn look_up(
     }
     // The parent may have lived in another file then.
     if let Ok(ws) = crate::baseline::workspace_at(root, commit, config) {
-        let found = ws
-            .documents
-            .iter()
-            .find(|d| d.node.get_str("id") == Some(id) && fingerprint(&d.node, kind, ignore) == fingerprint_then);
+        let found = ws.documents.iter().find(|d| {
+            d.node.get_str("id") == Some(id)
+                && fingerprint(&d.node, kind, ignore) == fingerprint_then
+        });
         if let Some(d) = found {
             return Reviewed::Found {
                 node: d.node.clone(),

@@ -134,17 +134,18 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
         let end = file.pos(n, line.len());
         Span::new(start, end)
     };
-    let mut invalid = |n: usize, line: &str, message: String, help: &str, lock: &mut Lock, blocking: bool| {
-        found.push(
-            Diagnostic::new(Rule::LockInvalid, message)
-                .label("this line")
-                .help(help)
-                .at(id, whole_line(n, line)),
-        );
-        if blocking {
-            lock.unreadable.push(n);
-        }
-    };
+    let mut invalid =
+        |n: usize, line: &str, message: String, help: &str, lock: &mut Lock, blocking: bool| {
+            found.push(
+                Diagnostic::new(Rule::LockInvalid, message)
+                    .label("this line")
+                    .help(help)
+                    .at(id, whole_line(n, line)),
+            );
+            if blocking {
+                lock.unreadable.push(n);
+            }
+        };
     let mut seen_header = false;
     for (i, raw) in text.split('\n').enumerate() {
         let n = i + 1;
@@ -162,7 +163,9 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
                         invalid(
                             n,
                             line,
-                            format!("throughline.lock is format v{v}, written by a newer throughline; this one reads v{VERSION}, so none of its stamps are checked"),
+                            format!(
+                                "throughline.lock is format v{v}, written by a newer throughline; this one reads v{VERSION}, so none of its stamps are checked"
+                            ),
                             "upgrade throughline; `review` will not rewrite this file",
                             &mut lock,
                             true,
@@ -174,7 +177,9 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
                         invalid(
                             n,
                             line,
-                            format!("the header `{line}` names no format this throughline reads (v{VERSION})"),
+                            format!(
+                                "the header `{line}` names no format this throughline reads (v{VERSION})"
+                            ),
                             "the first line is `# throughline.lock v1`",
                             &mut lock,
                             true,
@@ -187,7 +192,8 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
                 invalid(
                     n,
                     line,
-                    "throughline.lock does not start with its header `# throughline.lock v1`".into(),
+                    "throughline.lock does not start with its header `# throughline.lock v1`"
+                        .into(),
                     "the stamps are read all the same; `throughline review` writes the header back",
                     &mut lock,
                     false,
@@ -244,17 +250,15 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
 
 /// One stamp line: `CHILD FIELD PARENT FINGERPRINT [COMMIT]`.
 fn parse_line(line: &str, n: usize) -> Result<Stamp, (String, &'static str)> {
-    const SHAPE: &str = "each line is `CHILD FIELD PARENT FINGERPRINT [COMMIT]`, separated by single spaces";
+    const SHAPE: &str =
+        "each line is `CHILD FIELD PARENT FINGERPRINT [COMMIT]`, separated by single spaces";
     let parts: Vec<&str> = line.split_ascii_whitespace().collect();
     let (link, fingerprint, commit) = match parts.as_slice() {
         [c, f, p, fp] => ((c, f, p), fp, None),
         [c, f, p, fp, commit] => ((c, f, p), fp, Some(*commit)),
         _ => {
             return Err((
-                format!(
-                    "a lock line has {} fields, not 4 or 5",
-                    parts.len()
-                ),
+                format!("a lock line has {} fields, not 4 or 5", parts.len()),
                 SHAPE,
             ));
         }
@@ -306,24 +310,38 @@ mod tests {
     fn a_written_lock_reads_back_the_same() {
         let stamps = vec![
             Stamp {
-                link: Link { child: "g-b".into(), field: "contributesTo".into(), parent: "ns".into() },
+                link: Link {
+                    child: "g-b".into(),
+                    field: "contributesTo".into(),
+                    parent: "ns".into(),
+                },
                 fingerprint: fp('a'),
                 commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
                 line: 0,
             },
             Stamp {
-                link: Link { child: "dp".into(), field: "usagePatterns[].consumer".into(), parent: "c".into() },
+                link: Link {
+                    child: "dp".into(),
+                    field: "usagePatterns[].consumer".into(),
+                    parent: "c".into(),
+                },
                 fingerprint: fp('b'),
                 commit: None,
                 line: 0,
             },
         ];
         let text = Lock::render(&stamps);
-        assert!(text.starts_with("# throughline.lock v1\ndp usagePatterns[].consumer c tl1:"), "{text}");
+        assert!(
+            text.starts_with("# throughline.lock v1\ndp usagePatterns[].consumer c tl1:"),
+            "{text}"
+        );
         let (lock, found) = read(&text);
         assert!(found.is_empty(), "{found:?}");
         assert_eq!(lock.stamps.len(), 2);
-        assert_eq!(lock.stamps[1].commit.as_deref(), stamps[0].commit.as_deref());
+        assert_eq!(
+            lock.stamps[1].commit.as_deref(),
+            stamps[0].commit.as_deref()
+        );
         assert_eq!(Lock::render(&lock.stamps), text);
     }
 
@@ -347,7 +365,11 @@ mod tests {
         let (lock, found) = read(&text);
         assert_eq!(lines(&found), [2, 3, 4, 5, 6, 8], "{found:?}");
         assert!(found.iter().all(|d| d.rule == Rule::LockInvalid));
-        assert!(found[1].message.contains("unknown scheme `tl2`"), "{}", found[1].message);
+        assert!(
+            found[1].message.contains("unknown scheme `tl2`"),
+            "{}",
+            found[1].message
+        );
         assert!(found[3].message.contains("merge conflict"));
         assert!(found[5].message.contains("first is on line 7"));
         assert_eq!(lock.unreadable, [2, 3, 4, 5, 6]);
@@ -358,7 +380,10 @@ mod tests {
 
     #[test]
     fn a_newer_format_is_read_not_at_all() {
-        let (lock, found) = read(&format!("# throughline.lock v2\ng contributesTo ns {}\n", fp('a')));
+        let (lock, found) = read(&format!(
+            "# throughline.lock v2\ng contributesTo ns {}\n",
+            fp('a')
+        ));
         assert!(lock.newer && lock.stamps.is_empty());
         assert_eq!(lines(&found), [1]);
         assert!(found[0].message.contains("newer throughline"));

@@ -72,10 +72,13 @@ pub enum Selection<'a> {
 pub fn check_ids(model: &Model, ids: &[String]) -> Result<(), ReviewError> {
     for id in ids {
         if model.get(id).is_none() {
-            let hint = crate::suggest::did_you_mean(id, model.entities.iter().map(|e| e.id.as_str()))
-                .map(|h| format!("; {h}"))
-                .unwrap_or_default();
-            return Err(ReviewError::UnknownId(format!("no entity has the id `{id}`{hint}")));
+            let hint =
+                crate::suggest::did_you_mean(id, model.entities.iter().map(|e| e.id.as_str()))
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+            return Err(ReviewError::UnknownId(format!(
+                "no entity has the id `{id}`{hint}"
+            )));
         }
     }
     Ok(())
@@ -147,7 +150,9 @@ pub fn plan(
                 plan.stamped.push(stamp.clone());
                 next.push(stamp);
             }
-            (State::Suspect(_), false) => next.push(kept.expect("a suspect link has a stamp").clone()),
+            (State::Suspect(_), false) => {
+                next.push(kept.expect("a suspect link has a stamp").clone())
+            }
             (State::Unreviewed, false) => {}
         }
     }
@@ -157,7 +162,9 @@ pub fn plan(
         if existing.contains(&stamp.link) {
             continue;
         }
-        if damaged.contains(stamp.link.child.as_str()) || damaged.contains(stamp.link.parent.as_str()) {
+        if damaged.contains(stamp.link.child.as_str())
+            || damaged.contains(stamp.link.parent.as_str())
+        {
             next.push(stamp.clone());
         } else {
             plan.removed.push(stamp.clone());
