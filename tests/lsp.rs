@@ -656,3 +656,45 @@ fn completion_offers_the_workspaces_contracts_at_a_contract_id() {
     assert_eq!(items[0]["label"], "orders-v1");
     assert_eq!(items[0]["detail"], "DataContract 1.2.0 Orders");
 }
+
+#[test]
+fn a_suspect_link_is_marked_as_reviewed_by_an_edit_of_the_lock() {
+    let stale = format!(
+        "# throughline.lock v1\ng contributesTo ns tl1:{}\n",
+        "0".repeat(64)
+    );
+    let ws = workspace(&[("base.yaml", &base_yaml()), ("throughline.lock", &stale)]);
+    let file = uri(&ws.path().join("base.yaml"));
+    let lock = uri(&ws.path().join("throughline.lock"));
+    let mut c = Client::start(ws.path(), &[]);
+    let d: Vec<Value> = c
+        .diagnostics(&file)
+        .into_iter()
+        .filter(|d| d["code"] == "suspect-link")
+        .collect();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["range"]["start"], pos(15, 15));
+    let actions = c.request("textDocument/codeAction", json!({
+        "textDocument": { "uri": file }, "range": d[0]["range"], "context": { "diagnostics": d },
+    }));
+    let action = &actions["result"][0];
+    assert_eq!(
+        action["title"], "Mark `g` → `ns` (contributesTo) as reviewed",
+        "{actions}"
+    );
+    let edit = &action["edit"]["changes"][&lock][0];
+    let text = edit["newText"].as_str().unwrap();
+    assert!(
+        text.starts_with("# throughline.lock v1\ng contributesTo ns tl1:"),
+        "{text}"
+    );
+    assert!(!text.contains(&"0".repeat(64)), "{text}");
+    assert_eq!(edit["range"]["end"], pos(2, 0), "the whole lock");
+    // The server wrote nothing; the editor applies the edit, and the finding goes.
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("throughline.lock")).unwrap(),
+        stale
+    );
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": lock, "languageId": "text", "version": 1, "text": text } }));
+    assert_eq!(c.diagnostics(&file), Vec::<Value>::new());
+}

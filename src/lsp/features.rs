@@ -382,7 +382,8 @@ pub fn workspace_symbols(session: &Session, params: &Value) -> Answer {
 
 /// Quick fixes: a finding whose help suggests a replacement ("did you mean
 /// `x`?": a reference, an unknown field or kind, a column) becomes an edit.
-pub fn code_actions(_session: &Session, params: &Value) -> Answer {
+/// A suspect or unreviewed link becomes an edit of the lock that stamps it.
+pub fn code_actions(session: &Session, params: &Value) -> Answer {
     let uri = params["textDocument"]["uri"].as_str().unwrap_or("");
     let mut out = Vec::new();
     for d in params["context"]["diagnostics"]
@@ -404,5 +405,6 @@ pub fn code_actions(_session: &Session, params: &Value) -> Answer {
             "edit": { "changes": { uri: [{ "range": d["range"], "newText": fix }] } },
         }));
     }
+    out.extend(super::review::actions(session, params));
     Ok(Value::Array(out))
 }

@@ -10,6 +10,7 @@
 pub mod complete;
 pub mod features;
 pub mod position;
+mod review;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, Write};
