@@ -426,3 +426,35 @@ fn suspect_links_in_every_report_format() {
         "{human}"
     );
 }
+
+#[test]
+fn diff_shows_a_change_of_the_lock_as_reviewed_links() {
+    let dir = reviewed_repo();
+    edit(dir.path(), "  target: 10\n", "  target: 12\n");
+    git(dir.path(), &["commit", "-qam", "raise the north star"]);
+    assert_eq!(review(dir.path(), &["--suspect"]).status.code(), Some(0));
+    let d = dir.path().to_str().unwrap();
+    let out = throughline(&["diff", d, "--base", "HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("findings 0 new, 1 fixed · reviewed: 1 link"),
+        "{text}"
+    );
+    assert!(
+        text.contains("reviewed `g` → `ns` (contributesTo)"),
+        "{text}"
+    );
+    let out = throughline(&["diff", d, "--base", "HEAD", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["reviews"]["reviewed"],
+        serde_json::json!([{"child": "g", "field": "contributesTo", "parent": "ns"}])
+    );
+    let out = throughline(&["diff", d, "--base", "HEAD", "--format", "markdown"]);
+    assert!(
+        stdout(&out).contains("Reviewed: 1 link"),
+        "{}",
+        stdout(&out)
+    );
+}

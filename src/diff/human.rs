@@ -19,7 +19,10 @@ pub fn summary(diff: &Diff) -> String {
                 plural(diff.moved.len(), "entity", "entities")
             )
         };
-        return format!("no change to the trace{moved}");
+        return match reviewed_text(diff) {
+            Some(r) => format!("no change to the trace{moved} · {r}"),
+            None => format!("no change to the trace{moved}"),
+        };
     }
     let mut parts = Vec::new();
     if !diff.breaking.is_empty() {
@@ -53,7 +56,21 @@ pub fn summary(diff: &Diff) -> String {
         diff.new_findings.len(),
         diff.fixed_findings.len()
     ));
+    parts.extend(reviewed_text(diff));
     parts.join(" · ")
+}
+
+/// "reviewed: 3 links", and the stamps removed, when the lock changed.
+pub fn reviewed_text(diff: &Diff) -> Option<String> {
+    match (diff.reviewed.len(), diff.unstamped.len()) {
+        (0, 0) => None,
+        (n, 0) => Some(format!("reviewed: {}", plural(n, "link", "links"))),
+        (n, m) => Some(format!(
+            "reviewed: {}, {} removed",
+            plural(n, "link", "links"),
+            plural(m, "stamp", "stamps")
+        )),
+    }
 }
 
 /// "goals a, b; use cases c; consumers d", or nothing.
@@ -245,6 +262,24 @@ pub fn render(diff: &Diff, color: bool, out: &mut dyn Write) -> io::Result<()> {
                     p.on(code, sign),
                     printable(&l.from),
                     printable(&l.to),
+                    l.field
+                )?;
+            }
+        }
+    }
+    if !diff.reviewed.is_empty() || !diff.unstamped.is_empty() {
+        writeln!(out, "\n{}", p.on("1", "Reviews (throughline.lock)"))?;
+        for (list, sign, code) in [
+            (&diff.reviewed, "reviewed", "32"),
+            (&diff.unstamped, "unstamped", "31"),
+        ] {
+            for l in list {
+                writeln!(
+                    out,
+                    "  {} `{}` → `{}` ({})",
+                    p.on(code, sign),
+                    printable(&l.child),
+                    printable(&l.parent),
                     l.field
                 )?;
             }

@@ -17,6 +17,10 @@ fn impact(i: &Impact) -> Value {
     })
 }
 
+fn review_link(l: &crate::review::Link) -> Value {
+    json!({"child": l.child, "field": l.field, "parent": l.parent})
+}
+
 fn coverage(c: &super::Coverage) -> Value {
     json!({
         "entities": c.entities,
@@ -108,6 +112,10 @@ pub fn to_json(diff: &Diff) -> Value {
         "links": {
             "added": diff.links_added.iter().map(link).collect::<Vec<_>>(),
             "removed": diff.links_removed.iter().map(link).collect::<Vec<_>>(),
+        },
+        "reviews": {
+            "reviewed": diff.reviewed.iter().map(review_link).collect::<Vec<_>>(),
+            "removed": diff.unstamped.iter().map(review_link).collect::<Vec<_>>(),
         },
         "trace": {
             "before": coverage(&diff.before),

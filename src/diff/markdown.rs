@@ -264,6 +264,25 @@ pub fn comment(diff: &Diff, limit: usize) -> String {
             },
         );
     }
+    if let Some(text) = super::human::reviewed_text(diff) {
+        c.details(&text.replacen("reviewed", "Reviewed", 1), |c| {
+            c.table(
+                &["", "Child", "Parent", "Field"],
+                diff.reviewed
+                    .iter()
+                    .map(|l| ("reviewed", l))
+                    .chain(diff.unstamped.iter().map(|l| ("stamp removed", l)))
+                    .map(|(what, l)| {
+                        vec![
+                            what.to_string(),
+                            code(&l.child),
+                            code(&l.parent),
+                            code(&l.field),
+                        ]
+                    }),
+            )
+        });
+    }
     let findings = diff.new_findings.len() + diff.fixed_findings.len();
     if findings > 0 {
         c.details(

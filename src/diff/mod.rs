@@ -240,6 +240,39 @@ pub struct Diff {
     pub new_findings: Vec<Finding>,
     pub fixed_findings: Vec<Finding>,
     pub breaking: Vec<Breaking>,
+    /// Links whose stamp in throughline.lock is new or changed: reviewed
+    /// between the revisions.
+    pub reviewed: Vec<crate::review::Link>,
+    /// Links whose stamp was removed from the lock.
+    pub unstamped: Vec<crate::review::Link>,
+}
+
+/// The links reviewed between two locks, and those whose stamps went.
+fn reviews(
+    base: &Workspace,
+    head: &Workspace,
+) -> (Vec<crate::review::Link>, Vec<crate::review::Link>) {
+    let empty = crate::review::Lock::default();
+    let lock = |ws: &Workspace| ws.lock.as_ref().map_or(&empty, |(_, l)| l.as_ref()).clone();
+    let (old, new) = (lock(base), lock(head));
+    let mut reviewed: Vec<crate::review::Link> = new
+        .stamps
+        .iter()
+        .filter(|s| {
+            old.get(&s.link)
+                .is_none_or(|o| o.fingerprint != s.fingerprint || o.commit != s.commit)
+        })
+        .map(|s| s.link.clone())
+        .collect();
+    let mut unstamped: Vec<crate::review::Link> = old
+        .stamps
+        .iter()
+        .filter(|s| new.get(&s.link).is_none())
+        .map(|s| s.link.clone())
+        .collect();
+    reviewed.sort();
+    unstamped.sort();
+    (reviewed, unstamped)
 }
 
 impl Diff {
@@ -284,6 +317,7 @@ pub fn compare(base: &Side, head: &Side, base_ref: &str, head_ref: Option<&str>)
         head: head_ref.map(str::to_string),
         ..Diff::default()
     };
+    (diff.reviewed, diff.unstamped) = reviews(&base.workspace, &head.workspace);
     for (id, e) in head.ids() {
         let Some(&b) = old.get(id) else {
             diff.added.push(Entry {
