@@ -458,3 +458,60 @@ fn diff_shows_a_change_of_the_lock_as_reviewed_links() {
         stdout(&out)
     );
 }
+
+#[test]
+fn the_site_lists_suspect_links_with_what_changed_and_marks_the_child() {
+    let dir = reviewed_repo();
+    let out_dir = tempfile::tempdir().unwrap();
+    let build = |d: &Path| {
+        let out = throughline(&[
+            "build",
+            dir.path().to_str().unwrap(),
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    };
+    let read = |p: &str| std::fs::read_to_string(out_dir.path().join(p)).unwrap();
+
+    // Nothing suspect: the page says so, and no page carries the mark.
+    build(out_dir.path());
+    let page = read("review.html");
+    assert!(page.contains("No link is suspect"), "{page}");
+    assert!(!read("initiatives/i.html").contains("Review needed"));
+    assert!(read("index.html").contains("href=\"review.html\">Review</a>"));
+
+    edit(
+        dir.path(),
+        "    unit: percent\n    target: 5\n",
+        "    unit: percent\n    target: 8\n",
+    );
+    git(dir.path(), &["commit", "-qam", "raise the goal"]);
+    build(out_dir.path());
+    let page = read("review.html");
+    assert!(page.contains("1 suspect link on 1 entity"), "{page}");
+    // The child, the link, the parent and the field before and after.
+    let row = &page[page.find("<tr id=\"i\">").expect("the child's row")..];
+    let row = &row[..row.find("</tr>\n    \n").unwrap_or(row.len())];
+    assert!(row.contains("href=\"initiatives/i.html\""), "{row}");
+    assert!(row.contains("<code>goals</code>"), "{row}");
+    assert!(row.contains("href=\"goals/g.html\""), "{row}");
+    assert!(
+        row.contains("<td><code>successIndicators[0].target</code></td><td>5</td><td>8</td>")
+            || row.contains("].target</code></td><td>5</td><td>8</td>"),
+        "{row}"
+    );
+    // What lies below the initiative, linked.
+    assert!(row.contains("href=\"use-cases/uc.html\""), "{row}");
+    // The child's page is marked and links to its row.
+    let child = read("initiatives/i.html");
+    assert!(child.contains("Review needed"), "{child}");
+    assert!(child.contains("href=\"../review.html#i\""), "{child}");
+    assert!(
+        child.contains("<code>successIndicators[0].target</code>"),
+        "{child}"
+    );
+    assert!(read("index.html").contains("Review <span class=\"count bad\">1</span>"));
+    // The parent itself is not suspect.
+    assert!(!read("goals/g.html").contains("Review needed"));
+}

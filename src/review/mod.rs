@@ -153,6 +153,38 @@ pub fn changed_fields(
     }
 }
 
+/// A suspect link and what changed in its parent since its review.
+pub struct Suspect<'s, 'm> {
+    pub state: &'s LinkState<'m>,
+    /// The commit of the reviewed version and the changes since; `Err`
+    /// says why they are not known.
+    pub changes: Result<(String, Vec<fields::FieldChange>), String>,
+}
+
+/// The suspect links among `states`, with their changes (looked up in git
+/// at once, each parent's history once per process).
+pub fn suspects<'s, 'm>(
+    ws: &Workspace,
+    model: &Model,
+    config: &Config,
+    states: &'s [LinkState<'m>],
+) -> Vec<Suspect<'s, 'm>> {
+    let suspect: Vec<(&LinkState, &Stamp)> = states
+        .iter()
+        .filter_map(|s| match &s.state {
+            State::Suspect(stamp) => Some((s, stamp)),
+            _ => None,
+        })
+        .collect();
+    suspect
+        .into_par_iter()
+        .map(|(state, stamp)| Suspect {
+            state,
+            changes: changed_fields(ws, model, config, state.parent, stamp),
+        })
+        .collect()
+}
+
 /// `suspect-link` and `unreviewed-link`.
 pub fn check(ws: &Workspace, model: &Model, config: &Config, out: &mut Vec<Diagnostic>) {
     let unreviewed_on = config.severity(Rule::UnreviewedLink).is_some();
@@ -167,20 +199,8 @@ pub fn check(ws: &Workspace, model: &Model, config: &Config, out: &mut Vec<Diagn
         return;
     }
     let states = states(ws, model, config, lock);
-    let suspects: Vec<&LinkState> = states
-        .iter()
-        .filter(|s| matches!(s.state, State::Suspect(_)))
-        .collect();
-    // The git lookups of the suspect links, at once.
-    let changes: Vec<Result<(String, Vec<fields::FieldChange>), String>> = suspects
-        .par_iter()
-        .map(|s| match &s.state {
-            State::Suspect(stamp) => changed_fields(ws, model, config, s.parent, stamp),
-            _ => unreachable!("only suspect links"),
-        })
-        .collect();
-    for (s, changed) in suspects.into_iter().zip(changes) {
-        out.push(suspect_finding(model, s, changed));
+    for s in suspects(ws, model, config, &states) {
+        out.push(suspect_finding(model, s.state, s.changes));
     }
     if unreviewed_on {
         for s in states.iter().filter(|s| s.state == State::Unreviewed) {

@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod native;
 pub mod output;
 pub mod pages;
+pub mod review;
 pub mod routes;
 pub mod svg;
 pub mod templates;
@@ -198,6 +199,7 @@ impl<'a> Renderer<'a> {
             Route::Graph => pages::graph_page(site, tera, common)?,
             Route::Findings => pages::findings_page(site, tera, common)?,
             Route::Progress => pages::progress_page(site, tera, common)?,
+            Route::Review => review::review_page(site, tera, common)?,
             Route::Workbook => {
                 return crate::interop::workbook::xlsx_bytes(site.ws, site.analysis, site.config)
                     .map(Some)

@@ -91,6 +91,8 @@ pub struct Common {
     pub changes: Option<ChangesLink>,
     /// The live-reload script `serve` adds to every page, when it serves them.
     pub live_reload: Option<String>,
+    /// With a `throughline.lock`: the number of suspect links.
+    review: Option<usize>,
     site_title: String,
     nav: Vec<NavItem>,
     errors: usize,
@@ -127,6 +129,7 @@ pub fn common(site: &SiteModel) -> Common {
     Common {
         changes: None,
         live_reload: None,
+        review: super::review::nav_count(site),
         site_title,
         nav,
         errors: site.analysis.errors(),
@@ -155,6 +158,7 @@ pub fn context(common: &Common, root: &str, current_dir: &str, page_title: &str)
     c.insert("current_dir", current_dir);
     c.insert("page_title", page_title);
     c.insert("changes", &common.changes);
+    c.insert("review", &common.review);
     c
 }
 

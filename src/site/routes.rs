@@ -17,6 +17,8 @@ pub enum Route<'a> {
     Graph,
     Findings,
     Progress,
+    /// The suspect links (CONTRACT §10).
+    Review,
     /// What changed since a revision (`build --since`); not in every site.
     Changes,
     /// The workbook of the whole trace, for stakeholders to take away.
@@ -35,12 +37,13 @@ pub enum Route<'a> {
 }
 
 /// The pages at the site's root, with their file names.
-const ROOT_PAGES: [(Route<'static>, &str); 10] = [
+const ROOT_PAGES: [(Route<'static>, &str); 11] = [
     (Route::Index, "index.html"),
     (Route::Matrix, "matrix.html"),
     (Route::Graph, "graph.html"),
     (Route::Findings, "findings.html"),
     (Route::Progress, "progress.html"),
+    (Route::Review, "review.html"),
     (Route::Search, "search.html"),
     (Route::NotFound, "404.html"),
     (Route::SearchIndex, "assets/search-index.js"),

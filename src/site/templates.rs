@@ -24,6 +24,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("search.html", include_str!("../../templates/search.html")),
     ("changes.html", include_str!("../../templates/changes.html")),
+    ("review.html", include_str!("../../templates/review.html")),
     ("404.html", include_str!("../../templates/404.html")),
     (
         "progress.html",

@@ -222,6 +222,10 @@ pub struct EntityView {
     /// products and sources, where data people call it downstream.
     pub serves: String,
     pub findings: Vec<Finding>,
+    /// Its suspect links (CONTRACT §10), and how many entities lie below
+    /// it when it has some.
+    pub suspect: Vec<super::review::SuspectMark>,
+    pub below: usize,
     pub file: String,
     pub line: usize,
     pub source: Vec<SourceLine>,
@@ -777,6 +781,7 @@ impl<'a> SiteModel<'a> {
             .filter(|d| d.doc == Some(entity.doc))
             .map(|d| self.finding(d))
             .collect();
+        let (suspect, below) = super::review::marks(self, e);
         let doc_span = node.span;
         let first = doc_span.start.line();
         let last = doc_span.end.line().max(first).min(file.line_count());
@@ -818,6 +823,8 @@ impl<'a> SiteModel<'a> {
             impact: String::new(),
             serves: String::new(),
             findings,
+            suspect,
+            below,
             file: file.rel_path.clone(),
             line: entity.id_span.start.line(),
             source,

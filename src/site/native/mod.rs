@@ -192,6 +192,12 @@ fn content(w: &mut Writer, e: &EntityView, graph: &str, first: usize) {
         w.change_badge(change);
     }
     w.raw("\n    ");
+    if !e.suspect.is_empty() {
+        w.raw("<a class=\"badge suspect\" href=\"../review.html#")
+            .text(&e.entity.id)
+            .raw("\">review needed</a>");
+    }
+    w.raw("\n    ");
     w.text_in("<span class=\"status\">", &e.status, "</span>");
     w.raw("\n    ");
     if let Some(outcome) = &e.outcome {
@@ -230,6 +236,10 @@ fn content(w: &mut Writer, e: &EntityView, graph: &str, first: usize) {
         w.raw("</ul>");
     }
     w.raw("\n</header>\n\n");
+    if !e.suspect.is_empty() {
+        suspect(w, e);
+    }
+    w.raw("\n\n");
     if !e.findings.is_empty() {
         w.raw("\n<section aria-labelledby=\"findings-title\" class=\"panel\">\n  <h2 id=\"findings-title\">Findings</h2>\n  ");
         findings(w, e);
@@ -411,6 +421,38 @@ fn group(w: &mut Writer, g: &super::view::Group) {
             .raw(" more</li>");
     }
     w.raw("</ul></dd></div>");
+}
+
+/// The "Review needed" panel of a child with suspect links.
+fn suspect(w: &mut Writer, e: &EntityView) {
+    w.raw("\n<section aria-labelledby=\"review-title\" class=\"panel suspect\">\n  <h2 id=\"review-title\">Review needed</h2>\n  <ul class=\"plain\">");
+    for s in &e.suspect {
+        w.raw("<li>")
+            .reference(&s.parent)
+            .raw(" changed since the link (<code>")
+            .text(&s.field)
+            .raw("</code>) was reviewed");
+        if !s.changed.is_empty() {
+            w.raw(": ");
+            for (i, c) in s.changed.iter().enumerate() {
+                if i > 0 {
+                    w.raw(", ");
+                }
+                w.raw("<code>").text(c).raw("</code>");
+            }
+        }
+        w.raw("</li>");
+    }
+    w.raw("</ul>\n  <p><a href=\"../review.html#")
+        .text(&e.entity.id)
+        .raw("\">")
+        .num(e.below)
+        .raw(if e.below == 1 {
+            " entity lies"
+        } else {
+            " entities lie"
+        })
+        .raw(" below this one</a>; what they say rests on it too.</p>\n</section>\n");
 }
 
 /// The `findings` macro.
@@ -712,6 +754,20 @@ mod tests {
                 v.tags = vec!["a<b".into(), "c".into()];
                 v.outcome = Some(Outcome::of(crate::outcomes::Status::AtRisk));
                 v.entity.traced = !v.entity.traced;
+                v.suspect = vec![crate::site::review::SuspectMark {
+                    parent: v.entity.clone(),
+                    field: "a<b>".into(),
+                    changed: vec!["x&y".into(), "z".into()],
+                }];
+                v.below = 1;
+            },
+            |v| {
+                v.suspect.push(crate::site::review::SuspectMark {
+                    parent: v.entity.clone(),
+                    field: "inputs".into(),
+                    changed: Vec::new(),
+                });
+                v.below = 0;
             },
             |v| {
                 v.description = Some(String::new());
