@@ -460,6 +460,56 @@ fn diff_shows_a_change_of_the_lock_as_reviewed_links() {
 }
 
 #[test]
+fn a_pull_request_diff_lists_the_links_to_review_with_what_changed() {
+    let dir = reviewed_repo();
+    // The pull request raises the goal's target and commits nothing else.
+    edit(
+        dir.path(),
+        "    unit: percent\n    target: 5\n",
+        "    unit: percent\n    target: 8\n",
+    );
+    let d = dir.path().to_str().unwrap();
+    let out = throughline(&["diff", d, "--base", "HEAD", "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("1 link to review"), "{text}");
+    assert!(text.contains("#### Links to review (1)"), "{text}");
+    assert!(
+        text.contains(
+            "| `i` | `goals` | `g` | `successIndicators[0].target` | this change |"
+        ),
+        "{text}"
+    );
+    let out = throughline(&["diff", d, "--base", "HEAD", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let suspect = &json["reviews"]["suspect"][0];
+    assert_eq!(suspect["child"], "i", "{json}");
+    assert_eq!(
+        suspect["changed"],
+        serde_json::json!(["successIndicators[0].target"])
+    );
+    assert_eq!(
+        (suspect["file"].as_str(), suspect["line"].as_u64()),
+        (Some("base.yaml"), Some(25))
+    );
+    assert_eq!(suspect["new"], true);
+    let out = throughline(&["diff", d, "--base", "HEAD"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "suspect i → g (goals)  changed: successIndicators[0].target  base.yaml:25"
+        ),
+        "{text}"
+    );
+    // Once reviewed, nothing is left to review.
+    assert_eq!(review(dir.path(), &["i"]).status.code(), Some(0));
+    let out = throughline(&["diff", d, "--base", "HEAD", "--format", "markdown"]);
+    let text = stdout(&out);
+    assert!(!text.contains("Links to review"), "{text}");
+    assert!(text.contains("Reviewed: 1 link"), "{text}");
+}
+
+#[test]
 fn the_site_lists_suspect_links_with_what_changed_and_marks_the_child() {
     let dir = reviewed_repo();
     let out_dir = tempfile::tempdir().unwrap();

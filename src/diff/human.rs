@@ -19,10 +19,10 @@ pub fn summary(diff: &Diff) -> String {
                 plural(diff.moved.len(), "entity", "entities")
             )
         };
-        return match reviewed_text(diff) {
-            Some(r) => format!("no change to the trace{moved} · {r}"),
-            None => format!("no change to the trace{moved}"),
-        };
+        let mut parts = vec![format!("no change to the trace{moved}")];
+        parts.extend(reviewed_text(diff));
+        parts.extend(suspect_text(diff));
+        return parts.join(" · ");
     }
     let mut parts = Vec::new();
     if !diff.breaking.is_empty() {
@@ -57,7 +57,16 @@ pub fn summary(diff: &Diff) -> String {
         diff.fixed_findings.len()
     ));
     parts.extend(reviewed_text(diff));
+    parts.extend(suspect_text(diff));
     parts.join(" · ")
+}
+
+/// "2 links to review", when the head has suspect links.
+pub fn suspect_text(diff: &Diff) -> Option<String> {
+    match diff.suspect.len() {
+        0 => None,
+        n => Some(format!("{} to review", plural(n, "link", "links"))),
+    }
 }
 
 /// "reviewed: 3 links", and the stamps removed, when the lock changed.
@@ -283,6 +292,26 @@ pub fn render(diff: &Diff, color: bool, out: &mut dyn Write) -> io::Result<()> {
                     l.field
                 )?;
             }
+        }
+    }
+    if !diff.suspect.is_empty() {
+        writeln!(out, "\n{}", p.on("1", "Links to review"))?;
+        for s in &diff.suspect {
+            let changed = if s.changed.is_empty() {
+                "what changed is not known".to_string()
+            } else {
+                format!("changed: {}", s.changed.join(", "))
+            };
+            writeln!(
+                out,
+                "  {} {} → {} ({})  {}  {}",
+                p.on("33", "suspect"),
+                printable(&s.link.child),
+                printable(&s.link.parent),
+                s.link.field,
+                printable(&changed),
+                p.on("2", &format!("{}:{}", printable_name(&s.file), s.line))
+            )?;
         }
     }
     if !diff.new_findings.is_empty() || !diff.fixed_findings.is_empty() {

@@ -116,6 +116,15 @@ pub fn to_json(diff: &Diff) -> Value {
         "reviews": {
             "reviewed": diff.reviewed.iter().map(review_link).collect::<Vec<_>>(),
             "removed": diff.unstamped.iter().map(review_link).collect::<Vec<_>>(),
+            "suspect": diff.suspect.iter().map(|s| json!({
+                "child": s.link.child,
+                "field": s.link.field,
+                "parent": s.link.parent,
+                "changed": s.changed,
+                "file": s.file,
+                "line": s.line,
+                "new": !s.before,
+            })).collect::<Vec<_>>(),
         },
         "trace": {
             "before": coverage(&diff.before),

@@ -144,6 +144,36 @@ pub fn comment(diff: &Diff, limit: usize) -> String {
             }),
         );
     }
+    if !diff.suspect.is_empty() {
+        c.line("");
+        c.line(&format!("#### Links to review ({})", diff.suspect.len()));
+        c.line("");
+        c.line("Each parent changed since the link from the child was reviewed. Check that the child still holds, then run `throughline review` with the child's id and commit `throughline.lock`: the lock is the record of the review.");
+        c.line("");
+        c.table(
+            &["Child", "Field", "Parent", "What changed", "Since"],
+            diff.suspect.iter().map(|s| {
+                let changed: Vec<String> = s.changed.iter().take(6).map(|f| code(f)).collect();
+                let more = s.changed.len().saturating_sub(6);
+                vec![
+                    code(&s.link.child),
+                    code(&s.link.field),
+                    code(&s.link.parent),
+                    match (changed.is_empty(), more) {
+                        (true, _) => "not known (`throughline review --show` explains)".to_string(),
+                        (false, 0) => changed.join(", "),
+                        (false, n) => format!("{} and {n} more", changed.join(", ")),
+                    },
+                    if s.before {
+                        "before this change"
+                    } else {
+                        "this change"
+                    }
+                    .to_string(),
+                ]
+            }),
+        );
+    }
     let changed = diff.added.len() + diff.removed.len() + diff.modified.len() + diff.moved.len();
     if changed > 0 {
         c.line("");

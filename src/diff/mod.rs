@@ -245,6 +245,59 @@ pub struct Diff {
     pub reviewed: Vec<crate::review::Link>,
     /// Links whose stamp was removed from the lock.
     pub unstamped: Vec<crate::review::Link>,
+    /// The head's suspect links (CONTRACT §10): what a reviewer must look
+    /// at before the change lands.
+    pub suspect: Vec<SuspectLink>,
+}
+
+/// A suspect link in the head, with what changed in its parent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuspectLink {
+    pub link: crate::review::Link,
+    /// The parent's changed fields (CONTRACT §8 notation), empty when unknown.
+    pub changed: Vec<String>,
+    /// Where the child names the parent.
+    pub file: String,
+    pub line: usize,
+    /// Whether the link was already suspect in the base revision.
+    pub before: bool,
+}
+
+/// The suspect links of one side, with their findings and the child's file.
+fn side_suspects(side: &Side) -> Vec<(crate::review::Link, &Diagnostic, usize)> {
+    let model = side.model();
+    side.analysis
+        .diagnostics
+        .iter()
+        .filter_map(|d| {
+            let (child, r) = crate::review::link_of(model, d)?;
+            let link = crate::review::Link {
+                child: model.entities[child].id.to_string(),
+                field: r.field.display().to_string(),
+                parent: r.target.to_string(),
+            };
+            Some((link, d, model.entities[child].file))
+        })
+        .collect()
+}
+
+/// The suspect links of the head, each marked if the base had it too.
+fn suspect_links(base: &Side, head: &Side) -> Vec<SuspectLink> {
+    let old: HashSet<crate::review::Link> =
+        side_suspects(base).into_iter().map(|(l, ..)| l).collect();
+    let mut out: Vec<SuspectLink> = side_suspects(head)
+        .into_iter()
+        .map(|(link, d, file)| SuspectLink {
+            before: old.contains(&link),
+            changed: d.changed.clone().unwrap_or_default(),
+            file: head.workspace.files[file].rel_path.clone(),
+            line: d.location.map_or(0, |l| l.span.start.line()),
+            link,
+        })
+        .collect();
+    out.sort_by(|a, b| a.link.cmp(&b.link));
+    out.dedup_by(|a, b| a.link == b.link);
+    out
 }
 
 /// The links reviewed between two locks, and those whose stamps went.
@@ -377,6 +430,7 @@ pub fn compare(base: &Side, head: &Side, base_ref: &str, head_ref: Option<&str>)
     diff.new_findings = new_findings;
     diff.fixed_findings = fixed_findings;
     diff.breaking = semantics::breaking(base, head, &diff);
+    diff.suspect = suspect_links(base, head);
     diff
 }
 

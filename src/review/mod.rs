@@ -270,6 +270,18 @@ fn suspect_finding(
     d
 }
 
+/// The child and the reference a `suspect-link` finding sits on: the
+/// child's reference at the finding's place.
+pub fn link_of<'m>(model: &'m Model, d: &Diagnostic) -> Option<(EntityId, &'m Reference)> {
+    if d.rule != Rule::SuspectLink {
+        return None;
+    }
+    let child = model.entity_of_doc(d.doc?)?;
+    let at = d.location?;
+    let reference = model.refs_from(child).iter().find(|r| r.span == at.span)?;
+    Some((child, reference))
+}
+
 /// The entities below `child` in the trace (its children, theirs, …),
 /// each once, nearest first: what a change that makes `child` suspect may
 /// reach.

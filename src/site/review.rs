@@ -37,19 +37,9 @@ struct Found<'d, 'm> {
     parent: EntityId,
 }
 
-/// The link a `suspect-link` finding sits on: the child's reference at the
-/// finding's place.
+/// The link a `suspect-link` finding sits on.
 fn found<'d, 'm>(site: &SiteModel<'m>, d: &'d Diagnostic) -> Option<Found<'d, 'm>> {
-    if d.rule != Rule::SuspectLink {
-        return None;
-    }
-    let child = site.model.entity_of_doc(d.doc?)?;
-    let at = d.location?;
-    let reference = site
-        .model
-        .refs_from(child)
-        .iter()
-        .find(|r| r.span == at.span)?;
+    let (child, reference) = review::link_of(site.model, d)?;
     Some(Found {
         finding: d,
         child,
