@@ -475,9 +475,7 @@ fn a_pull_request_diff_lists_the_links_to_review_with_what_changed() {
     assert!(text.contains("1 link to review"), "{text}");
     assert!(text.contains("#### Links to review (1)"), "{text}");
     assert!(
-        text.contains(
-            "| `i` | `goals` | `g` | `successIndicators[0].target` | this change |"
-        ),
+        text.contains("| `i` | `goals` | `g` | `successIndicators[0].target` | this change |"),
         "{text}"
     );
     let out = throughline(&["diff", d, "--base", "HEAD", "--format", "json"]);
@@ -496,9 +494,7 @@ fn a_pull_request_diff_lists_the_links_to_review_with_what_changed() {
     let out = throughline(&["diff", d, "--base", "HEAD"]);
     let text = stdout(&out);
     assert!(
-        text.contains(
-            "suspect i → g (goals)  changed: successIndicators[0].target  base.yaml:25"
-        ),
+        text.contains("suspect i → g (goals)  changed: successIndicators[0].target  base.yaml:25"),
         "{text}"
     );
     // Once reviewed, nothing is left to review.
@@ -507,6 +503,66 @@ fn a_pull_request_diff_lists_the_links_to_review_with_what_changed() {
     let text = stdout(&out);
     assert!(!text.contains("Links to review"), "{text}");
     assert!(text.contains("Reviewed: 1 link"), "{text}");
+}
+
+/// The script of the action's step named `name`.
+fn action_step(name: &str) -> String {
+    use throughline::load::{source::SourceFile, yaml};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml");
+    let file = SourceFile::new(
+        "action.yml".into(),
+        path.clone(),
+        std::fs::read_to_string(&path).unwrap(),
+    );
+    let action = yaml::parse(&file, yaml::Limits::default()).documents[0].to_json();
+    action["runs"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .and_then(|s| s["run"].as_str())
+        .unwrap_or_else(|| panic!("no step `{name}` in action.yml"))
+        .to_string()
+}
+
+#[test]
+fn the_action_fetches_what_a_shallow_checkout_needs_to_say_what_changed() {
+    let origin = reviewed_repo();
+    edit(
+        origin.path(),
+        "    unit: percent\n    target: 5\n",
+        "    unit: percent\n    target: 8\n",
+    );
+    git(origin.path(), &["commit", "-qam", "raise the goal"]);
+    // A checkout as actions/checkout makes it: the last commit only.
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    git(clone.path(), &["clone", "-q", "--depth", "1", &url, "."]);
+    let (report, _) = check_json(clone.path(), &[]);
+    let found = findings(&report, "suspect-link");
+    assert_eq!(found[0]["changed"], serde_json::json!([]), "{report}");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("shallow clone"),
+        "{report}"
+    );
+    let out = std::process::Command::new("bash")
+        .current_dir(clone.path())
+        .args(["-euo", "pipefail", "-c"])
+        .arg(action_step("Fetch the commits the review stamps name"))
+        .env("DIR", ".")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (report, _) = check_json(clone.path(), &[]);
+    let found = findings(&report, "suspect-link");
+    assert_eq!(
+        found[0]["changed"],
+        serde_json::json!(["successIndicators[0].target"]),
+        "{report}"
+    );
 }
 
 #[test]
