@@ -9,8 +9,8 @@ the way pull requests do (a goal target lowered, a data product's freshness
 SLO loosened, a description reworded, a file renamed, an entity added) and
 commits that as `head`. It prints the commands to time, for example:
 
-    farm-bench -n 7 -- target/release/throughline diff REPO --base base --head head --format json
-    farm-bench -n 7 -- target/release/throughline diff REPO --base base   # head: the working tree
+    python3 bench/ab.py -n 7 -- target/release/throughline diff REPO --base base --head head --format json
+    python3 bench/ab.py -n 7 -- target/release/throughline diff REPO --base base   # head: the working tree
 
 The figures go in docs/benchmarks.md.
 """
@@ -77,8 +77,8 @@ def main():
     git(repo, "tag", "head")
     exe = os.path.join(ROOT, "target", "release", "throughline")
     print(f"{done} entities changed, one file renamed, in {repo}")
-    print(f"farm-bench -n 7 -- {exe} diff {repo} --base base --head head --format json")
-    print(f"farm-bench -n 7 -- {exe} diff {repo} --base base")
+    print(f"python3 bench/ab.py -n 7 -- {exe} diff {repo} --base base --head head --format json")
+    print(f"python3 bench/ab.py -n 7 -- {exe} diff {repo} --base base")
 
 
 if __name__ == "__main__":

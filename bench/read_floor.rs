@@ -2,7 +2,7 @@
 //! read whole, in one process, on all cores, and nothing else done with it.
 //!
 //!     cargo build --release --example read-floor
-//!     farm-bench -n 9 --vs "target/release/examples/read-floor /tmp/b10000" \
+//!     python3 bench/ab.py -n 9 --vs "target/release/examples/read-floor /tmp/b10000" \
 //!         -- target/release/throughline check /tmp/b10000
 //!
 //! It finds the files as `check` does not (every `.yaml` and `.yml` under

@@ -1,10 +1,10 @@
 #!/bin/sh
 # One-file edit, then `build` over the previous site, for A/B timing of two
-# binaries with farm-bench (each with its own copy of the workspace and site):
+# binaries with bench/ab.py (each with its own copy of the workspace and site):
 #
 #   cp -r /tmp/b10000 /tmp/wa; cp -r /tmp/b10000 /tmp/wb
 #   OLD build /tmp/wa -o /dev/shm/sa; NEW build /tmp/wb -o /dev/shm/sb
-#   farm-bench -n 9 --vs "bench/rebuild.sh OLD /tmp/wa /dev/shm/sa" -- bench/rebuild.sh NEW /tmp/wb /dev/shm/sb
+#   python3 bench/ab.py -n 9 --vs "bench/rebuild.sh OLD /tmp/wa /dev/shm/sa" -- bench/rebuild.sh NEW /tmp/wb /dev/shm/sb
 #
 # Usage: bench/rebuild.sh BINARY WORKSPACE SITE [EDIT]. EDIT `name` (the
 # default) renames the first source, which changes every page that shows its
