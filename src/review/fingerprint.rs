@@ -9,6 +9,8 @@
 //! string `NaN`, `inf` or `-inf`. So the text's layout, comments, key order,
 //! quoting style and the file it lives in never change a fingerprint.
 
+use std::io::Write as _;
+
 use sha2::{Digest, Sha256};
 
 use crate::load::yaml::{Node, Value};
@@ -114,12 +116,11 @@ fn canonical_entity(node: &Node, kind: Option<Kind>, ignore: &Ignore, out: &mut 
         write_value(node, &Skip::None, out);
         return;
     };
-    let fields = sorted(entries);
     out.push(b'{');
     let mut first = true;
-    for (key, value) in fields {
+    for_each_sorted(entries, |key, value| {
         if ignore.drops(kind, key) {
-            continue;
+            return;
         }
         if !first {
             out.push(b',');
@@ -133,7 +134,7 @@ fn canonical_entity(node: &Node, kind: Option<Kind>, ignore: &Ignore, out: &mut 
             _ => Skip::None,
         };
         write_value(value, &skip, out);
-    }
+    });
     out.push(b'}');
 }
 
@@ -146,13 +147,43 @@ enum Skip {
 }
 
 /// A mapping's entries in key order, the first of a repeated key only.
-fn sorted(entries: &[crate::load::yaml::Entry]) -> Vec<(&str, &Node)> {
-    let mut fields: Vec<(&str, &Node)> =
-        entries.iter().map(|e| (e.key.as_str(), &e.value)).collect();
-    // Stable: a repeated key's first value sorts first.
-    fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    fields.dedup_by(|later, earlier| later.0 == earlier.0);
-    fields
+/// Most mappings are small: their order is found on the stack.
+fn for_each_sorted<'n>(
+    entries: &'n [crate::load::yaml::Entry],
+    mut f: impl FnMut(&'n str, &'n Node),
+) {
+    const SMALL: usize = 32;
+    let key = |i: usize| entries[i].key.as_bytes();
+    let mut emit = |order: &mut dyn Iterator<Item = usize>| {
+        let mut last: Option<&[u8]> = None;
+        for i in order {
+            if last == Some(key(i)) {
+                continue;
+            }
+            last = Some(key(i));
+            f(entries[i].key.as_str(), &entries[i].value);
+        }
+    };
+    if entries.len() <= SMALL {
+        let mut small = [0u8; SMALL];
+        let order = &mut small[..entries.len()];
+        for (i, slot) in order.iter_mut().enumerate() {
+            *slot = i as u8;
+        }
+        // Insertion sort, stable: a repeated key's first value sorts first.
+        for i in 1..order.len() {
+            let mut j = i;
+            while j > 0 && key(usize::from(order[j - 1])) > key(usize::from(order[j])) {
+                order.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        emit(&mut order.iter().map(|&i| usize::from(i)));
+    } else {
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| key(a).cmp(key(b)));
+        emit(&mut order.into_iter());
+    }
 }
 
 fn write_value(node: &Node, skip: &Skip, out: &mut Vec<u8>) {
@@ -160,7 +191,9 @@ fn write_value(node: &Node, skip: &Skip, out: &mut Vec<u8>) {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
         Value::Float(f) => match serde_json::Number::from_f64(*f) {
             Some(n) => out.extend_from_slice(n.to_string().as_bytes()),
             None if f.is_nan() => write_string("NaN", out),
@@ -185,9 +218,9 @@ fn write_value(node: &Node, skip: &Skip, out: &mut Vec<u8>) {
         Value::Map(entries) => {
             out.push(b'{');
             let mut first = true;
-            for (key, value) in sorted(entries) {
+            for_each_sorted(entries, |key, value| {
                 if matches!(skip, Skip::Current) && key == "current" {
-                    continue;
+                    return;
                 }
                 if !first {
                     out.push(b',');
@@ -196,7 +229,7 @@ fn write_value(node: &Node, skip: &Skip, out: &mut Vec<u8>) {
                 write_string(key, out);
                 out.push(b':');
                 write_value(value, &Skip::None, out);
-            }
+            });
             out.push(b'}');
         }
     }
@@ -204,24 +237,44 @@ fn write_value(node: &Node, skip: &Skip, out: &mut Vec<u8>) {
 
 fn write_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
-    for c in s.chars() {
-        match c {
-            '"' => out.extend_from_slice(b"\\\""),
-            '\\' => out.extend_from_slice(b"\\\\"),
-            '\n' => out.extend_from_slice(b"\\n"),
-            '\r' => out.extend_from_slice(b"\\r"),
-            '\t' => out.extend_from_slice(b"\\t"),
-            '\u{8}' => out.extend_from_slice(b"\\b"),
-            '\u{c}' => out.extend_from_slice(b"\\f"),
-            c if (c as u32) < 0x20 => {
-                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
-            }
-            c => {
-                let mut buf = [0; 4];
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            }
-        }
+    let bytes = s.as_bytes();
+    // Most strings need no escape: a test of every byte without an early
+    // exit, which the compiler turns into wide compares, finds them.
+    let plain = bytes
+        .iter()
+        .fold(true, |ok, &b| ok & (b >= 0x20) & (b != b'"') & (b != b'\\'));
+    if plain {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
     }
+    // Runs of bytes that need no escape are copied whole: every byte of a
+    // multi-byte UTF-8 character is at least 0x80, so bytes suffice.
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..0x20 => {
+                out.extend_from_slice(&bytes[run..i]);
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xf)]);
+                run = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[run..i]);
+        out.extend_from_slice(escape);
+        run = i + 1;
+    }
+    out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
 }
 
@@ -245,7 +298,7 @@ pub fn validate(text: &str) -> Result<(), String> {
             format!("`{text}` is not a fingerprint (`{SCHEME}:` and 64 hex digits)")
         });
     }
-    if hex.len() != 64 || !hex.bytes().all(|b| HEX.contains(&b)) {
+    if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return Err(format!(
             "`{text}` is not a fingerprint: `{SCHEME}:` is followed by 64 lowercase hex digits"
         ));
@@ -256,6 +309,18 @@ pub fn validate(text: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_are_escaped_as_json_escapes_them() {
+        let mut text: String = (0u32..0x80).filter_map(char::from_u32).collect();
+        text.push_str("é → 😀 \u{7f}\u{2028}");
+        let mut out = Vec::new();
+        write_string(&text, &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            serde_json::to_string(&text).unwrap()
+        );
+    }
     use crate::load::from_texts;
 
     fn node(text: &str) -> Node {

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Diagnostic, FileId, Rule};
 use crate::load::source::{SourceFile, Span};
 
@@ -66,13 +68,43 @@ pub struct Lock {
     pub unreadable: Vec<usize>,
     /// Whether the header names a later format: none of the lines is read.
     pub newer: bool,
-    index: HashMap<Link, usize>,
+    /// `(hash of the link, position in stamps)`, sorted: a lookup is a
+    /// binary search in one contiguous array, and a link's names are read
+    /// only to confirm a match.
+    index: Vec<(u64, u32)>,
+}
+
+fn key_hash(child: &str, field: &str, parent: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one((child, field, parent))
 }
 
 impl Lock {
     /// The stamp of `link`, if it has one.
     pub fn get(&self, link: &Link) -> Option<&Stamp> {
-        self.index.get(link).map(|&i| &self.stamps[i])
+        self.find(&link.child, &link.field, &link.parent)
+    }
+
+    /// The stamp of the link `(child, field, parent)`, if it has one.
+    pub fn find(&self, child: &str, field: &str, parent: &str) -> Option<&Stamp> {
+        let hash = key_hash(child, field, parent);
+        let from = self.index.partition_point(|&(h, _)| h < hash);
+        self.index[from..]
+            .iter()
+            .take_while(|&&(h, _)| h == hash)
+            .map(|&(_, i)| &self.stamps[i as usize])
+            .find(|s| s.link.child == child && s.link.field == field && s.link.parent == parent)
+    }
+
+    /// Whether one of the stamps of `(child, field, parent)` is `fingerprint`.
+    pub fn reviewed(&self, child: &str, field: &str, parent: &str, fingerprint: &str) -> bool {
+        let is = |l: &Link| l.child == child && l.field == field && l.parent == parent;
+        self.find(child, field, parent)
+            .is_some_and(|s| s.fingerprint == fingerprint)
+            || self
+                .duplicates
+                .iter()
+                .any(|s| is(&s.link) && s.fingerprint == fingerprint)
     }
 
     /// Every stamp of `link`, the first one first (more than one only in
@@ -89,21 +121,67 @@ impl Lock {
 
     /// A lock of `stamps`, one per link (the first kept).
     pub fn from_stamps(stamps: impl IntoIterator<Item = Stamp>) -> Lock {
-        let mut lock = Lock::default();
-        for stamp in stamps {
-            lock.push(stamp);
-        }
+        let mut lock = Lock {
+            stamps: stamps.into_iter().collect(),
+            ..Lock::default()
+        };
+        lock.settle();
         lock
     }
 
-    fn push(&mut self, stamp: Stamp) -> Option<usize> {
-        if let Some(&first) = self.index.get(&stamp.link) {
-            self.duplicates.push(stamp);
-            return Some(self.stamps[first].line);
+    /// Builds the index and moves every later stamp of a link (in line
+    /// order) to `duplicates`; returns each as (its line, the first's line).
+    fn settle(&mut self) -> Vec<(usize, usize)> {
+        let mut index = self.hashed();
+        let mut later = vec![false; self.stamps.len()];
+        let mut pairs = Vec::new();
+        // Stamps of one link share a hash, and sort by position within it.
+        let mut run = 0;
+        while run < index.len() {
+            let end = run + index[run..].partition_point(|&(h, _)| h == index[run].0);
+            for a in run..end {
+                let first = index[a].1 as usize;
+                if later[first] {
+                    continue;
+                }
+                for &(_, b) in &index[a + 1..end] {
+                    let b = b as usize;
+                    if !later[b] && self.stamps[b].link == self.stamps[first].link {
+                        later[b] = true;
+                        pairs.push((self.stamps[b].line, self.stamps[first].line));
+                    }
+                }
+            }
+            run = end;
         }
-        self.index.insert(stamp.link.clone(), self.stamps.len());
-        self.stamps.push(stamp);
-        None
+        if !pairs.is_empty() {
+            pairs.sort_unstable();
+            let stamps = std::mem::take(&mut self.stamps);
+            for (stamp, later) in stamps.into_iter().zip(later) {
+                if later {
+                    self.duplicates.push(stamp);
+                } else {
+                    self.stamps.push(stamp);
+                }
+            }
+            index = self.hashed();
+        }
+        self.index = index;
+        pairs
+    }
+
+    fn hashed(&self) -> Vec<(u64, u32)> {
+        let mut index: Vec<(u64, u32)> = self
+            .stamps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let l = &s.link;
+                (key_hash(&l.child, &l.field, &l.parent), i as u32)
+            })
+            .collect();
+        index.sort_unstable();
+        index
     }
 
     /// The lock's text: the header and each stamp's line, sorted by byte
@@ -122,6 +200,9 @@ impl Lock {
         text
     }
 }
+
+/// The lines git writes around a merge conflict.
+const MARKERS: [&str; 4] = ["<<<<<<<", "=======", ">>>>>>>", "|||||||"];
 
 /// Reads the lock in `file` (file `id` of the workspace): every line that
 /// cannot be read is a `lock-invalid` finding at that line.
@@ -146,11 +227,26 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
                 lock.unreadable.push(n);
             }
         };
+    // A lock checked out with CRLF line ends reads as the same lock.
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|raw| raw.strip_suffix('\r').unwrap_or(raw))
+        .collect();
+    // The stamp lines are read on every core; the rest, in order, below.
+    let mut stamps: Vec<Option<Result<Stamp, (String, &'static str)>>> = lines
+        .par_iter()
+        .with_min_len(512)
+        .enumerate()
+        .map(|(i, line)| {
+            let stamp_like = !line.trim().is_empty()
+                && !line.starts_with('#')
+                && !MARKERS.iter().any(|m| line.starts_with(m));
+            stamp_like.then(|| parse_line(line, i + 1))
+        })
+        .collect();
     let mut seen_header = false;
-    for (i, raw) in text.split('\n').enumerate() {
+    for (i, &line) in lines.iter().enumerate() {
         let n = i + 1;
-        // A lock checked out with CRLF line ends reads as the same lock.
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
         if line.trim().is_empty() {
             continue;
         }
@@ -200,10 +296,7 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
                 );
             }
         }
-        if ["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
-            .iter()
-            .any(|m| line.starts_with(m))
-        {
+        if MARKERS.iter().any(|m| line.starts_with(m)) {
             invalid(
                 n,
                 line,
@@ -225,24 +318,41 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
             );
             continue;
         }
-        match parse_line(line, n) {
-            Ok(stamp) => {
-                let link = stamp.link.clone();
-                if let Some(first) = lock.push(stamp) {
-                    invalid(
-                        n,
-                        line,
-                        format!(
-                            "a second stamp for `{} {} {}` (the first is on line {first})",
-                            link.child, link.field, link.parent
-                        ),
-                        "keep one line per link: `throughline review` of the child writes it once",
-                        &mut lock,
-                        false,
-                    );
-                }
-            }
+        let parsed = stamps[i].take().unwrap_or_else(|| parse_line(line, n));
+        match parsed {
+            Ok(stamp) => lock.stamps.push(stamp),
             Err((message, help)) => invalid(n, line, message, help, &mut lock, true),
+        }
+    }
+    let pairs = lock.settle();
+    if !pairs.is_empty() {
+        let raw_lines: Vec<&str> = text.split('\n').collect();
+        let links: HashMap<usize, String> = lock
+            .duplicates
+            .iter()
+            .map(|s| {
+                let Link {
+                    child,
+                    field,
+                    parent,
+                } = &s.link;
+                (s.line, format!("{child} {field} {parent}"))
+            })
+            .collect();
+        for (n, first) in pairs {
+            let raw = raw_lines[n - 1];
+            let line = raw.strip_suffix('\r').unwrap_or(raw);
+            invalid(
+                n,
+                line,
+                format!(
+                    "a second stamp for `{}` (the first is on line {first})",
+                    links[&n]
+                ),
+                "keep one line per link: `throughline review` of the child writes it once",
+                &mut lock,
+                false,
+            );
         }
     }
     (lock, found)
@@ -252,13 +362,16 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
 fn parse_line(line: &str, n: usize) -> Result<Stamp, (String, &'static str)> {
     const SHAPE: &str =
         "each line is `CHILD FIELD PARENT FINGERPRINT [COMMIT]`, separated by single spaces";
-    let parts: Vec<&str> = line.split_ascii_whitespace().collect();
-    let (link, fingerprint, commit) = match parts.as_slice() {
-        [c, f, p, fp] => ((c, f, p), fp, None),
-        [c, f, p, fp, commit] => ((c, f, p), fp, Some(*commit)),
+    let mut parts = line.split_ascii_whitespace();
+    let mut next = || parts.next();
+    let (link, fingerprint, commit) = match (next(), next(), next(), next(), next(), next()) {
+        (Some(c), Some(f), Some(p), Some(fp), commit, None) => ((c, f, p), fp, commit),
         _ => {
             return Err((
-                format!("a lock line has {} fields, not 4 or 5", parts.len()),
+                format!(
+                    "a lock line has {} fields, not 4 or 5",
+                    line.split_ascii_whitespace().count()
+                ),
                 SHAPE,
             ));
         }
@@ -351,6 +464,31 @@ mod tests {
         let (lock, found) = read(&text);
         assert!(found.is_empty(), "{found:?}");
         assert_eq!(lock.stamps[0].fingerprint, fp('c'));
+    }
+
+    #[test]
+    fn every_link_of_a_large_lock_is_found_and_repeats_point_at_the_first() {
+        let mut text = format!("{HEADER}\n");
+        for i in 0..2000 {
+            text.push_str(&format!("c{i} contributesTo p{} {}\n", i % 7, fp('a')));
+        }
+        text.push_str(&format!("c5 contributesTo p5 {}\n", fp('b')));
+        text.push_str(&format!("c5 contributesTo p5 {}\n", fp('c')));
+        let (lock, found) = read(&text);
+        assert_eq!(lines(&found), [2002, 2003], "{found:?}");
+        assert!(
+            found
+                .iter()
+                .all(|d| d.message.contains("first is on line 7"))
+        );
+        for i in 0..2000 {
+            let stamp = lock.find(&format!("c{i}"), "contributesTo", &format!("p{}", i % 7));
+            assert_eq!(stamp.map(|s| s.line), Some(i + 2));
+        }
+        assert!(lock.find("c1", "contributesTo", "p2").is_none());
+        assert!(lock.find("c1", "goals", "p1").is_none());
+        assert!(lock.reviewed("c5", "contributesTo", "p5", &fp('c')));
+        assert!(!lock.reviewed("c5", "contributesTo", "p5", &fp('d')));
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub mod history;
 pub mod lock;
 pub mod stamp;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use rayon::prelude::*;
 
@@ -49,7 +49,24 @@ pub struct LinkState<'m> {
 /// known kind, once per `(child, field, parent)` (the first reference when a
 /// list names a parent twice), in reference order.
 pub fn links(model: &Model) -> Vec<(Link, &Reference, EntityId)> {
-    let mut seen = HashSet::new();
+    link_refs(model)
+        .into_iter()
+        .map(|(r, field, parent)| {
+            let link = Link {
+                child: model.entities[r.from].id.to_string(),
+                field: field.to_string(),
+                parent: r.target.to_string(),
+            };
+            (link, r, parent)
+        })
+        .collect()
+}
+
+/// [`links`] without a copy of any name: the reference, its field as the
+/// lock writes it, and the parent.
+fn link_refs(model: &Model) -> Vec<(&Reference, &'static str, EntityId)> {
+    let mut seen: HashSet<(&str, &'static str, &str), foldhash::fast::RandomState> =
+        HashSet::default();
     model
         .refs
         .iter()
@@ -58,35 +75,34 @@ pub fn links(model: &Model) -> Vec<(Link, &Reference, EntityId)> {
             let child = &model.entities[r.from];
             child.kind?;
             model.entities[parent].kind?;
-            let link = Link {
-                child: child.id.to_string(),
-                field: r.field.display().to_string(),
-                parent: r.target.to_string(),
-            };
-            seen.insert(link.clone()).then_some((link, r, parent))
+            let field = r.field.display();
+            seen.insert((child.id.as_str(), field, r.target.as_str()))
+                .then_some((r, field, parent))
         })
         .collect()
 }
 
-/// The fingerprints of `parents`, now.
+/// The fingerprints of `parents`, now, by entity (`None` for an entity not
+/// asked for).
 pub fn fingerprints(
     ws: &Workspace,
     model: &Model,
     config: &Config,
     parents: impl IntoIterator<Item = EntityId>,
-) -> HashMap<EntityId, String> {
-    let wanted: Vec<EntityId> = parents
-        .into_iter()
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
+) -> Vec<Option<String>> {
+    let mut wanted = vec![false; model.entities.len()];
+    for p in parents {
+        wanted[p] = true;
+    }
     wanted
         .into_par_iter()
         .with_min_len(64)
-        .map(|e| {
-            let entity = &model.entities[e];
-            let fp = fingerprint::fingerprint(entity.node(ws), entity.kind, &config.review.ignore);
-            (e, fp)
+        .enumerate()
+        .map(|(e, wanted)| {
+            wanted.then(|| {
+                let entity = &model.entities[e];
+                fingerprint::fingerprint(entity.node(ws), entity.kind, &config.review.ignore)
+            })
         })
         .collect()
 }
@@ -98,25 +114,49 @@ pub fn states<'m>(
     config: &Config,
     lock: &Lock,
 ) -> Vec<LinkState<'m>> {
-    let links = links(model);
-    let prints = fingerprints(ws, model, config, links.iter().map(|(_, _, p)| *p));
+    classify(ws, model, config, lock, true)
+}
+
+/// The links and their states, the reviewed ones only if `reviewed`: a
+/// reviewed link costs a lookup and no copy.
+fn classify<'m>(
+    ws: &Workspace,
+    model: &'m Model,
+    config: &Config,
+    lock: &Lock,
+    reviewed: bool,
+) -> Vec<LinkState<'m>> {
+    let links = link_refs(model);
+    let prints = fingerprints(ws, model, config, links.iter().map(|&(_, _, p)| p));
     links
         .into_iter()
-        .map(|(link, reference, parent)| {
-            let now = prints[&parent].clone();
-            let state = match lock.get(&link) {
+        .filter_map(|(reference, field, parent)| {
+            let child = model.entities[reference.from].id.as_str();
+            let now = prints[parent]
+                .as_deref()
+                .expect("every parent has a fingerprint");
+            let state = match lock.find(child, field, &reference.target) {
                 None => State::Unreviewed,
-                Some(_) if lock.all_of(&link).any(|s| s.fingerprint == now) => State::Reviewed,
+                Some(_) if lock.reviewed(child, field, &reference.target, now) => {
+                    if !reviewed {
+                        return None;
+                    }
+                    State::Reviewed
+                }
                 Some(stamp) => State::Suspect(stamp.clone()),
             };
-            LinkState {
+            Some(LinkState {
+                link: Link {
+                    child: child.to_string(),
+                    field: field.to_string(),
+                    parent: reference.target.to_string(),
+                },
                 child: reference.from,
-                link,
                 reference,
                 parent,
-                fingerprint: now,
+                fingerprint: now.to_string(),
                 state,
-            }
+            })
         })
         .collect()
 }
@@ -198,7 +238,7 @@ pub fn check(ws: &Workspace, model: &Model, config: &Config, out: &mut Vec<Diagn
     if lock.is_empty() && !unreviewed_on {
         return;
     }
-    let states = states(ws, model, config, lock);
+    let states = classify(ws, model, config, lock, false);
     for s in suspects(ws, model, config, &states) {
         out.push(suspect_finding(model, s.state, s.changes));
     }
