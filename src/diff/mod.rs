@@ -272,9 +272,9 @@ fn side_suspects(side: &Side) -> Vec<(crate::review::Link, &Diagnostic, usize)> 
         .filter_map(|d| {
             let (child, r) = crate::review::link_of(model, d)?;
             let link = crate::review::Link {
-                child: model.entities[child].id.to_string(),
-                field: r.field.display().to_string(),
-                parent: r.target.to_string(),
+                child: compact_str::CompactString::from(&*model.entities[child].id),
+                field: compact_str::CompactString::from(r.field.display()),
+                parent: compact_str::CompactString::from(&*r.target),
             };
             Some((link, d, model.entities[child].file))
         })

@@ -88,9 +88,15 @@ impl Ignore {
 
 /// The fingerprint of the entity `node` (a document's tree) of `kind`.
 pub fn fingerprint(node: &Node, kind: Option<Kind>, ignore: &Ignore) -> String {
-    let mut out = Vec::with_capacity(1024);
-    canonical_entity(node, kind, ignore, &mut out);
-    let digest = Sha256::digest(&out);
+    thread_local! {
+        // One buffer per thread, reused: no allocation per entity.
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let digest = BUFFER.with_borrow_mut(|out| {
+        out.clear();
+        canonical_entity(node, kind, ignore, out);
+        Sha256::digest(&out[..])
+    });
     let mut text = String::with_capacity(SCHEME.len() + 1 + 64);
     text.push_str(SCHEME);
     text.push(':');

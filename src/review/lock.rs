@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use compact_str::CompactString;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, FileId, Rule};
@@ -23,19 +24,19 @@ const VERSION: u32 = 1;
 /// A link, as the lock names it: `(child, field, parent)`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Link {
-    pub child: String,
+    pub child: CompactString,
     /// The field as CONTRACT §8 writes it (`contributesTo`, `usagePatterns[].consumer`).
-    pub field: String,
-    pub parent: String,
+    pub field: CompactString,
+    pub parent: CompactString,
 }
 
 /// One reviewed link: the parent's fingerprint when it was reviewed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {
     pub link: Link,
-    pub fingerprint: String,
+    pub fingerprint: CompactString,
     /// HEAD when the stamp was written; `None` outside git.
-    pub commit: Option<String>,
+    pub commit: Option<CompactString>,
     /// The stamp's line (1-based).
     pub line: usize,
 }
@@ -388,12 +389,12 @@ fn parse_line(line: &str, n: usize) -> Result<Stamp, (String, &'static str)> {
     }
     Ok(Stamp {
         link: Link {
-            child: link.0.to_string(),
-            field: link.1.to_string(),
-            parent: link.2.to_string(),
+            child: link.0.into(),
+            field: link.1.into(),
+            parent: link.2.into(),
         },
-        fingerprint: fingerprint.to_string(),
-        commit: commit.map(str::to_ascii_lowercase),
+        fingerprint: fingerprint.into(),
+        commit: commit.map(|c| c.to_ascii_lowercase().into()),
         line: n,
     })
 }
@@ -428,7 +429,7 @@ mod tests {
                     field: "contributesTo".into(),
                     parent: "ns".into(),
                 },
-                fingerprint: fp('a'),
+                fingerprint: fp('a').into(),
                 commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
                 line: 0,
             },
@@ -438,7 +439,7 @@ mod tests {
                     field: "usagePatterns[].consumer".into(),
                     parent: "c".into(),
                 },
-                fingerprint: fp('b'),
+                fingerprint: fp('b').into(),
                 commit: None,
                 line: 0,
             },

@@ -53,9 +53,9 @@ pub fn links(model: &Model) -> Vec<(Link, &Reference, EntityId)> {
         .into_iter()
         .map(|(r, field, parent)| {
             let link = Link {
-                child: model.entities[r.from].id.to_string(),
-                field: field.to_string(),
-                parent: r.target.to_string(),
+                child: compact_str::CompactString::from(&*model.entities[r.from].id),
+                field: compact_str::CompactString::from(field),
+                parent: compact_str::CompactString::from(&*r.target),
             };
             (link, r, parent)
         })
@@ -147,9 +147,9 @@ fn classify<'m>(
             };
             Some(LinkState {
                 link: Link {
-                    child: child.to_string(),
-                    field: field.to_string(),
-                    parent: reference.target.to_string(),
+                    child: compact_str::CompactString::from(child),
+                    field: compact_str::CompactString::from(field),
+                    parent: compact_str::CompactString::from(&*reference.target),
                 },
                 child: reference.from,
                 reference,

@@ -143,8 +143,8 @@ pub fn plan(
             (_, true) => {
                 let stamp = Stamp {
                     link: s.link.clone(),
-                    fingerprint: s.fingerprint.clone(),
-                    commit: commit.map(str::to_string),
+                    fingerprint: s.fingerprint.as_str().into(),
+                    commit: commit.map(Into::into),
                     line: 0,
                 };
                 plan.stamped.push(stamp.clone());

@@ -119,9 +119,9 @@ pub fn review_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<Str
     {
         let (child, parent) = (&model.entities[f.child], &model.entities[f.parent]);
         let link = Link {
-            child: child.id.to_string(),
-            field: f.reference.field.display().to_string(),
-            parent: parent.id.to_string(),
+            child: compact_str::CompactString::from(&*child.id),
+            field: compact_str::CompactString::from(f.reference.field.display()),
+            parent: compact_str::CompactString::from(&*parent.id),
         };
         let stamp = ws.lock.as_ref().and_then(|(_, lock)| lock.get(&link));
         let changes = match stamp {
@@ -155,7 +155,7 @@ pub fn review_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<Str
         rows.push(Row {
             anchor: children.insert(f.child),
             child: site.entity_ref(f.child),
-            field: link.field,
+            field: link.field.to_string(),
             parent: site.entity_ref(f.parent),
             fields,
             unknown,
