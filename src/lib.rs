@@ -24,6 +24,7 @@ pub mod markup;
 pub mod model;
 pub mod outcomes;
 pub mod progress;
+pub mod query;
 pub mod report;
 pub mod review;
 pub mod rules;
@@ -36,6 +37,18 @@ use config::{Config, ConfigError};
 use load::{LoadError, LoadOptions, Workspace};
 use model::time::Date;
 use rules::{Analysis, Schemas};
+
+/// The version and, when built from a git checkout, the commit and its date:
+/// `0.1.0 (1a2b3c4d5e6f 2026-12-01)`.
+pub fn version() -> &'static str {
+    match option_env!("THROUGHLINE_BUILD_COMMIT") {
+        Some(commit) => {
+            static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            TEXT.get_or_init(|| format!("{} ({commit})", env!("CARGO_PKG_VERSION")))
+        }
+        None => env!("CARGO_PKG_VERSION"),
+    }
+}
 
 /// A checked workspace.
 pub struct Checked {

@@ -29,17 +29,7 @@ struct Cli {
     command: Command,
 }
 
-/// The version and, when built from a git checkout, the commit and its date:
-/// `0.1.0 (1a2b3c4d5e6f 2026-12-01)`.
-pub fn version() -> &'static str {
-    match option_env!("THROUGHLINE_BUILD_COMMIT") {
-        Some(commit) => {
-            static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-            TEXT.get_or_init(|| format!("{} ({commit})", env!("CARGO_PKG_VERSION")))
-        }
-        None => env!("CARGO_PKG_VERSION"),
-    }
-}
+pub use crate::version;
 
 #[derive(Debug, Subcommand)]
 enum Command {

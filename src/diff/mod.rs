@@ -14,13 +14,13 @@ pub mod json;
 pub mod markdown;
 pub mod semantics;
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
 use crate::load::Workspace;
 use crate::model::time::Date;
-use crate::model::{Direction, EntityId, Kind, Model};
+use crate::model::{EntityId, Model};
 use crate::rules::{self, Analysis};
 pub use fields::FieldChange;
 
@@ -127,21 +127,7 @@ pub struct EntityInfo {
     pub file: String,
 }
 
-/// Goals, use cases and consumers upstream or downstream of a change.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Impact {
-    pub goals: Vec<String>,
-    pub use_cases: Vec<String>,
-    pub consumers: Vec<String>,
-    /// The walk stopped at [`IMPACT_LIMIT`] entities each way.
-    pub truncated: bool,
-}
-
-impl Impact {
-    pub fn is_empty(&self) -> bool {
-        self.goals.is_empty() && self.use_cases.is_empty() && self.consumers.is_empty()
-    }
-}
+pub use crate::query::impact::Impact;
 
 /// An added or removed entity.
 #[derive(Debug, Clone)]
@@ -375,7 +361,7 @@ pub fn compare(base: &Side, head: &Side, base_ref: &str, head_ref: Option<&str>)
         let Some(&b) = old.get(id) else {
             diff.added.push(Entry {
                 entity: head.info(e),
-                impact: impact(head, e),
+                impact: crate::query::impact::impact(head.model(), e),
             });
             continue;
         };
@@ -393,7 +379,7 @@ pub fn compare(base: &Side, head: &Side, base_ref: &str, head_ref: Option<&str>)
         let changes = fields::diff(bn, an);
         if !changes.is_empty() {
             diff.modified.push(Modified {
-                impact: impact(head, e),
+                impact: crate::query::impact::impact(head.model(), e),
                 notes: semantics::notes(&after.kind, bn, an),
                 entity: after,
                 changes,
@@ -404,7 +390,7 @@ pub fn compare(base: &Side, head: &Side, base_ref: &str, head_ref: Option<&str>)
         if !new.contains_key(id) {
             diff.removed.push(Entry {
                 entity: base.info(b),
-                impact: impact(base, b),
+                impact: crate::query::impact::impact(base.model(), b),
             });
         }
     }
@@ -466,75 +452,6 @@ fn links(side: &Side) -> HashSet<Link> {
             field: r.field.display(),
         })
         .collect()
-}
-
-/// How far the impact walk goes each way before it stops.
-pub const IMPACT_LIMIT: usize = 2000;
-
-/// The entities reachable from `start` going `up` (toward the North Star)
-/// or down, `start` left out, and whether the walk stopped at the limit.
-pub(crate) fn reach(model: &Model, start: &[EntityId], up: bool) -> (Vec<EntityId>, bool) {
-    let mut seen: HashSet<EntityId> = start.iter().copied().collect();
-    let mut queue: VecDeque<EntityId> = start.iter().copied().collect();
-    let mut out = Vec::new();
-    while let Some(e) = queue.pop_front() {
-        let next = if up {
-            model.parents(e)
-        } else {
-            model.children(e)
-        };
-        for n in next {
-            if seen.insert(n) {
-                if out.len() >= IMPACT_LIMIT {
-                    return (out, true);
-                }
-                out.push(n);
-                queue.push_back(n);
-            }
-        }
-    }
-    (out, false)
-}
-
-/// The goals, use cases and consumers upstream or downstream of `e`.
-fn impact(side: &Side, e: EntityId) -> Impact {
-    let model = side.model();
-    // A consumer sits beside the trace: what it touches is what names it.
-    let start: Vec<EntityId> = if model.entities[e].is(Kind::Consumer) {
-        model.refs_to(e).map(|r| r.from).collect()
-    } else {
-        vec![e]
-    };
-    let (up, up_cut) = reach(model, &start, true);
-    let (down, down_cut) = reach(model, &start, false);
-    let mut impact = Impact {
-        truncated: up_cut || down_cut,
-        ..Impact::default()
-    };
-    let mut consumers = Vec::new();
-    for &x in start.iter().chain(&up).chain(&down) {
-        let entity = &model.entities[x];
-        if x != e {
-            match entity.kind {
-                Some(Kind::Goal) => impact.goals.push(entity.id.to_string()),
-                Some(Kind::UseCase) => impact.use_cases.push(entity.id.to_string()),
-                _ => {}
-            }
-        }
-        for r in model.refs_from(x) {
-            if r.field.direction() == Direction::Context && r.resolved.is_some_and(|t| t != e) {
-                consumers.push(r.target.to_string());
-            }
-        }
-    }
-    let mut seen = HashSet::new();
-    consumers.retain(|c| seen.insert(c.clone()));
-    impact.consumers = consumers;
-    for list in [&mut impact.goals, &mut impact.use_cases] {
-        let mut seen = HashSet::new();
-        list.retain(|c| seen.insert(c.clone()));
-    }
-    impact
 }
 
 fn finding(ws: &Workspace, d: &Diagnostic) -> Finding {

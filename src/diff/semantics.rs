@@ -16,7 +16,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Breaking, Diff, Side, reach};
+use super::{Breaking, Diff, Side};
 use crate::load::yaml::Node;
 use crate::model::{EntityId, Kind, RefField};
 use crate::outcomes::Direction;
@@ -441,7 +441,7 @@ pub fn breaking(base: &Side, head: &Side, diff: &Diff) -> Vec<Breaking> {
         (entity.file, entity.id_span.start)
     });
     for root in roots {
-        let (below, _) = reach(head.model(), &[root], false);
+        let (below, _) = crate::query::impact::reach(head.model(), &[root], false);
         let below: Vec<EntityId> = below.into_iter().filter(|e| untraced.contains(e)).collect();
         let entity = &head.model().entities[root];
         // Cut off by a removal already reported: counted there.

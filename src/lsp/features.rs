@@ -180,17 +180,20 @@ pub fn hover(session: &Session, params: &Value) -> Answer {
         return Ok(Value::Null);
     };
     let checked = session.checked.as_ref().expect("checked");
-    let site =
-        crate::site::view::SiteModel::new(&checked.workspace, &checked.analysis, &checked.config);
-    let r = site.entity_ref(e);
-    let node = site.node(e);
+    let q = crate::query::Query::new(&checked.workspace, &checked.analysis);
+    let node = q.node(e);
     let kind = checked.analysis.model.entities[e].kind;
-    let mut text = format!("**{}** · {} `{}`", r.name, r.kind_label, r.id);
+    let name = q.name(e);
+    let mut text = format!(
+        "**{name}** · {} `{}`",
+        q.kind_label(e),
+        checked.analysis.model.entities[e].id
+    );
     if let Some(status) = node.get_str("status") {
         text.push_str(&format!(" · {status}"));
     }
     if !kind.is_some_and(Kind::is_context) {
-        text.push_str(if r.traced {
+        text.push_str(if q.shown_traced(e) {
             " · traced"
         } else {
             " · **not traced**"
@@ -199,17 +202,13 @@ pub fn hover(session: &Session, params: &Value) -> Answer {
     if let Some(s) = checked.analysis.outcomes.status_of(e) {
         text.push_str(&format!(" · {}", s.label()));
     }
-    let chain = site.chain(e);
+    let chain = q.chain(e);
     if !chain.is_empty() {
-        let names: Vec<String> = chain
-            .iter()
-            .map(|c| c.name.clone())
-            .chain([r.name.clone()])
-            .collect();
+        let names: Vec<&str> = chain.iter().map(|&c| q.name(c)).chain([name]).collect();
         text.push_str(&format!("\n\n{}", names.join(" → ")));
     }
     for i in checked.analysis.outcomes.of(e) {
-        text.push_str(&format!("\n\n{}", crate::site::chart::summary(i, &i.name)));
+        text.push_str(&format!("\n\n{}", i.summary(&i.name)));
     }
     if let Some(d) = node
         .get_str("description")
@@ -267,7 +266,7 @@ pub fn rename(session: &Session, params: &Value) -> Answer {
             ),
         ));
     }
-    if crate::site::routes::is_reserved_id(new) {
+    if crate::model::is_reserved_id(new) {
         return Err((
             0,
             format!("`{new}` is reserved for the site's list pages; choose another id"),

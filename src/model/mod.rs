@@ -364,6 +364,15 @@ impl Model {
     }
 }
 
+/// Whether an id is kept for the site's own pages (CONTRACT §1): `index`
+/// and `page-<digits>`.
+pub fn is_reserved_id(id: &str) -> bool {
+    id == "index"
+        || id
+            .strip_prefix("page-")
+            .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The ids in `field` of an entity's node, with their spans. Values of the
 /// wrong type are skipped here; the schema reports them.
 fn ref_values(node: &Node, field: RefField) -> Vec<(&str, Span)> {

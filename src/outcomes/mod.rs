@@ -10,6 +10,7 @@
 pub mod trend;
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use crate::diagnostic::{Diagnostic, FileId, Rule};
 use crate::load::Workspace;
@@ -18,6 +19,16 @@ use crate::load::yaml::Node;
 use crate::model::time::{Date, parse_duration};
 use crate::model::{EntityId, Kind, Model};
 use crate::suggest;
+
+/// A number for people: at most two decimals, no trailing zeros.
+pub fn shown(v: f64) -> String {
+    let r = (v * 100.0).round() / 100.0;
+    if r.fract() == 0.0 && r.abs() < 9e15 {
+        format!("{}", r as i64)
+    } else {
+        format!("{r}")
+    }
+}
 pub use trend::{Direction, Status};
 
 /// How often an indicator is measured unless it says (`cadence`): 31 days.
@@ -54,6 +65,44 @@ pub struct Indicator {
 }
 
 impl Indicator {
+    /// One sentence on where the indicator stands.
+    pub fn summary(&self, title: &str) -> String {
+        let unit = if self.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", self.unit)
+        };
+        let mut s = match self.latest() {
+            Some((d, v)) => format!(
+                "{title}: {}{unit} on {d} ({} observation{})",
+                shown(v),
+                self.points.len(),
+                if self.points.len() == 1 { "" } else { "s" }
+            ),
+            None => match self.current {
+                Some(c) => format!(
+                    "{title}: {}{unit} (stated in the spec; no observations)",
+                    shown(c)
+                ),
+                None => format!("{title}: no observations"),
+            },
+        };
+        if let Some(b) = self.baseline {
+            let _ = write!(s, ", baseline {}", shown(b));
+        }
+        if let Some(t) = self.target {
+            let _ = write!(s, ", target {}{unit}", shown(t));
+        }
+        if let Some(by) = self.by {
+            let _ = write!(s, " by {by}");
+        }
+        if let Some(p) = self.projected {
+            let _ = write!(s, "; projected {}{unit} at the deadline", shown(p));
+        }
+        let _ = write!(s, ". {}.", self.status.label());
+        s
+    }
+
     /// The latest observation.
     pub fn latest(&self) -> Option<(Date, f64)> {
         self.points.last().copied()

@@ -28,15 +28,7 @@ fn num(v: f64) -> Value {
     }
 }
 
-/// A number for people: at most two decimals, no trailing zeros.
-pub fn shown(v: f64) -> String {
-    let r = (v * 100.0).round() / 100.0;
-    if r.fract() == 0.0 && r.abs() < 9e15 {
-        format!("{}", r as i64)
-    } else {
-        format!("{r}")
-    }
-}
+pub use crate::outcomes::shown;
 
 /// `▁▂▃▅▇`: the last `width` observations, scaled between their extremes.
 pub fn sparkline(points: &[(Date, f64)], width: usize) -> String {

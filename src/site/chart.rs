@@ -76,7 +76,7 @@ fn date_ticks(from: i64, to: i64) -> Vec<Date> {
 /// `n` makes the element ids unique on the page.
 pub fn block(i: &Indicator, markers: &[Marker], n: usize, title: &str) -> String {
     let id = format!("chart-{n}");
-    let summary = summary(i, title);
+    let summary = i.summary(title);
     let mut out = String::with_capacity(4096 + i.points.len() * 120);
     let _ = write!(
         out,
@@ -133,44 +133,6 @@ pub fn block(i: &Indicator, markers: &[Marker], n: usize, title: &str) -> String
     }
     out.push_str("</figure>");
     out
-}
-
-/// One sentence on where the indicator stands.
-pub fn summary(i: &Indicator, title: &str) -> String {
-    let unit = if i.unit.is_empty() {
-        String::new()
-    } else {
-        format!(" {}", i.unit)
-    };
-    let mut s = match i.latest() {
-        Some((d, v)) => format!(
-            "{title}: {}{unit} on {d} ({} observation{})",
-            shown(v),
-            i.points.len(),
-            if i.points.len() == 1 { "" } else { "s" }
-        ),
-        None => match i.current {
-            Some(c) => format!(
-                "{title}: {}{unit} (stated in the spec; no observations)",
-                shown(c)
-            ),
-            None => format!("{title}: no observations"),
-        },
-    };
-    if let Some(b) = i.baseline {
-        let _ = write!(s, ", baseline {}", shown(b));
-    }
-    if let Some(t) = i.target {
-        let _ = write!(s, ", target {}{unit}", shown(t));
-    }
-    if let Some(by) = i.by {
-        let _ = write!(s, " by {by}");
-    }
-    if let Some(p) = i.projected {
-        let _ = write!(s, "; projected {}{unit} at the deadline", shown(p));
-    }
-    let _ = write!(s, ". {}.", i.status.label());
-    s
 }
 
 fn svg(out: &mut String, i: &Indicator, markers: &[Marker], id: &str, title: &str, summary: &str) {

@@ -133,7 +133,7 @@ fn push_delta(bytes: &mut Vec<u8>, mut delta: u64) {
 /// version (a working tree), the executable's size and time.
 pub fn binary() -> u64 {
     let mut f = Fingerprint::new();
-    f.str(crate::cli::version());
+    f.str(crate::version());
     if let Ok(m) = std::env::current_exe().and_then(std::fs::metadata) {
         f.u64(m.len()).debug(&m.modified().ok());
     }

@@ -119,10 +119,7 @@ fn list_number(stem: &str) -> Option<usize> {
     Some(digits.parse().unwrap_or(usize::MAX))
 }
 
-/// Whether an id is kept for the site's own pages: `index` and `page-<digits>`.
-pub fn is_reserved_id(id: &str) -> bool {
-    id == "index" || list_number(id).is_some()
-}
+pub use crate::model::is_reserved_id;
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::load::Workspace;
 use crate::load::yaml::{Node, Value};
 use crate::model::{EntityId, Kind, Model, RefField};
+use crate::query::{self, Query};
 use crate::rules::Analysis;
 
 use super::incremental;
@@ -380,8 +381,8 @@ impl<'a> SiteModel<'a> {
         Ref {
             id: entity.id.as_str().to_owned(),
             name: self.name(e).to_string(),
-            kind: entity.kind.map_or("Unknown", Kind::name),
-            kind_label: entity.kind.map_or("Unknown", Kind::label),
+            kind: self.query().kind_name(e),
+            kind_label: self.query().kind_label(e),
             path: self.path(e),
             traced: self.shown_traced(e),
         }
@@ -398,15 +399,18 @@ impl<'a> SiteModel<'a> {
 
     /// [`SiteModel::name`], looked up in the tree without noting a read.
     fn unrecorded_name(&self, e: EntityId) -> &'a str {
-        let entity = &self.model.entities[e];
-        entity.node(self.ws).get_str("name").unwrap_or(&entity.id)
+        self.query().name(e)
+    }
+
+    /// The query engine over the same workspace.
+    pub fn query(&self) -> Query<'a> {
+        Query::new(self.ws, self.analysis)
     }
 
     /// Whether a link to `e` shows it as traced. Sources and consumers are
     /// context: never shown as untraced.
     fn shown_traced(&self, e: EntityId) -> bool {
-        let kind = self.model.entities[e].kind;
-        self.analysis.trace.traced[e] || kind.is_some_and(Kind::is_context)
+        self.query().shown_traced(e)
     }
 
     /// The markup of a link to `e` after its root (see [`ref_tail`]), and
@@ -486,19 +490,6 @@ impl<'a> SiteModel<'a> {
         }))
     }
 
-    /// The entity one step up the trace from `e`, preferring a traced one.
-    fn parent(&self, e: EntityId) -> Option<EntityId> {
-        incremental::read(e);
-        let parents = self.parents(e);
-        parents.iter().for_each(|&p| incremental::read(p));
-        let traced = &self.analysis.trace.traced;
-        parents
-            .iter()
-            .copied()
-            .find(|&c| traced[c])
-            .or_else(|| parents.first().copied())
-    }
-
     /// The charts of `e`'s indicators (the North Star metric, a goal's
     /// success indicators), with the start and end of the initiatives
     /// working on a goal marked.
@@ -535,18 +526,13 @@ impl<'a> SiteModel<'a> {
 
     /// The chain from the North Star down to `e`'s parent.
     pub fn chain(&self, e: EntityId) -> Vec<Ref> {
-        let mut chain = Vec::new();
-        let mut seen = HashSet::from([e]);
-        let mut at = e;
-        while let Some(p) = self.parent(at) {
-            if !seen.insert(p) {
-                break;
-            }
-            chain.push(self.entity_ref(p));
-            at = p;
-        }
-        chain.reverse();
-        chain
+        let chain = query::chain_by(e, &self.analysis.trace.traced, |x| {
+            incremental::read(x);
+            let parents = self.parents(x);
+            parents.iter().for_each(|&p| incremental::read(p));
+            parents
+        });
+        chain.into_iter().map(|p| self.entity_ref(p)).collect()
     }
 
     /// The tree of entities below `roots` (or above them, with
