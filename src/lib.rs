@@ -21,6 +21,7 @@ pub mod interop;
 pub mod load;
 pub mod lsp;
 pub mod markup;
+pub mod mcp;
 pub mod model;
 pub mod outcomes;
 pub mod progress;

@@ -49,6 +49,8 @@ enum Command {
     Status(StatusArgs),
     /// Run the language server on stdio, for editors.
     Lsp(LspArgs),
+    /// Serve the trace to AI assistants over the Model Context Protocol (stdio).
+    Mcp(McpArgs),
     /// Show what a change does to the trace between two git revisions.
     Diff(DiffArgs),
     /// Write the workspace in other formats: ODPS documents, a workbook, CSV files.
@@ -148,6 +150,22 @@ struct DiffArgs {
     /// The date rules compare against (YYYY-MM-DD); today (UTC) by default.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     today: Option<Date>,
+}
+
+#[derive(Debug, clap::Args)]
+struct McpArgs {
+    /// The workspace directory.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Offer the `review` tool, which writes throughline.lock.
+    #[arg(long)]
+    allow_write: bool,
+    /// The date statuses are computed at (YYYY-MM-DD); today (UTC) at each call by default.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<Date>,
+    /// Print the configuration that makes a client start this server on DIR, and exit.
+    #[arg(long, value_name = "CLIENT", value_parser = ["claude", "vscode", "codex"])]
+    print_config: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -319,6 +337,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Man(args) => dist::man(args),
         Command::Status(args) => status(args),
         Command::Lsp(args) => Ok(crate::lsp::run(args.today.unwrap_or_else(Date::today))),
+        Command::Mcp(args) => mcp(args),
         Command::Build(args) => build(args),
         Command::Serve(args) => {
             crate::serve::run(crate::serve::Options {
@@ -526,6 +545,22 @@ fn init(args: InitArgs) -> anyhow::Result<i32> {
          and Even Better TOML."
     );
     Ok(EXIT_OK)
+}
+
+fn mcp(args: McpArgs) -> anyhow::Result<i32> {
+    if let Some(client) = &args.print_config {
+        crate::load::check_root(&args.dir)?;
+        print!(
+            "{}",
+            crate::mcp::client_config(client, &args.dir).map_err(anyhow::Error::msg)?
+        );
+        return Ok(EXIT_OK);
+    }
+    Ok(crate::mcp::run(crate::mcp::Options {
+        dir: args.dir,
+        allow_write: args.allow_write,
+        today: args.today,
+    }))
 }
 
 fn schema(args: SchemaArgs) -> anyhow::Result<i32> {

@@ -3,6 +3,7 @@
 pub mod discover;
 pub mod measurements;
 pub mod source;
+pub mod watch;
 pub mod yaml;
 
 use std::collections::HashMap;
@@ -736,6 +737,20 @@ fn discover(root: &Path, options: &LoadOptions) -> Result<Vec<Found>, LoadError>
                     rel: relative(root, &path),
                     path,
                     error: Some(message),
+                });
+            }
+        }
+    }
+    // A text that stands in for a file not on disk (a draft, an editor's
+    // new buffer) is a file of the workspace all the same.
+    for path in options.overlays.keys() {
+        if path.starts_with(root) && !found.iter().any(|f| &f.path == path) {
+            let rel = relative(root, path);
+            if options.specs.reads(&rel) {
+                found.push(Found {
+                    rel,
+                    path: path.clone(),
+                    error: None,
                 });
             }
         }

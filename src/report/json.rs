@@ -98,9 +98,24 @@ fn diagnostic<'a>(
 
 /// Writes the report as pretty-printed JSON.
 pub fn render(r: &super::Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &report(r))?;
+    writeln!(out)
+}
+
+/// The report as a JSON value (what [`render`] writes).
+pub fn value(r: &super::Report) -> serde_json::Value {
+    serde_json::to_value(report(r)).expect("the report is JSON")
+}
+
+/// One finding as the report writes it.
+pub fn finding(ws: &Workspace, d: &Diagnostic) -> serde_json::Value {
+    serde_json::to_value(diagnostic(ws, d, None)).expect("a finding is JSON")
+}
+
+fn report<'a>(r: &'a super::Report) -> Report<'a> {
     let (ws, analysis) = (r.ws, r.analysis);
     let existing = r.baseline.map(|_| r.existing());
-    let report = Report {
+    Report {
         version: 1,
         summary: Summary {
             files: ws.files.len(),
@@ -114,7 +129,5 @@ pub fn render(r: &super::Report, out: &mut dyn Write) -> io::Result<()> {
             .diagnostics()
             .map(|(i, d)| diagnostic(ws, d, r.state(i)))
             .collect(),
-    };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    writeln!(out)
+    }
 }

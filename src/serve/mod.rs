@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use notify::RecursiveMode;
+
+use crate::load::watch::changes_content;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 use crate::diagnostic::Severity;
@@ -237,17 +239,6 @@ fn publish(shared: &Shared, outcome: Outcome, first: bool) -> Option<Latest> {
         shared.broadcast(&state);
     }
     latest
-}
-
-/// Whether an event can change what a file holds or where it is.
-fn changes_content(kind: &notify::EventKind) -> bool {
-    use notify::EventKind::{Any, Create, Modify, Other, Remove};
-    use notify::event::ModifyKind;
-    match kind {
-        Create(_) | Remove(_) | Any | Other => true,
-        Modify(m) => !matches!(m, ModifyKind::Metadata(_)),
-        _ => false,
-    }
 }
 
 /// What the watcher listens for, from the workspace's configuration: the
