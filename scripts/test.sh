@@ -5,7 +5,7 @@
 #
 # Installs what the tests need when it is missing: Debian's graphviz, libxml2-utils, sqlite3, neovim, man-db,
 # chromium and a Java runtime (needs root, as in CI), the npm packages pinned in tests/browser, and
-# openpyxl in a Python venv (target/py).
+# openpyxl in a Python venv (target/py), and the MCP Python SDK in another (target/mcp-py).
 # THROUGHLINE_SKIP_BROWSER=1 runs the Rust suite only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,6 +63,17 @@ export THROUGHLINE_PYTHON="$PWD/$py"
 export THROUGHLINE_REQUIRE_OPENPYXL=1
 
 cargo test
+
+# A real MCP client outside the project: the official Python SDK (versions
+# pinned in tests/mcp/requirements.txt, in a venv in target/mcp-py) lists the
+# tools and resources of `throughline mcp` and calls each on example-spec/.
+mcp_py=target/mcp-py/bin/python
+if ! "$mcp_py" -c 'import mcp' 2>/dev/null; then
+  python3 -m venv target/mcp-py
+  "$mcp_py" -m pip install -q --disable-pip-version-check -r tests/mcp/requirements.txt
+fi
+cargo build --quiet
+"$mcp_py" tests/mcp/client.py target/debug/throughline example-spec
 
 if [ "$skip_browser" = 1 ]; then
   echo "browser tests skipped (THROUGHLINE_SKIP_BROWSER=1)"

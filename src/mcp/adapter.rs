@@ -23,20 +23,128 @@ pub fn serve_stdio(engine: Engine) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start: {e}"))?;
-    runtime.block_on(async move {
-        let server = Server {
-            engine: Arc::new(engine),
-        };
-        let running = server
-            .serve(rmcp::transport::stdio())
-            .await
-            .map_err(|e| format!("the client did not start a session: {e}"))?;
-        running
-            .waiting()
-            .await
-            .map(|_| ())
-            .map_err(|e| format!("the session ended: {e}"))
-    })
+    runtime.block_on(serve(engine, tokio::io::stdin(), tokio::io::stdout()))
+}
+
+/// Serves `engine` on a reader and a writer (stdio, or a pipe in tests)
+/// until the reader ends.
+pub async fn serve<R, W>(engine: Engine, reader: R, writer: W) -> Result<(), String>
+where
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+    W: tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
+    let server = Server {
+        engine: Arc::new(engine),
+    };
+    // The SDK drops a line it cannot read without a word; the filter in
+    // front of it answers such a line with a parse error, so a client
+    // that sent, say, a lone surrogate in a path hears why.
+    let writer = Arc::new(tokio::sync::Mutex::new(writer));
+    let (to_sdk, sdk_in) = tokio::io::duplex(1 << 16);
+    let (sdk_out, from_sdk) = tokio::io::duplex(1 << 16);
+    tokio::spawn(filter(reader, to_sdk, writer.clone()));
+    tokio::spawn(forward(from_sdk, writer));
+    let running = server
+        .serve((sdk_in, sdk_out))
+        .await
+        .map_err(|e| format!("the client did not start a session: {e}"))?;
+    running
+        .waiting()
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("the session ended: {e}"))
+}
+
+/// Passes each line that is JSON on to the SDK, and answers each that is
+/// not with a JSON-RPC parse error.
+async fn filter<R, W>(
+    reader: R,
+    mut to_sdk: tokio::io::DuplexStream,
+    writer: Arc<tokio::sync::Mutex<W>>,
+) where
+    R: tokio::io::AsyncRead + Unpin,
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let mut lines = tokio::io::BufReader::new(reader);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match lines.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&line);
+        if text.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Value>(&text) {
+            Ok(_) => {
+                if to_sdk.write_all(&line).await.is_err() {
+                    break;
+                }
+                if !line.ends_with(b"\n") && to_sdk.write_all(b"\n").await.is_err() {
+                    break;
+                }
+            }
+            Err(e) => {
+                let answer = json!({
+                    "jsonrpc": "2.0",
+                    "id": id_of(&text),
+                    "error": {"code": -32700, "message": format!("the message is not valid JSON: {e}")},
+                });
+                let mut out = writer.lock().await;
+                let _ = out.write_all(format!("{answer}\n").as_bytes()).await;
+                let _ = out.flush().await;
+            }
+        }
+    }
+    let _ = to_sdk.shutdown().await;
+}
+
+/// The id of a request that is not valid JSON, when it is readable once
+/// escapes JSON cannot hold (lone surrogates) are set aside.
+fn id_of(text: &str) -> Value {
+    let mut lenient = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("\\u") {
+        lenient.push_str(&rest[..at]);
+        let hex = rest.get(at + 2..at + 6).unwrap_or("");
+        let surrogate = u16::from_str_radix(hex, 16).is_ok_and(|v| (0xd800..0xe000).contains(&v));
+        if surrogate {
+            lenient.push_str("\\ufffd");
+            rest = &rest[at + 6..];
+        } else {
+            lenient.push_str("\\u");
+            rest = &rest[at + 2..];
+        }
+    }
+    lenient.push_str(rest);
+    serde_json::from_str::<Value>(&lenient)
+        .ok()
+        .and_then(|v| v.get("id").cloned())
+        .unwrap_or(Value::Null)
+}
+
+/// Writes the SDK's lines out, each whole, between the filter's answers.
+async fn forward<W>(from_sdk: tokio::io::DuplexStream, writer: Arc<tokio::sync::Mutex<W>>)
+where
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let mut lines = tokio::io::BufReader::new(from_sdk);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match lines.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let mut out = writer.lock().await;
+        if out.write_all(&line).await.is_err() || out.flush().await.is_err() {
+            break;
+        }
+    }
 }
 
 #[derive(Clone)]

@@ -6,11 +6,13 @@
 //! from the query engine ([`crate::query`]), and [`adapter`] is the only
 //! module that knows the protocol SDK's types.
 
-mod adapter;
+pub mod adapter;
 pub mod answer;
 pub mod catalog;
 mod draft;
 pub mod engine;
+#[cfg(test)]
+mod tests;
 
 pub use engine::{Engine, Options};
 
