@@ -44,10 +44,25 @@ pub fn validate(engine: &Engine, path: &str, text: &str) -> Result<Value, String
             "`{rel}` is not a file `throughline check` reads (see `[workspace]` in throughline.toml: specs are YAML files, measurements `*.measurements.csv`)"
         ));
     }
-    let overlays = Arc::new(HashMap::from([(abs, Arc::<str>::from(text))]));
+    let overlays = Arc::new(HashMap::from([(abs.clone(), Arc::<str>::from(text))]));
     let today = current.today();
-    let draft = crate::check_dir_overlaid(&engine.root, today, current.cache(), overlays)
-        .map_err(|e| e.to_string())?;
+    // A file the last check read is read again alone, the rest reused as
+    // the language server does on a keystroke; a new file means a walk.
+    let quick = {
+        let checked = current.checked()?;
+        let known = checked.workspace.files.iter().any(|f| f.path == abs);
+        known
+            .then(|| {
+                let changed = std::collections::HashSet::from([abs.clone()]);
+                crate::recheck_buffers(checked, today, &changed, overlays.clone())
+            })
+            .flatten()
+    };
+    let draft = match quick {
+        Some(draft) => draft,
+        None => crate::check_dir_overlaid(&engine.root, today, current.cache(), overlays)
+            .map_err(|e| e.to_string())?,
+    };
     let checked = current.checked()?;
     let (ws, diags) = (&draft.workspace, &draft.analysis.diagnostics);
     let in_file: Vec<&crate::diagnostic::Diagnostic> = diags
