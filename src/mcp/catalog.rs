@@ -265,7 +265,7 @@ pub fn tools(allow_write: bool) -> Vec<Tool> {
         Tool {
             name: "impact",
             title: "Impact",
-            description: "What a change to an entity reaches: the goals and use cases above and below it, the data products below it, and the consumers they serve.",
+            description: "What a change to an entity reaches: the goals and use cases above and below it, the data products downstream of it (those that take it as an input, directly or not), and the consumers they serve.",
             input: object(json!({"id": string("the entity's id")}), &["id"]),
             output: object(
                 json!({

@@ -1,5 +1,5 @@
-//! What a change to an entity reaches: the goals, use cases, data products
-//! and consumers above and below it in the trace.
+//! What a change to an entity reaches: the goals and use cases above and
+//! below it in the trace, the data products built on it, and the consumers.
 
 use std::collections::{HashSet, VecDeque};
 
@@ -14,7 +14,8 @@ pub struct Impact {
     pub goals: Vec<String>,
     #[serde(rename = "useCases")]
     pub use_cases: Vec<String>,
-    /// The data products below the entity (what it is built from).
+    /// The data products downstream of the entity in data terms: those that
+    /// take it as an input, directly or through others (above it in the trace).
     #[serde(rename = "dataProducts")]
     pub data_products: Vec<String>,
     pub consumers: Vec<String>,
@@ -58,9 +59,9 @@ pub fn reach(model: &Model, start: &[EntityId], up: bool) -> (Vec<EntityId>, boo
     (out, false)
 }
 
-/// What depends on `e`, or what it depends on: the goals and use cases
-/// above and below it, the data products below it, and the consumers any
-/// of them serve.
+/// What a change to `e` reaches: the goals and use cases above and below
+/// it, the data products downstream of it (those built on it), and the
+/// consumers any of them serve.
 pub fn impact(model: &Model, e: EntityId) -> Impact {
     // A consumer sits beside the trace: what it touches is what names it.
     let start: Vec<EntityId> = if model.entities[e].is(Kind::Consumer) {
@@ -90,7 +91,7 @@ pub fn impact(model: &Model, e: EntityId) -> Impact {
             }
         }
     }
-    impact.data_products = down
+    impact.data_products = up
         .iter()
         .filter(|&&x| x != e && model.entities[x].is(Kind::DataProduct))
         .map(|&x| model.entities[x].id.to_string())

@@ -349,6 +349,18 @@ mod tests {
         let impact = impact::impact(q.model, orders);
         assert!(!impact.goals.is_empty(), "{impact:?}");
         assert!(!impact.use_cases.is_empty(), "{impact:?}");
+        // Built on orders, directly and through basket-affinity.
+        for dp in [
+            "basket-affinity",
+            "product-affinity-scores",
+            "campaign-audiences",
+        ] {
+            assert!(
+                impact.data_products.iter().any(|d| d == dp),
+                "{dp}: {impact:?}"
+            );
+        }
+        assert!(!impact.data_products.iter().any(|d| d == "orders"));
         assert!(!impact.truncated);
     }
 }
