@@ -1,0 +1,153 @@
+//! `export` and `import`: the workspace in other formats, and back.
+
+use super::*;
+
+/// Checks the workspace for an export: its findings go to standard error,
+/// and with errors the export stops (exit 1) unless `--allow-errors`.
+pub(super) fn checked_for_export(args: &ExportArgs) -> anyhow::Result<Result<crate::Checked, i32>> {
+    let today = args.today.unwrap_or_else(Date::today);
+    let checked = crate::check_dir(&args.dir, today)?;
+    if checked.analysis.errors() > 0 {
+        report_to_stderr(&checked)?;
+    }
+    if stopped_by_errors(&checked, args.allow_errors, "nothing was exported", "") {
+        return Ok(Err(EXIT_FINDINGS));
+    }
+    Ok(Ok(checked))
+}
+
+/// Reads back the texts of the files whose findings are shown with their
+/// lines (a lean check dropped every text once parsed).
+pub(super) fn restore_shown_texts(checked: &mut crate::Checked) {
+    let shown: std::collections::HashSet<usize> = checked
+        .analysis
+        .diagnostics
+        .iter()
+        .flat_map(|d| {
+            d.location
+                .map(|l| l.file)
+                .into_iter()
+                .chain(d.related.iter().map(|r| r.location.file))
+        })
+        .collect();
+    checked.workspace.restore_texts(&shown);
+}
+
+/// The human report of a check, on standard error (coloured on a terminal).
+pub(super) fn report_to_stderr(checked: &crate::Checked) -> std::io::Result<()> {
+    let report = Report {
+        color: color_for(std::io::stderr().is_terminal()),
+        ..Report::new(&checked.workspace, &checked.analysis)
+    };
+    let mut err = std::io::stderr().lock();
+    report::render(Format::Human, &report, &mut err).or_else(ignore_broken_pipe)
+}
+
+/// Whether errors stop a command that writes (unless `--allow-errors`),
+/// saying so: "error: {what} because the check found N errors; …".
+pub(super) fn stopped_by_errors(
+    checked: &crate::Checked,
+    allow: bool,
+    what: &str,
+    anyway: &str,
+) -> bool {
+    let errors = checked.analysis.errors();
+    if errors == 0 || allow {
+        return false;
+    }
+    eprintln!(
+        "error: {what} because the check found {errors} error{}; fix them, or pass --allow-errors{anyway}",
+        if errors == 1 { "" } else { "s" }
+    );
+    true
+}
+
+pub(super) fn export(what: ExportCommand) -> anyhow::Result<i32> {
+    let (ExportCommand::Odps(args) | ExportCommand::Xlsx(args) | ExportCommand::Csv(args)) = &what;
+    let checked = match checked_for_export(args)? {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    match &what {
+        ExportCommand::Odps(args) => {
+            let written = crate::interop::export_odps(&checked, &args.out)?;
+            eprintln!(
+                "wrote {} ODPS document{} into {}",
+                written.len(),
+                if written.len() == 1 { "" } else { "s" },
+                args.out.display()
+            );
+        }
+        ExportCommand::Xlsx(args) => {
+            crate::interop::workbook::write_xlsx(&checked, &args.out)?;
+            eprintln!("wrote {}", args.out.display());
+        }
+        ExportCommand::Csv(args) => {
+            let written = crate::interop::workbook::write_csv(&checked, &args.out)?;
+            eprintln!(
+                "wrote {} CSV files into {}",
+                written.len(),
+                args.out.display()
+            );
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+pub(super) fn import_odps(args: ImportArgs) -> anyhow::Result<i32> {
+    let imported = crate::interop::import_odps(&args.files, &args.out, args.force)?;
+    // Check what was written as `check` would, schema and syntax only (the
+    // rest of the trace lives in the workspace the specs join).
+    let files: Vec<(String, crate::load::Contents)> = imported
+        .iter()
+        .map(|i| {
+            (
+                i.written.clone(),
+                std::fs::read(args.out.join(&i.written)).map_err(|e| e.to_string()),
+            )
+        })
+        .collect();
+    let ws = crate::load::from_contents(&args.out, files, Default::default());
+    let (config, schemas) = (
+        crate::config::Config::default(),
+        crate::rules::Schemas::builtin(),
+    );
+    let mut analysis = crate::rules::check(&ws, &config, &schemas, Date::today());
+    analysis.diagnostics.retain(|d| {
+        matches!(
+            d.rule,
+            crate::diagnostic::Rule::Schema
+                | crate::diagnostic::Rule::YamlSyntax
+                | crate::diagnostic::Rule::DuplicateKey
+        )
+    });
+    for i in &imported {
+        eprintln!(
+            "imported {} → {}",
+            report::terminal::printable_name(&i.from.display().to_string()),
+            report::terminal::printable_name(&args.out.join(&i.written).display().to_string())
+        );
+        for problem in &i.invalid {
+            eprintln!(
+                "  warning: not valid ODPS v1.0.0 at {}",
+                report::terminal::printable(problem)
+            );
+        }
+        for note in &i.notes {
+            eprintln!("  note: {}", report::terminal::printable(note));
+        }
+    }
+    if !analysis.diagnostics.is_empty() {
+        let report = Report {
+            color: color_for(std::io::stderr().is_terminal()),
+            ..Report::new(&ws, &analysis)
+        };
+        let mut err = std::io::stderr().lock();
+        report::render(Format::Human, &report, &mut err).or_else(ignore_broken_pipe)?;
+    }
+    Ok(if analysis.errors() > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
