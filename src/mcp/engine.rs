@@ -12,6 +12,10 @@ use crate::Checked;
 use crate::load::LoadCache;
 use crate::model::time::Date;
 
+/// Up to this many files, every call checks the workspace again (a few
+/// milliseconds); above it, only a watcher's event does.
+const ALWAYS_RECHECK_UP_TO: usize = 100;
+
 /// How `throughline mcp` was started.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -86,7 +90,14 @@ impl Engine {
     pub fn current(&self) -> Current<'_> {
         let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let on = self.options.today.unwrap_or_else(Date::today);
-        let changed = self.stale.swap(false, Ordering::AcqRel) || self._watcher.is_none();
+        // A small workspace is checked again at every call (the files
+        // unchanged since are reused): no answer can run ahead of the
+        // watcher's event for a file written just before the call.
+        let small = guard
+            .checked
+            .as_ref()
+            .is_ok_and(|c| c.workspace.files.len() <= ALWAYS_RECHECK_UP_TO);
+        let changed = self.stale.swap(false, Ordering::AcqRel) || self._watcher.is_none() || small;
         if changed || on != guard.on || guard.checked.is_err() {
             let state = &mut *guard;
             state.checked = crate::check_dir_cached(&self.root, on, &mut state.cache)
