@@ -448,10 +448,9 @@ fn answers_follow_the_files_and_survive_a_broken_workspace() {
             before.replace("name: Data-driven bundle offers", "name: Bundles, renamed"),
         )
         .unwrap();
-        until(&mut c, "get_entity", json!({"id": "bundle-offers"}), |r| {
-            r["result"]["structuredContent"]["name"] == json!("Bundles, renamed")
-        })
-        .await;
+        // The very next call sees the change: no waiting for the watcher.
+        let e = c.answer("get_entity", json!({"id": "bundle-offers"})).await;
+        assert_eq!(e["name"], json!("Bundles, renamed"));
 
         // A spec that no longer parses is a finding, not a failure.
         std::fs::write(&spec, "kind: Initiative\nid: [unclosed\n").unwrap();
