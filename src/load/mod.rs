@@ -1,10 +1,16 @@
 //! Loading a workspace: discover the spec files and parse them into YAML trees.
 
+mod cache;
 pub mod discover;
 pub mod measurements;
 pub mod source;
+mod walk;
 pub mod watch;
 pub mod yaml;
+
+pub use cache::{LoadCache, load_cached, reload};
+pub use walk::check_root;
+use walk::*;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -130,13 +136,6 @@ pub enum LoadError {
     },
 }
 
-/// A file found by discovery, or a path discovery could not read.
-struct Found {
-    rel: String,
-    path: PathBuf,
-    error: Option<String>,
-}
-
 /// Reads and parses every spec file below `root`.
 pub fn load(root: &Path, options: &LoadOptions) -> Result<Workspace, LoadError> {
     load_with(root, options, None)
@@ -254,162 +253,6 @@ pub struct Damaged {
     pub span: Span,
     /// Where the syntax error that damaged it is reported.
     pub error: Span,
-}
-
-/// Parsed files kept between loads (by `serve`): a file whose size and
-/// modification time are unchanged is not read or parsed again.
-#[derive(Default)]
-pub struct LoadCache {
-    entries: HashMap<PathBuf, CacheEntry>,
-}
-
-struct CacheEntry {
-    len: u64,
-    modified: Option<SystemTime>,
-    rel: String,
-    /// Diagnostics are stored with file id 0 and re-numbered on reuse.
-    result: FileResult,
-}
-
-fn stamp(path: &Path) -> Option<(u64, Option<SystemTime>)> {
-    std::fs::metadata(path)
-        .ok()
-        .map(|m| (m.len(), m.modified().ok()))
-}
-
-fn with_file_id(mut result: FileResult, id: FileId) -> FileResult {
-    for d in &mut result.damaged {
-        d.file = id;
-    }
-    for d in &mut result.diags {
-        if let Some(loc) = &mut d.location {
-            loc.file = id;
-        }
-        for r in &mut d.related {
-            r.location.file = id;
-        }
-    }
-    result
-}
-
-/// Like [`load`], reusing the files `cache` holds that have not changed, and
-/// keeping what it reads for next time.
-pub fn load_cached(
-    root: &Path,
-    options: &LoadOptions,
-    cache: &mut LoadCache,
-) -> Result<Workspace, LoadError> {
-    let found = discover(root, options)?;
-    let stamps: Vec<Option<(u64, Option<SystemTime>)>> =
-        found.par_iter().map(|f| stamp(&f.path)).collect();
-    // (the file, whether it came from the cache)
-    let parsed: Vec<(FileResult, bool)> = found
-        .into_par_iter()
-        .zip(stamps.par_iter())
-        .enumerate()
-        .map(|(id, (f, stamp))| {
-            if let (Some((len, modified)), Some(entry)) = (stamp, cache.entries.get(&f.path))
-                && entry.len == *len
-                && entry.modified == *modified
-                && entry.rel == f.rel
-                && f.error.is_none()
-                && !options.overlays.contains_key(&f.path)
-            {
-                return (with_file_id(entry.result.clone(), id), true);
-            }
-            (read_and_parse(id, f, options), false)
-        })
-        .collect();
-    // Entries stay for the files reused; the files read again replace
-    // theirs; the files gone, or now the editor's, lose theirs.
-    let present: std::collections::HashSet<&Path> = parsed
-        .iter()
-        .filter(|(r, _)| !options.overlays.contains_key(&r.file.path))
-        .map(|(r, _)| r.file.path.as_path())
-        .collect();
-    cache
-        .entries
-        .retain(|path, _| present.contains(path.as_path()));
-    for ((result, reused), stamp) in parsed.iter().zip(&stamps) {
-        if *reused || options.overlays.contains_key(&result.file.path) {
-            continue;
-        }
-        if let Some((len, modified)) = stamp {
-            cache.entries.insert(
-                result.file.path.clone(),
-                CacheEntry {
-                    len: *len,
-                    modified: *modified,
-                    rel: result.file.rel_path.clone(),
-                    result: with_file_id(result.clone(), 0),
-                },
-            );
-        }
-    }
-    Ok(assemble(
-        root.to_path_buf(),
-        parsed.into_iter().map(|(r, _)| r).collect(),
-    ))
-}
-
-/// The workspace `prev` with the files in `changed` read again (from their
-/// overlay, else from disk) and every other file reused as it is: for an
-/// editor's keystrokes, when no file appeared, vanished or changed on disk,
-/// so neither the walk nor a `stat` per file is needed.
-pub fn reload(
-    prev: &Workspace,
-    options: &LoadOptions,
-    changed: &std::collections::HashSet<PathBuf>,
-) -> Workspace {
-    let n = prev.files.len();
-    let mut docs: Vec<Vec<Arc<Node>>> = vec![Vec::new(); n];
-    for d in &prev.documents {
-        docs[d.file].push(d.node.clone());
-    }
-    let mut diags: Vec<Vec<Diagnostic>> = vec![Vec::new(); n];
-    for d in &prev.diagnostics {
-        if let Some(l) = d.location {
-            diags[l.file].push(d.clone());
-        }
-    }
-    let mut damaged: Vec<Vec<Damaged>> = vec![Vec::new(); n];
-    for d in &prev.damaged {
-        damaged[d.file].push(d.clone());
-    }
-    let mut tables: Vec<Option<Arc<measurements::Table>>> = vec![None; n];
-    for (f, t) in &prev.measurements {
-        tables[*f] = Some(t.clone());
-    }
-    let prev_lock = prev.lock.clone();
-    let parsed: Vec<FileResult> = prev
-        .files
-        .par_iter()
-        .zip(docs.into_par_iter().zip(diags).zip(damaged).zip(tables))
-        .enumerate()
-        .map(|(id, (file, (((docs, diags), damaged), measurements)))| {
-            if changed.contains(&file.path) {
-                let found = Found {
-                    rel: file.rel_path.clone(),
-                    path: file.path.clone(),
-                    error: None,
-                };
-                return read_and_parse(id, found, options);
-            }
-            FileResult {
-                file: file.clone(),
-                docs,
-                diags,
-                damaged,
-                measurements,
-                lock: prev_lock
-                    .as_ref()
-                    .filter(|(f, _)| *f == id)
-                    .map(|(_, l)| l.clone()),
-                early: None,
-            }
-        })
-        .collect();
-    assemble(prev.root.clone(), parsed)
 }
 
 fn assemble(root: PathBuf, parsed: Vec<FileResult>) -> Workspace {
@@ -639,145 +482,6 @@ fn problem_diagnostic(file: FileId, problem: Problem) -> Diagnostic {
         .at(file, at)
         .related(file, first, format!("`{key}` first appears here")),
     }
-}
-
-/// Fails unless `root` is a readable directory.
-pub fn check_root(root: &Path) -> Result<(), LoadError> {
-    match std::fs::metadata(root) {
-        Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err(LoadError::NotADirectory(root.to_path_buf())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(LoadError::Missing(root.to_path_buf()))
-        }
-        Err(source) => Err(LoadError::Unreadable {
-            path: root.to_path_buf(),
-            source,
-        }),
-    }
-}
-
-/// Finds every spec file below `root` (see [`SpecFilter`]), skipping hidden
-/// and `_` entries, excluded directories and earlier build output, and
-/// reading a file that symbolic links reach by several paths once (at its
-/// first path in byte order). Sorted by relative path.
-fn discover(root: &Path, options: &LoadOptions) -> Result<Vec<Found>, LoadError> {
-    check_root(root)?;
-    let exclude: Vec<PathBuf> = options
-        .exclude
-        .iter()
-        .filter_map(|p| std::fs::canonicalize(p).ok())
-        .collect();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(true)
-        .into_iter()
-        .filter_entry(|e| {
-            if e.depth() == 0 {
-                return true;
-            }
-            if is_skipped_name(&e.file_name().to_string_lossy()) {
-                return false;
-            }
-            if e.file_type().is_dir() {
-                if e.path().join(SITE_MARKER).exists() {
-                    return false;
-                }
-                if !exclude.is_empty()
-                    && let Ok(canonical) = std::fs::canonicalize(e.path())
-                    && exclude.contains(&canonical)
-                {
-                    return false;
-                }
-            }
-            true
-        });
-    let mut found = Vec::new();
-    let mut linked = false;
-    for entry in walker {
-        match entry {
-            Ok(e) => {
-                // A linked directory or file may make one file reachable twice.
-                linked |= e.path_is_symlink();
-                if !e.file_type().is_file() {
-                    continue;
-                }
-                let rel = relative(root, e.path());
-                if !options.specs.reads(&rel) {
-                    continue;
-                }
-                found.push(Found {
-                    rel,
-                    path: e.into_path(),
-                    error: None,
-                });
-            }
-            Err(e) => {
-                if e.depth() == 0 {
-                    return Err(LoadError::Unreadable {
-                        path: root.to_path_buf(),
-                        source: e
-                            .into_io_error()
-                            .unwrap_or_else(|| std::io::Error::other("walk failed")),
-                    });
-                }
-                let Some(path) = e.path().map(Path::to_path_buf) else {
-                    continue;
-                };
-                let message = match e.loop_ancestor() {
-                    Some(a) => format!(
-                        "skipped: a symbolic link loops back to {}",
-                        relative(root, a)
-                    ),
-                    None => format!(
-                        "cannot read: {}",
-                        e.io_error()
-                            .map_or_else(|| e.to_string(), |io| io.to_string())
-                    ),
-                };
-                found.push(Found {
-                    rel: relative(root, &path),
-                    path,
-                    error: Some(message),
-                });
-            }
-        }
-    }
-    // A text that stands in for a file not on disk (a draft, an editor's
-    // new buffer) is a file of the workspace all the same.
-    for path in options.overlays.keys() {
-        if path.starts_with(root) && !found.iter().any(|f| &f.path == path) {
-            let rel = relative(root, path);
-            if options.specs.reads(&rel) {
-                found.push(Found {
-                    rel,
-                    path: path.clone(),
-                    error: None,
-                });
-            }
-        }
-    }
-    found.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
-    if linked {
-        // The same file reached through a link and by its own path is one
-        // file: keep its first path.
-        let mut seen = std::collections::HashSet::new();
-        found.retain(|f| {
-            f.error.is_some()
-                || match std::fs::canonicalize(&f.path) {
-                    Ok(canonical) => seen.insert(canonical),
-                    Err(_) => true,
-                }
-        });
-    }
-    Ok(found)
-}
-
-/// `path` relative to `root`, with `/` separators.
-fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]
