@@ -27,6 +27,17 @@ where
     closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
+/// `; did you mean `x`?` to append to a message, or nothing when no
+/// candidate is close.
+pub fn hint<'a, I>(word: &str, candidates: I) -> String
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    did_you_mean(word, candidates)
+        .map(|h| format!("; {h}"))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

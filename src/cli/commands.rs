@@ -67,15 +67,7 @@ pub(super) fn schema(args: SchemaArgs) -> anyhow::Result<i32> {
     use crate::model::Kind;
     let kinds: Vec<Kind> = match &args.kind {
         None => Kind::ALL.to_vec(),
-        Some(name) => match Kind::from_name(name) {
-            Some(kind) => vec![kind],
-            None => {
-                let hint = crate::suggest::did_you_mean(name, Kind::ALL.iter().map(|k| k.name()))
-                    .map(|h| format!("; {h}"))
-                    .unwrap_or_default();
-                anyhow::bail!("unknown kind `{name}`{hint}");
-            }
-        },
+        Some(name) => vec![Kind::named(name).map_err(anyhow::Error::msg)?],
     };
     let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).expect("JSON") + "\n";
     if args.config {

@@ -152,9 +152,7 @@ impl Config {
         let mut rules = BTreeMap::new();
         for (name, level) in raw.rules {
             let Some(rule) = Rule::from_name(&name) else {
-                let hint = suggest::did_you_mean(&name, Rule::ALL.iter().map(|r| r.name()))
-                    .map(|h| format!("; {h}"))
-                    .unwrap_or_default();
+                let hint = suggest::hint(&name, Rule::ALL.iter().map(|r| r.name()));
                 return Err(format!("unknown rule `{name}` in [rules]{hint}"));
             };
             rules.insert(rule, level);

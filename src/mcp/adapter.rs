@@ -235,9 +235,7 @@ impl ServerHandler for Server {
                     .iter()
                     .map(|t| t.name)
                     .collect();
-                let hint = crate::suggest::did_you_mean(&request.name, names.iter().copied())
-                    .map(|h| format!("; {h}"))
-                    .unwrap_or_default();
+                let hint = crate::suggest::hint(&request.name, names.iter().copied());
                 let write_only = request.name == "review" && !self.engine.options.allow_write;
                 let why = if write_only {
                     " (it writes throughline.lock: start the server with `--allow-write` to offer it)"

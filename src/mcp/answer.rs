@@ -25,9 +25,7 @@ impl<'a> Args<'a> {
     pub fn new(map: &'a Map<String, Value>, known: &[&str]) -> Result<Args<'a>, String> {
         for key in map.keys() {
             if !known.contains(&key.as_str()) {
-                let hint = crate::suggest::did_you_mean(key, known.iter().copied())
-                    .map(|h| format!("; {h}"))
-                    .unwrap_or_default();
+                let hint = crate::suggest::hint(key, known.iter().copied());
                 let takes = if known.is_empty() {
                     "it takes none".to_string()
                 } else {
@@ -155,15 +153,7 @@ fn answer(engine: &Engine, name: &str, args: &Args) -> Result<Value, String> {
             Ok(trace(&q, e, toward, depth))
         }
         "search" => {
-            let kind = match args.str("kind")? {
-                None => None,
-                Some(k) => Some(Kind::from_name(k).ok_or_else(|| {
-                    let hint = crate::suggest::did_you_mean(k, Kind::ALL.iter().map(|k| k.name()))
-                        .map(|h| format!("; {h}"))
-                        .unwrap_or_default();
-                    format!("unknown kind `{k}`{hint}")
-                })?),
-            };
+            let kind = args.str("kind")?.map(Kind::named).transpose()?;
             let s = Search {
                 query: args.required("query")?,
                 kind,
@@ -310,9 +300,7 @@ fn trace(q: &Query, e: EntityId, toward: Toward, depth: Option<usize>) -> Value 
 
 fn explain(name: &str) -> Result<Value, String> {
     let rule = Rule::from_name(name).ok_or_else(|| {
-        let hint = crate::suggest::did_you_mean(name, Rule::ALL.iter().map(|r| r.name()))
-            .map(|h| format!("; {h}"))
-            .unwrap_or_default();
+        let hint = crate::suggest::hint(name, Rule::ALL.iter().map(|r| r.name()));
         format!("no rule is named `{name}`{hint}")
     })?;
     Ok(json!({"rule": rule.name(), "markdown": crate::explain::markdown(rule)}))

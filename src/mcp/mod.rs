@@ -92,12 +92,7 @@ pub fn read(engine: &Engine, uri: &str) -> Result<(&'static str, String), String
         return Ok(("application/json", text));
     }
     if let Some(name) = uri.strip_prefix("throughline://schema/") {
-        let kind = Kind::from_name(name).ok_or_else(|| {
-            let hint = crate::suggest::did_you_mean(name, Kind::ALL.iter().map(|k| k.name()))
-                .map(|h| format!("; {h}"))
-                .unwrap_or_default();
-            format!("no kind is named `{name}`{hint}")
-        })?;
+        let kind = Kind::named(name)?;
         let text =
             serde_json::to_string_pretty(&crate::export::schema(kind)).expect("a schema is JSON");
         return Ok(("application/schema+json", text));

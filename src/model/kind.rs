@@ -46,6 +46,15 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 
+    /// The kind `name` spells, or a message saying none does, with the
+    /// closest name.
+    pub fn named(name: &str) -> Result<Kind, String> {
+        Kind::from_name(name).ok_or_else(|| {
+            let hint = crate::suggest::hint(name, Kind::ALL.iter().map(|k| k.name()));
+            format!("unknown kind `{name}`{hint}")
+        })
+    }
+
     /// The kind's name with its article: "a Goal", "an Initiative".
     pub fn with_article(self) -> String {
         let article = if matches!(self, Kind::Initiative) {

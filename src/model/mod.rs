@@ -285,6 +285,15 @@ impl Model {
         self.by_id.get(id).copied()
     }
 
+    /// The entity `id` names, or a message saying none does, with the
+    /// closest id.
+    pub fn find(&self, id: &str) -> Result<EntityId, String> {
+        self.get(id).ok_or_else(|| {
+            let hint = crate::suggest::hint(id, self.entities.iter().map(|e| e.id.as_str()));
+            format!("no entity has the id `{id}`{hint}")
+        })
+    }
+
     /// The entity a document defines, if any.
     pub fn entity_of_doc(&self, doc: usize) -> Option<EntityId> {
         self.entity_of_doc.get(doc).copied().flatten()
@@ -336,21 +345,31 @@ impl Model {
     /// Targets of `e`'s links that point `out`, then holders of links to `e`
     /// that point `back`.
     fn neighbours(&self, e: EntityId, out: Direction, back: Direction) -> Vec<EntityId> {
+        self.neighbour_links(e, out, back).map(|(n, _)| n).collect()
+    }
+
+    /// [`Model::neighbours`], each with the field of the first link that
+    /// makes it one.
+    pub fn neighbour_links(
+        &self,
+        e: EntityId,
+        out: Direction,
+        back: Direction,
+    ) -> impl Iterator<Item = (EntityId, RefField)> + '_ {
         let forward = self
             .refs_from(e)
             .iter()
-            .filter(|r| r.field.direction() == out)
-            .filter_map(|r| self.fits(r));
+            .filter(move |r| r.field.direction() == out)
+            .filter_map(|r| Some((self.fits(r)?, r.field)));
         let reverse = self
             .refs_to(e)
-            .filter(|r| r.field.direction() == back && self.fits(r).is_some())
-            .map(|r| r.from)
-            .filter(|&f| self.entities[f].kind.is_some());
+            .filter(move |r| r.field.direction() == back && self.fits(r).is_some())
+            .map(|r| (r.from, r.field))
+            .filter(|&(f, _)| self.entities[f].kind.is_some());
         let mut seen = std::collections::HashSet::new();
         forward
             .chain(reverse)
-            .filter(|&n| n != e && seen.insert(n))
-            .collect()
+            .filter(move |&(n, _)| n != e && seen.insert(n))
     }
 
     /// The contract `id` names, if the workspace has one.
@@ -367,10 +386,17 @@ impl Model {
 /// Whether an id is kept for the site's own pages (CONTRACT §1): `index`
 /// and `page-<digits>`.
 pub fn is_reserved_id(id: &str) -> bool {
-    id == "index"
-        || id
-            .strip_prefix("page-")
-            .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+    id == "index" || list_page_number(id).is_some()
+}
+
+/// The number of a list page's file stem: `page-12` → 12. Digits too many
+/// for a `usize` still name a list page (one that is never written).
+pub fn list_page_number(stem: &str) -> Option<usize> {
+    let digits = stem.strip_prefix("page-")?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(digits.parse().unwrap_or(usize::MAX))
 }
 
 /// The ids in `field` of an entity's node, with their spans. Values of the

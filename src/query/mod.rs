@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::load::Workspace;
 use crate::load::yaml::Node;
-use crate::model::{Direction, EntityId, Kind, Model, RefField};
+use crate::model::{Direction, EntityId, Kind, Model};
 use crate::rules::Analysis;
 
 /// Which way a walk through the trace goes.
@@ -121,34 +121,16 @@ impl<'a> Query<'a> {
     /// field of the first link that makes each a neighbour. A consumer
     /// named in a usage pattern is context, not a step.
     pub fn neighbours(&self, e: EntityId, toward: Toward) -> Vec<Neighbour> {
-        let model = self.model;
         let (out, back) = match toward {
             Toward::Up => (Direction::Up, Direction::Down),
             Toward::Down => (Direction::Down, Direction::Up),
         };
-        let fits = |field: RefField, t: EntityId| {
-            model.entities[t]
-                .kind
-                .is_some_and(|k| field.targets().contains(&k))
-        };
-        let forward = model
-            .refs_from(e)
-            .iter()
-            .filter(|r| r.field.direction() == out)
-            .filter_map(|r| {
-                let t = r.resolved.filter(|&t| fits(r.field, t))?;
-                Some((t, r.field.display()))
-            });
-        let reverse = model
-            .refs_to(e)
-            .filter(|r| r.field.direction() == back && fits(r.field, e))
-            .filter(|r| model.entities[r.from].kind.is_some())
-            .map(|r| (r.from, r.field.display()));
-        let mut seen = HashSet::new();
-        forward
-            .chain(reverse)
-            .filter(|&(n, _)| n != e && seen.insert(n))
-            .map(|(entity, field)| Neighbour { entity, field })
+        self.model
+            .neighbour_links(e, out, back)
+            .map(|(entity, field)| Neighbour {
+                entity,
+                field: field.display(),
+            })
             .collect()
     }
 
@@ -191,13 +173,7 @@ impl<'a> Query<'a> {
 
     /// The entity `id` names, or a did-you-mean for an id that names none.
     pub fn find(&self, id: &str) -> Result<EntityId, String> {
-        if let Some(e) = self.model.get(id) {
-            return Ok(e);
-        }
-        let hint = crate::suggest::did_you_mean(id, self.model.entities.iter().map(|e| &*e.id))
-            .map(|h| format!("; {h}"))
-            .unwrap_or_default();
-        Err(format!("no entity has the id `{id}`{hint}"))
+        self.model.find(id)
     }
 }
 

@@ -42,10 +42,7 @@ impl Ignore {
                 None if !entry.is_empty() => ignore.all.push(entry.clone()),
                 Some((kind, field)) if !field.is_empty() && !field.contains('.') => {
                     let Some(k) = Kind::from_name(kind) else {
-                        let hint =
-                            crate::suggest::did_you_mean(kind, Kind::ALL.iter().map(|k| k.name()))
-                                .map(|h| format!("; {h}"))
-                                .unwrap_or_default();
+                        let hint = crate::suggest::hint(kind, Kind::ALL.iter().map(|k| k.name()));
                         return Err(format!(
                             "[review] ignore: unknown kind `{kind}` in `{entry}`{hint}"
                         ));

@@ -71,15 +71,7 @@ pub enum Selection<'a> {
 /// the closest id suggested.
 pub fn check_ids(model: &Model, ids: &[String]) -> Result<(), ReviewError> {
     for id in ids {
-        if model.get(id).is_none() {
-            let hint =
-                crate::suggest::did_you_mean(id, model.entities.iter().map(|e| e.id.as_str()))
-                    .map(|h| format!("; {h}"))
-                    .unwrap_or_default();
-            return Err(ReviewError::UnknownId(format!(
-                "no entity has the id `{id}`{hint}"
-            )));
-        }
+        model.find(id).map_err(ReviewError::UnknownId)?;
     }
     Ok(())
 }

@@ -111,9 +111,7 @@ impl Schemas {
                 .into_owned();
             let kind_name = file_name.trim_end_matches(".schema.json");
             let kind = Kind::from_name(kind_name).ok_or_else(|| {
-                let hint = suggest::did_you_mean(kind_name, Kind::ALL.iter().map(|k| k.name()))
-                    .map(|h| format!("; {h}"))
-                    .unwrap_or_default();
+                let hint = suggest::hint(kind_name, Kind::ALL.iter().map(|k| k.name()));
                 invalid(format!(
                     "`{kind_name}` is not a kind; name the file `<Kind>.schema.json` with one of {}{hint}",
                     kind_list()

@@ -103,20 +103,11 @@ impl<'a> Route<'a> {
         if stem == "index" {
             return Some(Route::List(kind, 1));
         }
-        if let Some(n) = list_number(stem) {
+        if let Some(n) = crate::model::list_page_number(stem) {
             return (n >= 2).then_some(Route::List(kind, n));
         }
         crate::model::is_valid_id(stem).then_some(Route::Entity(kind, stem))
     }
-}
-
-/// `page-12` → 12.
-fn list_number(stem: &str) -> Option<usize> {
-    let digits = stem.strip_prefix("page-")?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some(digits.parse().unwrap_or(usize::MAX))
 }
 
 pub use crate::model::is_reserved_id;

@@ -44,16 +44,8 @@ pub struct Tree {
     pub more: usize,
 }
 
-/// Which way a tree grows from its roots.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Toward {
-    /// Away from the North Star: what traces through the root, down to the
-    /// sources (for a data product: its inputs, upstream in data terms).
-    Down,
-    /// Toward the North Star: what the root serves (for a data product: what
-    /// reads it, downstream in data terms).
-    Up,
-}
+/// Which way a tree grows from its roots: the query engine's walk.
+pub use crate::query::Toward;
 
 /// A node of a trace tree. It names its entity by number: a page's trees
 /// hold hundreds of nodes, written straight from the model.
