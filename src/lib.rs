@@ -51,6 +51,22 @@ pub fn version() -> &'static str {
     }
 }
 
+/// Sets the process up for a command that stays up and checks again after
+/// each change (`serve`, `lsp`, `mcp`): schema findings are kept per
+/// document ([`rules::MEMOIZE_SCHEMA`]), and memory freed is handed back to
+/// the system at once. mimalloc otherwise waits 10 ms and hands it back only
+/// on a later allocation, so an idle server would keep its peak resident
+/// for good (docs/benchmarks.md, "The MCP server").
+pub fn stay_up() {
+    rules::MEMOIZE_SCHEMA.store(true, std::sync::atomic::Ordering::Relaxed);
+    // `mi_option_purge_delay`, 15 in mimalloc's `mi_option_e` (v2 and v3);
+    // the -sys crate names no constant for it.
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: sets one of mimalloc's options, a plain integer it reads at
+    // each purge; harmless when mimalloc is not the global allocator.
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
+}
+
 /// A checked workspace.
 pub struct Checked {
     pub config: Config,
@@ -217,17 +233,23 @@ fn check_inner(
     };
     let workspace = match cache {
         Some(cache) => load::load_cached(dir, &options, cache)?,
-        // Fingerprints read every field: with a lock, the trees stay whole.
-        None if keep == Keep::Findings && dir.join(review::lock::FILE_NAME).is_file() => {
-            load::load_each(dir, &options, &|file, doc, node| {
-                let mut found = Vec::new();
-                schemas.check_node(doc, file, node, &mut found);
-                found
-            })?
+        None if keep == Keep::Findings => {
+            // Fingerprints read every field: with a lock, each is taken
+            // before its tree is trimmed.
+            let lock = dir.join(review::lock::FILE_NAME).is_file();
+            let taken = review::Taken::default();
+            let mut ws = load::load_each(dir, &options, &|file, doc, node| {
+                if lock {
+                    taken.take(file, doc, node, &config);
+                }
+                rules::check_document(&schemas, file, doc, node)
+            })?;
+            ws.trimmed = true;
+            if lock {
+                taken.place(&mut ws);
+            }
+            ws
         }
-        None if keep == Keep::Findings => load::load_each(dir, &options, &|file, doc, node| {
-            rules::check_document(&schemas, file, doc, node)
-        })?,
         None => load::load(dir, &options)?,
     };
     let analysis = rules::check(&workspace, &config, &schemas, today);

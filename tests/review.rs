@@ -621,3 +621,32 @@ fn the_site_lists_suspect_links_with_what_changed_and_marks_the_child() {
     // The parent itself is not suspect.
     assert!(!read("goals/g.html").contains("Review needed"));
 }
+
+#[test]
+fn check_names_changed_fields_it_does_not_otherwise_read() {
+    // `check` keeps only the fields its rules read (not `name` or
+    // `domain`); what changed in a parent is still told from all of it.
+    let dir = reviewed_repo();
+    let changed = |dir: &Path| -> Vec<serde_json::Value> {
+        let (report, _) = check_json(dir, &[]);
+        let found = findings(&report, "suspect-link");
+        assert!(!found.is_empty(), "{report}");
+        found.iter().map(|f| f["changed"].clone()).collect()
+    };
+    // `owner` does not count (CONTRACT §10); `type` does.
+    edit(dir.path(), "owner: team\n", "owner: platform team\n");
+    edit(dir.path(), "type: aggregate\n", "type: sourceAligned\n");
+    for c in changed(dir.path()) {
+        assert_eq!(c, serde_json::json!(["type"]));
+    }
+    edit(dir.path(), "name: Data product\n", "name: Orders\n");
+    edit(dir.path(), "domain: sales\n", "domain: retail\n");
+    for c in changed(dir.path()) {
+        assert_eq!(c, serde_json::json!(["name", "domain", "type"]));
+    }
+    let shown = stdout(&review(dir.path(), &["--show", "uc"]));
+    assert!(
+        shown.contains("before: sales") && shown.contains("after:  retail"),
+        "{shown}"
+    );
+}

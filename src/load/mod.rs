@@ -55,6 +55,14 @@ pub struct Workspace {
     /// What the function given to [`load_each`] found in each document, in
     /// document order; `None` when the workspace was loaded otherwise.
     pub early_findings: Option<Vec<Diagnostic>>,
+    /// Whether the trees lack the fields no rule reads (a lean `check`
+    /// trims them as it loads): [`Workspace::whole_document`] reads such a
+    /// document again when all of it is wanted.
+    pub trimmed: bool,
+    /// Fingerprints (CONTRACT §10) taken while loading, before the trees
+    /// were trimmed, by document; empty when none were taken, and then
+    /// they are computed from the trees.
+    pub fingerprints: Vec<Option<String>>,
 }
 
 impl Workspace {
@@ -86,6 +94,37 @@ impl Workspace {
                 self.files[id].restore_text(text);
             }
         }
+    }
+
+    /// Document `doc` whole: its tree, or when the trees were trimmed, the
+    /// same document parsed again from its file. `Err` says why it cannot
+    /// be, such as the file having changed since it was read.
+    pub fn whole_document(&self, doc: usize, limits: Limits) -> Result<Arc<Node>, String> {
+        let node = &self.documents[doc].node;
+        if !self.trimmed {
+            return Ok(node.clone());
+        }
+        let file = self.documents[doc].file;
+        let first = self.documents.partition_point(|d| d.file < file);
+        let source = &self.files[file];
+        let found = Found {
+            rel: source.rel_path.clone(),
+            path: source.path.clone(),
+            error: None,
+        };
+        let options = LoadOptions {
+            limits,
+            ..LoadOptions::default()
+        };
+        let again = read_and_parse(file, found, &options);
+        if again.file.content_hash() != source.content_hash() {
+            return Err(format!("{} changed while it was checked", source.rel_path));
+        }
+        again
+            .docs
+            .into_iter()
+            .nth(doc - first)
+            .ok_or_else(|| format!("{} changed while it was checked", source.rel_path))
     }
 
     /// How many entities the workspace holds: its documents that are
@@ -265,6 +304,8 @@ fn assemble(root: PathBuf, parsed: Vec<FileResult>) -> Workspace {
         measurements: Vec::new(),
         lock: None,
         early_findings: None,
+        trimmed: false,
+        fingerprints: Vec::new(),
     };
     for (id, r) in parsed.into_iter().enumerate() {
         if let Some(early) = r.early {

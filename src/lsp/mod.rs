@@ -42,7 +42,7 @@ enum Incoming {
 /// process exit code: 0 after `shutdown` then `exit`, 1 otherwise (as the
 /// protocol asks).
 pub fn run(today: Date) -> i32 {
-    crate::rules::MEMOIZE_SCHEMA.store(true, std::sync::atomic::Ordering::Relaxed);
+    crate::stay_up();
     let (tx, rx) = mpsc::channel::<Incoming>();
     std::thread::spawn(move || {
         let stdin = std::io::stdin();

@@ -69,7 +69,7 @@ impl Engine {
     /// directory cannot be read at all.
     pub fn start(options: Options) -> Result<Engine, String> {
         crate::load::check_root(&options.dir).map_err(|e| e.to_string())?;
-        crate::rules::MEMOIZE_SCHEMA.store(true, Ordering::Relaxed);
+        crate::stay_up();
         let root = std::fs::canonicalize(&options.dir).map_err(|e| e.to_string())?;
         let stale = Arc::new(AtomicBool::new(false));
         let watcher = watch(&root, stale.clone());

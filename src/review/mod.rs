@@ -16,10 +16,11 @@ use std::collections::HashSet;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Rule};
+use crate::diagnostic::{Diagnostic, FileId, Rule};
 use crate::diff::fields;
 use crate::load::Workspace;
-use crate::model::{EntityId, Model, Reference};
+use crate::load::yaml::Node;
+use crate::model::{EntityId, Kind, Model, Reference};
 pub use lock::{Link, Lock, Stamp};
 
 /// Where a link stands with its review.
@@ -65,21 +66,70 @@ pub fn links(model: &Model) -> Vec<(Link, &Reference, EntityId)> {
 /// [`links`] without a copy of any name: the reference, its field as the
 /// lock writes it, and the parent.
 fn link_refs(model: &Model) -> Vec<(&Reference, &'static str, EntityId)> {
-    let mut seen: HashSet<(&str, &'static str, &str), foldhash::fast::RandomState> =
-        HashSet::default();
+    // A link is named by its child's id, its field and its parent's id: two
+    // entities that share an id share their links, and an id resolves to
+    // its first entity, so the first entities stand for the ids.
+    let first = |e: EntityId| -> EntityId {
+        if model.is_canonical(e) {
+            e
+        } else {
+            model.by_id[&model.entities[e].id]
+        }
+    };
+    let mut seen: HashSet<(EntityId, &'static str, EntityId), foldhash::fast::RandomState> =
+        HashSet::with_capacity_and_hasher(model.refs.len(), Default::default());
     model
         .refs
         .iter()
         .filter_map(|r| {
             let parent = r.resolved?;
-            let child = &model.entities[r.from];
-            child.kind?;
+            model.entities[r.from].kind?;
             model.entities[parent].kind?;
             let field = r.field.display();
-            seen.insert((child.id.as_str(), field, r.target.as_str()))
+            seen.insert((first(r.from), field, parent))
                 .then_some((r, field, parent))
         })
         .collect()
+}
+
+/// Fingerprints taken while a lean check loads, document by document on
+/// the worker that parsed it, before the tree is trimmed: the trees then
+/// stay as small as without a lock, and each is hashed while it is in cache.
+#[derive(Default)]
+pub struct Taken(std::sync::Mutex<Vec<(FileId, usize, String)>>);
+
+impl Taken {
+    /// Takes the fingerprint of document `doc` of `file`, if it is of a
+    /// known kind (only those can be parents).
+    pub fn take(&self, file: FileId, doc: usize, node: &Node, config: &Config) {
+        let Some(kind) = node.get_str("kind").and_then(Kind::from_name) else {
+            return;
+        };
+        let print = fingerprint::fingerprint(node, Some(kind), &config.review.ignore);
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((file, doc, print));
+    }
+
+    /// Puts the fingerprints taken into `ws`, by document.
+    pub fn place(self, ws: &mut Workspace) {
+        let mut taken = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        taken.sort_unstable_by_key(|&(file, doc, _)| (file, doc));
+        let mut prints = vec![None; ws.documents.len()];
+        let mut first = 0;
+        let mut file_of_first = None;
+        for (file, doc, print) in taken {
+            if file_of_first != Some(file) {
+                first = ws.documents.partition_point(|d| d.file < file);
+                file_of_first = Some(file);
+            }
+            if let Some(slot) = prints.get_mut(first + doc) {
+                *slot = Some(print);
+            }
+        }
+        ws.fingerprints = prints;
+    }
 }
 
 /// The fingerprints of `parents`, now, by entity (`None` for an entity not
@@ -101,7 +151,14 @@ pub fn fingerprints(
         .map(|(e, wanted)| {
             wanted.then(|| {
                 let entity = &model.entities[e];
-                fingerprint::fingerprint(entity.node(ws), entity.kind, &config.review.ignore)
+                match ws.fingerprints.get(entity.doc) {
+                    Some(Some(taken)) => taken.clone(),
+                    _ => fingerprint::fingerprint(
+                        entity.node(ws),
+                        entity.kind,
+                        &config.review.ignore,
+                    ),
+                }
             })
         })
         .collect()
@@ -129,7 +186,8 @@ fn classify<'m>(
     let links = link_refs(model);
     let prints = fingerprints(ws, model, config, links.iter().map(|&(_, _, p)| p));
     links
-        .into_iter()
+        .into_par_iter()
+        .with_min_len(256)
         .filter_map(|(reference, field, parent)| {
             let child = model.entities[reference.from].id.as_str();
             let now = prints[parent]
@@ -137,7 +195,10 @@ fn classify<'m>(
                 .expect("every parent has a fingerprint");
             let state = match lock.find(child, field, &reference.target) {
                 None => State::Unreviewed,
-                Some(_) if lock.reviewed(child, field, &reference.target, now) => {
+                Some(stamp)
+                    if stamp.fingerprint == now
+                        || lock.reviewed(child, field, &reference.target, now) =>
+                {
                     if !reviewed {
                         return None;
                     }
@@ -183,7 +244,8 @@ pub fn changed_fields(
     );
     match found {
         history::Reviewed::Found { node, commit } => {
-            let changes = fields::diff(&node, entity.node(ws))
+            let now = ws.whole_document(entity.doc, config.limits)?;
+            let changes = fields::diff(&node, &now)
                 .into_iter()
                 .filter(|c| !config.review.ignore.drops_path(entity.kind, &c.field()))
                 .collect();

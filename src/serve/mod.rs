@@ -285,7 +285,7 @@ impl Watch {
 
 /// Runs the server until Ctrl-C.
 pub fn run(options: Options) -> Result<(), ServeError> {
-    crate::rules::MEMOIZE_SCHEMA.store(true, std::sync::atomic::Ordering::Relaxed);
+    crate::stay_up();
     crate::load::check_root(&options.dir).map_err(crate::Error::from)?;
     let dir = std::fs::canonicalize(&options.dir).unwrap_or_else(|_| options.dir.clone());
     let shared = Arc::new(Shared::default());
