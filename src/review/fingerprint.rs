@@ -241,20 +241,23 @@ fn write_value(node: &Node, skip: &Skip, out: &mut Vec<u8>) {
 fn write_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
     let bytes = s.as_bytes();
-    // Most strings need no escape: a test of every byte without an early
-    // exit, which the compiler turns into wide compares, finds them.
-    let plain = bytes
-        .iter()
-        .fold(true, |ok, &b| ok & (b >= 0x20) & (b != b'"') & (b != b'\\'));
-    if plain {
-        out.extend_from_slice(bytes);
-        out.push(b'"');
-        return;
-    }
-    // Runs of bytes that need no escape are copied whole: every byte of a
-    // multi-byte UTF-8 character is at least 0x80, so bytes suffice.
+    // Runs of bytes that need no escape are copied whole (every byte of a
+    // multi-byte UTF-8 character is at least 0x80, so bytes suffice); the
+    // next byte to escape is found eight bytes at a time.
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            match first_to_escape(word) {
+                None => {
+                    i += 8;
+                    continue;
+                }
+                Some(at) => i += at,
+            }
+        }
+        let b = bytes[i];
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -268,17 +271,36 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
                 out.extend_from_slice(b"\\u00");
                 out.push(HEX[usize::from(b >> 4)]);
                 out.push(HEX[usize::from(b & 0xf)]);
-                run = i + 1;
+                i += 1;
+                run = i;
                 continue;
             }
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.extend_from_slice(&bytes[run..i]);
         out.extend_from_slice(escape);
-        run = i + 1;
+        i += 1;
+        run = i;
     }
     out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
+}
+
+/// The index of the first of the eight bytes of `word` (little-endian)
+/// that JSON escapes: a control character, `"` or `\\`.
+fn first_to_escape(word: u64) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte's high bit is set in each mask where the byte is below 0x20,
+    // or equal to the one tested; bytes of 0x80 and above never count.
+    let below = word.wrapping_sub(ONES * 0x20);
+    let quote = (word ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES);
+    let backslash = (word ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES);
+    let found = (below | quote | backslash) & !word & HIGH;
+    (found != 0).then(|| found.trailing_zeros() as usize / 8)
 }
 
 /// Whether `text` is a fingerprint of [`SCHEME`]: `tl1:` and 64 lowercase
@@ -323,7 +345,24 @@ mod tests {
             String::from_utf8(out).unwrap(),
             serde_json::to_string(&text).unwrap()
         );
+        // Each byte to escape at each place of a word, after plain text,
+        // multi-byte characters or another byte to escape.
+        for special in ["\"", "\\", "\n", "\u{0}", "\u{1f}"] {
+            for before in ["", "a", "é", "\n", "\u{7f}", " !#[]", "😀😀"] {
+                for at in 0..17 {
+                    let text = format!("{}{before}{special}xyzé\"", "ab".repeat(at));
+                    let mut out = Vec::new();
+                    write_string(&text, &mut out);
+                    assert_eq!(
+                        String::from_utf8(out).unwrap(),
+                        serde_json::to_string(&text).unwrap(),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
     }
+
     use crate::load::from_texts;
 
     fn node(text: &str) -> Node {

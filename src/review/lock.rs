@@ -69,10 +69,14 @@ pub struct Lock {
     pub unreadable: Vec<usize>,
     /// Whether the header names a later format: none of the lines is read.
     pub newer: bool,
-    /// `(hash of the link, position in stamps)`, sorted: a lookup is a
-    /// binary search in one contiguous array, and a link's names are read
-    /// only to confirm a match.
+    /// `(hash of the link, position in stamps)`, sorted by hash, and a link's
+    /// names are read only to confirm a match.
     index: Vec<(u64, u32)>,
+    /// Where in `index` the hashes of each value of their top
+    /// [`Lock::bits`] bits start (one more entry than values): a lookup
+    /// reads one of these, then the few entries it points at.
+    starts: Vec<u32>,
+    bits: u32,
 }
 
 fn key_hash(child: &str, field: &str, parent: &str) -> u64 {
@@ -88,11 +92,15 @@ impl Lock {
 
     /// The stamp of the link `(child, field, parent)`, if it has one.
     pub fn find(&self, child: &str, field: &str, parent: &str) -> Option<&Stamp> {
+        if self.index.is_empty() {
+            return None;
+        }
         let hash = key_hash(child, field, parent);
-        let from = self.index.partition_point(|&(h, _)| h < hash);
-        self.index[from..]
+        let bucket = (hash >> (64 - self.bits)) as usize;
+        let run = self.starts[bucket] as usize..self.starts[bucket + 1] as usize;
+        self.index[run]
             .iter()
-            .take_while(|&&(h, _)| h == hash)
+            .filter(|&&(h, _)| h == hash)
             .map(|&(_, i)| &self.stamps[i as usize])
             .find(|s| s.link.child == child && s.link.field == field && s.link.parent == parent)
     }
@@ -166,6 +174,16 @@ impl Lock {
                 }
             }
             index = self.hashed();
+        }
+        // About one stamp per value of the top bits.
+        self.bits = index.len().max(2).next_power_of_two().trailing_zeros();
+        self.starts = Vec::with_capacity((1 << self.bits) + 1);
+        let mut at = 0;
+        for bucket in 0..=(1u64 << self.bits) {
+            while at < index.len() && index[at].0 >> (64 - self.bits) < bucket {
+                at += 1;
+            }
+            self.starts.push(at as u32);
         }
         self.index = index;
         pairs
