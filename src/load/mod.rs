@@ -96,6 +96,12 @@ impl Workspace {
         }
     }
 
+    /// The index of the first document of `file` (of the one after it, when
+    /// `file` has none): documents are in file order.
+    pub fn first_document_of(&self, file: FileId) -> usize {
+        self.documents.partition_point(|d| d.file < file)
+    }
+
     /// Document `doc` whole: its tree, or when the trees were trimmed, the
     /// same document parsed again from its file. `Err` says why it cannot
     /// be, such as the file having changed since it was read.
@@ -105,7 +111,7 @@ impl Workspace {
             return Ok(node.clone());
         }
         let file = self.documents[doc].file;
-        let first = self.documents.partition_point(|d| d.file < file);
+        let first = self.first_document_of(file);
         let source = &self.files[file];
         let found = Found {
             rel: source.rel_path.clone(),

@@ -121,7 +121,7 @@ impl Taken {
         let mut file_of_first = None;
         for (file, doc, print) in taken {
             if file_of_first != Some(file) {
-                first = ws.documents.partition_point(|d| d.file < file);
+                first = ws.first_document_of(file);
                 file_of_first = Some(file);
             }
             if let Some(slot) = prints.get_mut(first + doc) {
