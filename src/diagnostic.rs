@@ -81,6 +81,10 @@ rules! {
     SuspectLink = "suspect-link", Warning, "A link was reviewed against an earlier version of its parent: the parent changed since.";
     UnreviewedLink = "unreviewed-link", Warning, "A link that has never been reviewed (off unless `[rules]` turns it on).";
     LockInvalid = "lock-invalid", Error, "A line of `throughline.lock` that cannot be read, or a fingerprint of an unknown scheme.";
+    DbtRef = "dbt-ref", Error, "A `dbt` value names no model, source or exposure of the right type in the dbt manifest.";
+    LineageDrift = "lineage-drift", Warning, "The observed lineage of a DataProduct disagrees with its `inputs`.";
+    DbtFailing = "dbt-failing", Warning, "In dbt's last run, a port's model, or a test on it, failed or warned.";
+    FreshnessUnmet = "freshness-unmet", Warning, "A dbt source's last freshness check found it older than a product built on it promises.";
 }
 
 impl Rule {
@@ -114,6 +118,10 @@ impl Rule {
             Rule::SuspectLink => "ParentChangedSinceReview",
             Rule::UnreviewedLink => "LinkNeverReviewed",
             Rule::LockInvalid => "InvalidLockLine",
+            Rule::DbtRef => "DbtNodeNotInManifest",
+            Rule::LineageDrift => "ObservedLineageDisagreesWithInputs",
+            Rule::DbtFailing => "DbtModelOrTestFailing",
+            Rule::FreshnessUnmet => "SourceOlderThanPromised",
         }
     }
 
@@ -218,6 +226,18 @@ impl Rule {
             }
             Rule::LockInvalid => {
                 "throughline.lock is written by `throughline review` only: one line `CHILD FIELD PARENT FINGERPRINT [COMMIT]` per link after the header `# throughline.lock v1`. Fix or delete the line (a merge conflict: keep both sides' lines), then run `throughline review --suspect`; a lock from a newer throughline needs that version."
+            }
+            Rule::DbtRef => {
+                "An output port's `dbt` names the model behind it, a Source's the dbt source it is read through, a Consumer's the exposure that stands for it. The name is not in the manifest `[dbt] manifest` points at: the model was renamed or removed, or the manifest is out of date (`dbt parse` writes a new one). Use the suggested name, or write the node's `unique_id`."
+            }
+            Rule::LineageDrift => {
+                "What the product is declared to be built from (`inputs`) and what dbt (or OpenLineage) shows it built from disagree. An undeclared upstream means the trace misses a dependency: a change of that source will surprise the product's consumers. A declared input that nothing reads is stale documentation. Fix `inputs`, or the model."
+            }
+            Rule::DbtFailing => {
+                "In the last dbt run (`[dbt] run-results`), the model behind an output port, or a test on it, ended in `error`, `fail` or `warn`. The port's consumers, and the goals above them, are reading data that did not pass. Fix the data or the model and run dbt again."
+            }
+            Rule::FreshnessUnmet => {
+                "`dbt source freshness` (`[dbt] sources`) found the newest row of the source older than the tightest freshness SLO of a data product built on it, so that promise is broken now, whatever the product's own models do. Get the source loaded again, or loosen the SLO and tell the product's consumers."
             }
         }
     }

@@ -11,6 +11,7 @@
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod dbt;
 pub mod diagnostic;
 pub mod diff;
 pub mod explain;
@@ -18,6 +19,7 @@ pub mod export;
 pub mod hash;
 pub mod init;
 pub mod interop;
+pub mod lineage;
 pub mod load;
 pub mod lsp;
 pub mod markup;
@@ -89,6 +91,8 @@ pub enum Error {
     Schema(#[from] rules::SchemaError),
     #[error(transparent)]
     Baseline(#[from] baseline::BaselineError),
+    #[error(transparent)]
+    Dbt(#[from] dbt::ArtifactError),
 }
 
 /// Loads and checks the workspace in `dir`, as `throughline check` does.
@@ -166,7 +170,8 @@ pub fn recheck_buffers(
         overlays,
         ..Default::default()
     };
-    let workspace = load::reload(&prev.workspace, &options, changed);
+    let mut workspace = load::reload(&prev.workspace, &options, changed);
+    workspace.dbt = prev.workspace.dbt.clone();
     let schemas = Schemas::builtin();
     let analysis = rules::check(&workspace, &prev.config, &schemas, today);
     Some(Checked {
@@ -231,27 +236,18 @@ fn check_inner(
         },
         ..load_options(&config)
     };
-    let workspace = match cache {
-        Some(cache) => load::load_cached(dir, &options, cache)?,
-        None if keep == Keep::Findings => {
-            // Fingerprints read every field: with a lock, each is taken
-            // before its tree is trimmed.
-            let lock = dir.join(review::lock::FILE_NAME).is_file();
-            let taken = review::Taken::default();
-            let mut ws = load::load_each(dir, &options, &|file, doc, node| {
-                if lock {
-                    taken.take(file, doc, node, &config);
-                }
-                rules::check_document(&schemas, file, doc, node)
-            })?;
-            ws.trimmed = true;
-            if lock {
-                taken.place(&mut ws);
-            }
-            ws
-        }
-        None => load::load(dir, &options)?,
-    };
+    // The dbt artifacts are read while the specs load.
+    let mut cache = cache;
+    let dbt_cache = cache.as_deref_mut().map(|c| std::mem::take(&mut c.dbt));
+    let (workspace, (dbt, dbt_cache)) = rayon::join(
+        || load_specs(dir, &options, cache.as_deref_mut(), &config, &schemas, keep),
+        || read_dbt(dir, &config.dbt, dbt_cache),
+    );
+    if let (Some(kept), Some(cache)) = (dbt_cache, cache) {
+        cache.dbt = kept;
+    }
+    let mut workspace = workspace?;
+    workspace.dbt = dbt?;
     let analysis = rules::check(&workspace, &config, &schemas, today);
     Ok(Checked {
         config,
@@ -259,6 +255,68 @@ fn check_inner(
         analysis,
         schemas,
     })
+}
+
+/// Reads the dbt artifacts `[dbt]` names (through `cache` when given, which
+/// is handed back), printing warnings about schema versions it does not know.
+#[allow(clippy::type_complexity)]
+fn read_dbt(
+    dir: &Path,
+    config: &dbt::DbtConfig,
+    cache: Option<dbt::Cache>,
+) -> (
+    Result<Option<std::sync::Arc<dbt::Artifacts>>, Error>,
+    Option<dbt::Cache>,
+) {
+    let (read, cache) = match cache {
+        Some(mut cache) => (cache.get(dir, config), Some(cache)),
+        None => (
+            dbt::Artifacts::load(dir, config)
+                .map(|a| a.map(|(a, w)| (std::sync::Arc::new(a), w))),
+            None,
+        ),
+    };
+    let read = read.map_err(Error::from).map(|found| {
+        found.map(|(artifacts, warnings)| {
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+            artifacts
+        })
+    });
+    (read, cache)
+}
+
+fn load_specs(
+    dir: &Path,
+    options: &LoadOptions,
+    cache: Option<&mut load::LoadCache>,
+    config: &Config,
+    schemas: &Schemas,
+    keep: Keep,
+) -> Result<Workspace, Error> {
+    let workspace = match cache {
+        Some(cache) => load::load_cached(dir, options, cache)?,
+        None if keep == Keep::Findings => {
+            // Fingerprints read every field: with a lock, each is taken
+            // before its tree is trimmed.
+            let lock = dir.join(review::lock::FILE_NAME).is_file();
+            let taken = review::Taken::default();
+            let mut ws = load::load_each(dir, options, &|file, doc, node| {
+                if lock {
+                    taken.take(file, doc, node, config);
+                }
+                rules::check_document(schemas, file, doc, node)
+            })?;
+            ws.trimmed = true;
+            if lock {
+                taken.place(&mut ws);
+            }
+            ws
+        }
+        None => load::load(dir, options)?,
+    };
+    Ok(workspace)
 }
 pub mod site;
 

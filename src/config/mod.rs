@@ -40,6 +40,8 @@ struct RawConfig {
     workspace: WorkspaceConfig,
     #[serde(default)]
     review: RawReview,
+    #[serde(default)]
+    dbt: crate::dbt::DbtConfig,
 }
 
 /// `[review]`: what a change of a parent must touch to ask for a review.
@@ -107,6 +109,8 @@ pub struct Config {
     pub specs: SpecFilter,
     /// Which changes of a parent make its links suspect (`[review]`).
     pub review: ReviewConfig,
+    /// Where the dbt project's artifacts are (`[dbt]`).
+    pub dbt: crate::dbt::DbtConfig,
     /// Where the configuration was read from, if anywhere.
     pub path: Option<PathBuf>,
 }
@@ -176,7 +180,11 @@ impl Config {
         let review = ReviewConfig {
             ignore: crate::review::fingerprint::Ignore::parse(&raw.review.ignore)?,
         };
+        if let Some(problem) = raw.dbt.problem() {
+            return Err(problem);
+        }
         Ok(Config {
+            dbt: raw.dbt,
             review,
             rules,
             site: raw.site,

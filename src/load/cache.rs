@@ -8,6 +8,8 @@ use super::*;
 #[derive(Default)]
 pub struct LoadCache {
     entries: HashMap<PathBuf, CacheEntry>,
+    /// The dbt artifacts, read again only when they change.
+    pub dbt: crate::dbt::Cache,
 }
 
 pub(super) struct CacheEntry {

@@ -63,6 +63,8 @@ pub struct Workspace {
     /// were trimmed, by document; empty when none were taken, and then
     /// they are computed from the trees.
     pub fingerprints: Vec<Option<String>>,
+    /// The dbt artifacts `[dbt]` names, read (CONTRACT §11).
+    pub dbt: Option<Arc<crate::dbt::Artifacts>>,
 }
 
 impl Workspace {
@@ -312,6 +314,7 @@ fn assemble(root: PathBuf, parsed: Vec<FileResult>) -> Workspace {
         early_findings: None,
         trimmed: false,
         fingerprints: Vec::new(),
+        dbt: None,
     };
     for (id, r) in parsed.into_iter().enumerate() {
         if let Some(early) = r.early {

@@ -120,7 +120,7 @@ pub fn check(ws: &Workspace, config: &Config, schemas: &Schemas, today: Date) ->
             // Each of these reads the model and writes only findings of its
             // own: they run at once, and their findings are kept in this order.
             let (m, t) = (&model, &trace);
-            let rules: [&RuleFn; 15] = [
+            let rules: [&RuleFn; 17] = [
                 &|out| trace::north_star_count(m, out),
                 &|out| trace::cycles(m, t, out),
                 &|out| trace::untraced(m, t, out),
@@ -136,6 +136,8 @@ pub fn check(ws: &Workspace, config: &Config, schemas: &Schemas, today: Date) ->
                 &|out| hygiene::invalidated_hypotheses(ws, m, out),
                 &|out| hygiene::stale_reviews(ws, m, today, out),
                 &|out| crate::review::check(ws, m, config, out),
+                &|out| crate::dbt::rules::check(ws, m, out),
+                &|out| crate::lineage::check(ws, m, out),
             ];
             let (each, (outcomes, outcome_findings)) = rayon::join(
                 || {

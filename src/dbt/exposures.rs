@@ -1,0 +1,1 @@
+//! `throughline export dbt-exposures`.

@@ -1,0 +1,201 @@
+//! dbt (CONTRACT §11): the trace the specs declare, checked against the one
+//! dbt builds. [`read`] reads the artifacts dbt writes (`manifest.json`,
+//! `run_results.json`, `sources.json`) leniently, [`manifest`] answers what
+//! the rules and pages ask of them, [`rules`] holds `dbt-ref`,
+//! `dbt-failing` and `freshness-unmet`, [`observed`] gives the manifest's
+//! lineage to `lineage-drift` (see [`crate::lineage`]), and [`exposures`]
+//! writes the trace back for dbt as exposures.
+
+pub mod exposures;
+pub mod manifest;
+pub mod names;
+pub mod observed;
+pub mod read;
+pub mod rules;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use serde::Deserialize;
+
+pub use manifest::{Manifest, NodeId, NodeType, RunResults, SourceFreshness, Want};
+pub use read::ArtifactError;
+
+/// `[dbt]` in `throughline.toml`: where the artifacts are, relative to DIR.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DbtConfig {
+    /// `target/manifest.json`: the section does nothing without it.
+    pub manifest: Option<PathBuf>,
+    pub run_results: Option<PathBuf>,
+    pub sources: Option<PathBuf>,
+}
+
+impl DbtConfig {
+    /// Whether the section asks for anything.
+    pub fn enabled(&self) -> bool {
+        self.manifest.is_some()
+    }
+
+    /// `None`, or what is wrong with the section.
+    pub fn problem(&self) -> Option<String> {
+        if self.manifest.is_none() && (self.run_results.is_some() || self.sources.is_some()) {
+            return Some(
+                "[dbt] run-results and sources need `manifest`, the manifest they describe".into(),
+            );
+        }
+        None
+    }
+}
+
+/// The artifacts of a dbt project, read.
+#[derive(Debug)]
+pub struct Artifacts {
+    /// The manifest's path as `[dbt] manifest` gives it.
+    pub manifest_path: String,
+    pub manifest: Manifest,
+    pub run_results: Option<RunResults>,
+    pub freshness: Option<SourceFreshness>,
+    /// Each file read, with its size and modification time when read.
+    stamps: Vec<(PathBuf, Option<(u64, SystemTime)>)>,
+}
+
+/// The schema versions of each artifact this reader was written against.
+const KNOWN: &[(&str, &str, std::ops::RangeInclusive<u32>)] = &[
+    ("manifest", "manifest", 10..=12),
+    ("run results", "run-results", 4..=6),
+    ("sources", "sources", 1..=3),
+];
+
+fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
+/// A warning when `version` (an artifact's `dbt_schema_version`) is not one
+/// this reader knows; the artifact is read all the same.
+fn check_version(what: &str, path: &Path, version: Option<&str>) -> Option<String> {
+    let (_, kind, known) = KNOWN.iter().find(|(w, _, _)| *w == what)?;
+    let Some(url) = version else {
+        return Some(format!(
+            "dbt {what} {} has no dbt_schema_version; reading it as v{}",
+            path.display(),
+            known.end()
+        ));
+    };
+    match read::schema_version(url) {
+        Some((k, v)) if k == *kind && known.contains(&v) => None,
+        _ => Some(format!(
+            "dbt {what} {} has dbt_schema_version `{url}`, which throughline does not know (it reads v{} to v{}); reading the fields it uses all the same",
+            path.display(),
+            known.start(),
+            known.end()
+        )),
+    }
+}
+
+impl Artifacts {
+    /// Reads the artifacts `config` names, relative to `dir`; `None` when
+    /// `[dbt]` names no manifest. Also returns warnings about schema
+    /// versions this reader does not know.
+    pub fn load(
+        dir: &Path,
+        config: &DbtConfig,
+    ) -> Result<Option<(Artifacts, Vec<String>)>, ArtifactError> {
+        let Some(manifest_rel) = &config.manifest else {
+            return Ok(None);
+        };
+        let mut warnings = Vec::new();
+        let manifest_path = dir.join(manifest_rel);
+        let mut stamps = vec![(manifest_path.clone(), stamp(&manifest_path))];
+        let raw: read::RawManifest = read::read_json("manifest", &manifest_path)?;
+        warnings.extend(check_version(
+            "manifest",
+            &manifest_path,
+            raw.metadata.dbt_schema_version.as_deref(),
+        ));
+        let manifest = Manifest::from_raw(raw);
+        let run_results = match &config.run_results {
+            Some(rel) => {
+                let path = dir.join(rel);
+                stamps.push((path.clone(), stamp(&path)));
+                let raw: read::RawRunResults = read::read_json("run results", &path)?;
+                warnings.extend(check_version(
+                    "run results",
+                    &path,
+                    raw.metadata.dbt_schema_version.as_deref(),
+                ));
+                Some(RunResults::from_raw(raw, &manifest))
+            }
+            None => None,
+        };
+        let freshness = match &config.sources {
+            Some(rel) => {
+                let path = dir.join(rel);
+                stamps.push((path.clone(), stamp(&path)));
+                let raw: read::RawSources = read::read_json("sources", &path)?;
+                warnings.extend(check_version(
+                    "sources",
+                    &path,
+                    raw.metadata.dbt_schema_version.as_deref(),
+                ));
+                Some(SourceFreshness::from_raw(raw, &manifest))
+            }
+            None => None,
+        };
+        let artifacts = Artifacts {
+            manifest_path: manifest_rel.to_string_lossy().replace('\\', "/"),
+            manifest,
+            run_results,
+            freshness,
+            stamps,
+        };
+        Ok(Some((artifacts, warnings)))
+    }
+
+    /// Whether every file read is still as it was when read.
+    pub fn unchanged(&self) -> bool {
+        self.stamps
+            .iter()
+            .all(|(path, was)| was.is_some() && stamp(path) == *was)
+    }
+
+    /// The last run status of `node`, when the run results know it.
+    pub fn status(&self, node: NodeId) -> Option<&manifest::RunStatus> {
+        self.run_results.as_ref()?.status.get(&node)
+    }
+}
+
+/// The artifacts of the last load, kept by the commands that check again
+/// after each change (`serve`, `lsp`, `mcp`): read again only when a file
+/// changed or `[dbt]` did.
+#[derive(Debug, Default)]
+pub struct Cache {
+    kept: Option<(PathBuf, DbtConfig, Arc<Artifacts>)>,
+}
+
+impl Cache {
+    /// The artifacts for `dir` and `config`, read again only when needed;
+    /// warnings are returned only when the files are read.
+    pub fn get(
+        &mut self,
+        dir: &Path,
+        config: &DbtConfig,
+    ) -> Result<Option<(Arc<Artifacts>, Vec<String>)>, ArtifactError> {
+        if let Some((kept_dir, kept_config, artifacts)) = &self.kept
+            && kept_dir == dir
+            && kept_config == config
+            && artifacts.unchanged()
+        {
+            return Ok(Some((artifacts.clone(), Vec::new())));
+        }
+        self.kept = None;
+        let Some((artifacts, warnings)) = Artifacts::load(dir, config)? else {
+            return Ok(None);
+        };
+        let artifacts = Arc::new(artifacts);
+        self.kept = Some((dir.to_path_buf(), config.clone(), artifacts.clone()));
+        Ok(Some((artifacts, warnings)))
+    }
+}

@@ -1,0 +1,285 @@
+//! Observed lineage (CONTRACT §11, §13): what the systems that build and
+//! run the data saw each dataset read, checked against the `inputs` the
+//! specs declare (`lineage-drift`).
+//!
+//! Each source of observations (dbt's manifest; OpenLineage run events)
+//! gives a [`Graph`] of the datasets it saw and what each was built from,
+//! and maps the nodes that specs name to their entities ([`Observed`]).
+//! The rule and the pages read only that, whichever system it came from.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use crate::diagnostic::{Diagnostic, FileId, Rule};
+use crate::load::Workspace;
+use crate::load::source::Span;
+use crate::model::{EntityId, Kind, Model, RefField};
+
+/// A node of an observed graph.
+pub type ObservedNode = u32;
+
+/// What a system observed: datasets (nodes) and what each was built from.
+pub trait Graph: Sync {
+    /// The system that observed it, for messages (`dbt`, `OpenLineage`).
+    fn system(&self) -> &str;
+    /// The node's name in that system (a dbt `unique_id`).
+    fn key(&self, node: ObservedNode) -> &str;
+    /// The nodes `node` is built from.
+    fn upstream(&self, node: ObservedNode) -> &[ObservedNode];
+    /// What showed that `node` reads `parent` (the manifest, a job's run).
+    fn evidence(&self, node: ObservedNode, parent: ObservedNode) -> String;
+}
+
+/// A graph with the nodes that specs name mapped to their entities.
+pub struct Observed<'g> {
+    pub graph: &'g dyn Graph,
+    /// The entity each named node stands for, and the value that names it.
+    named: HashMap<ObservedNode, (EntityId, FileId, Span)>,
+    /// The nodes each entity names.
+    nodes_of: HashMap<EntityId, Vec<ObservedNode>>,
+}
+
+impl<'g> Observed<'g> {
+    pub fn new(graph: &'g dyn Graph) -> Self {
+        Observed {
+            graph,
+            named: HashMap::new(),
+            nodes_of: HashMap::new(),
+        }
+    }
+
+    /// Records that `entity` names `node` with the value at `file`/`span`.
+    /// A node two entities name stands for the first.
+    pub fn name(&mut self, node: ObservedNode, entity: EntityId, file: FileId, span: Span) {
+        if self.named.contains_key(&node) {
+            return;
+        }
+        self.named.insert(node, (entity, file, span));
+        self.nodes_of.entry(entity).or_default().push(node);
+    }
+
+    /// The nodes `entity` names.
+    pub fn nodes_of(&self, entity: EntityId) -> &[ObservedNode] {
+        self.nodes_of.get(&entity).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn entity_of(&self, node: ObservedNode) -> Option<EntityId> {
+        self.named.get(&node).map(|&(e, _, _)| e)
+    }
+
+    /// What `product` is observed to read: each entity first met walking up
+    /// from its nodes through nodes that no spec names, with the path that
+    /// led there (from the product's node up to the entity's).
+    pub fn upstream_of(&self, product: EntityId) -> BTreeMap<EntityId, Vec<ObservedNode>> {
+        self.walk(product, true)
+            .into_iter()
+            .filter(|(e, _)| *e != product)
+            .collect()
+    }
+
+    /// Every entity reached walking up from `product`'s nodes, through named
+    /// nodes too.
+    fn reached(&self, product: EntityId) -> HashSet<EntityId> {
+        self.walk(product, false).into_keys().collect()
+    }
+
+    fn walk(&self, product: EntityId, stop_at_named: bool) -> HashMap<EntityId, Vec<ObservedNode>> {
+        let starts = self.nodes_of(product);
+        let mut came_from: HashMap<ObservedNode, ObservedNode> = HashMap::new();
+        let mut seen: HashSet<ObservedNode> = starts.iter().copied().collect();
+        let mut queue: VecDeque<ObservedNode> = starts.iter().copied().collect();
+        let mut found: HashMap<EntityId, Vec<ObservedNode>> = HashMap::new();
+        while let Some(at) = queue.pop_front() {
+            for &parent in self.graph.upstream(at) {
+                if !seen.insert(parent) {
+                    continue;
+                }
+                came_from.insert(parent, at);
+                match self.entity_of(parent) {
+                    Some(e) if e != product => {
+                        found.entry(e).or_insert_with(|| {
+                            let mut path = vec![parent];
+                            let mut hop = parent;
+                            while let Some(&child) = came_from.get(&hop) {
+                                path.push(child);
+                                hop = child;
+                            }
+                            path.reverse();
+                            path
+                        });
+                        if !stop_at_named {
+                            queue.push_back(parent);
+                        }
+                    }
+                    _ => queue.push_back(parent),
+                }
+            }
+        }
+        found
+    }
+
+    /// `a ← b ← c`: a path of [`Observed::upstream_of`], by node names.
+    pub fn describe(&self, path: &[ObservedNode]) -> String {
+        path.iter()
+            .map(|&n| self.graph.key(n))
+            .collect::<Vec<_>>()
+            .join(" ← ")
+    }
+}
+
+/// Every entity `product` lists as an input, directly or through the
+/// products it lists.
+fn declared_closure(model: &Model, product: EntityId) -> HashSet<EntityId> {
+    let mut seen = HashSet::new();
+    let mut queue = VecDeque::from([product]);
+    while let Some(at) = queue.pop_front() {
+        for input in model.targets(at, RefField::Inputs) {
+            if seen.insert(input) && model.entities[input].is(Kind::DataProduct) {
+                queue.push_back(input);
+            }
+        }
+    }
+    seen
+}
+
+/// `lineage-drift`: for each DataProduct some graph observes, an observed
+/// upstream that its inputs do not account for (at its `id`), and a
+/// declared input that a graph could observe but that no observed path
+/// from the product reaches (at the `inputs` value). An input that no graph
+/// names (a Source without `dbt`) cannot be observed, and is not reported.
+pub fn drift(ws: &Workspace, model: &Model, graphs: &[Observed], out: &mut Vec<Diagnostic>) {
+    let _ = ws;
+    for product in model.of_kind(Kind::DataProduct) {
+        if !model.is_canonical(product) {
+            continue;
+        }
+        let watching: Vec<&Observed> = graphs
+            .iter()
+            .filter(|g| !g.nodes_of(product).is_empty())
+            .collect();
+        if watching.is_empty() {
+            continue;
+        }
+        let e = &model.entities[product];
+        let closure = declared_closure(model, product);
+        // Observed upstreams the inputs do not account for.
+        let mut reported = HashSet::new();
+        for g in &watching {
+            for (upstream, path) in g.upstream_of(product) {
+                if closure.contains(&upstream) || !reported.insert(upstream) {
+                    continue;
+                }
+                let u = &model.entities[upstream];
+                let (&last, first) = (path.last().expect("a path"), path[0]);
+                let evidence = g.graph.evidence(path[path.len().saturating_sub(2)], last);
+                let mut d = Diagnostic::new(
+                    Rule::LineageDrift,
+                    format!(
+                        "{} shows `{}` built from `{}`, which its `inputs` do not list (directly or through its inputs): {}",
+                        g.graph.system(),
+                        e.id,
+                        u.id,
+                        g.describe(&path)
+                    ),
+                )
+                .label(format!("reads `{}` undeclared", u.id))
+                .help(format!(
+                    "add `{}` to `inputs` of `{}`, or change the model if it should not read it",
+                    u.id, e.id
+                ))
+                .at(e.file, e.id_span)
+                .entity(e.id.as_str())
+                .doc(e.doc);
+                if let Some(&(_, file, span)) = g.named.get(&last) {
+                    d = d.related(
+                        file,
+                        span,
+                        format!(
+                            "`{}` is {} `{}` ({evidence})",
+                            u.id,
+                            g.graph.system(),
+                            g.graph.key(last)
+                        ),
+                    );
+                }
+                if let Some(&(_, file, span)) = g.named.get(&first) {
+                    d = d.related(
+                        file,
+                        span,
+                        format!("`{}` is {} `{}`", e.id, g.graph.system(), g.graph.key(first)),
+                    );
+                }
+                out.push(d);
+            }
+        }
+        // Declared inputs that nothing observed reaches.
+        let reached: Vec<(&Observed, HashSet<EntityId>)> =
+            watching.iter().map(|g| (*g, g.reached(product))).collect();
+        let mut seen_inputs = HashSet::new();
+        for r in model.refs_from(product) {
+            if r.field != RefField::Inputs {
+                continue;
+            }
+            let Some(input) = r.resolved else { continue };
+            if input == product || !seen_inputs.insert(input) {
+                continue;
+            }
+            let observable: Vec<&(&Observed, HashSet<EntityId>)> = reached
+                .iter()
+                .filter(|(g, _)| !g.nodes_of(input).is_empty())
+                .collect();
+            if observable.is_empty() || observable.iter().any(|(_, seen)| seen.contains(&input)) {
+                continue;
+            }
+            let i = &model.entities[input];
+            let (g, _) = observable[0];
+            let starts: Vec<&str> = g
+                .nodes_of(product)
+                .iter()
+                .map(|&n| g.graph.key(n))
+                .collect();
+            let mut d = Diagnostic::new(
+                Rule::LineageDrift,
+                format!(
+                    "`{}` lists input `{}`, but no path in {}'s lineage from {} reaches `{}`",
+                    e.id,
+                    i.id,
+                    g.graph.system(),
+                    starts
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    g.graph.key(g.nodes_of(input)[0])
+                ),
+            )
+            .label("declared, not observed")
+            .help(format!(
+                "remove `{}` from `inputs` if `{}` no longer reads it, or check that the models name the right ports and sources",
+                i.id, e.id
+            ))
+            .at(e.file, r.span)
+            .entity(e.id.as_str())
+            .doc(e.doc);
+            if let Some(&(_, file, span)) = g.named.get(&g.nodes_of(input)[0]) {
+                d = d.related(
+                    file,
+                    span,
+                    format!(
+                        "`{}` is {} `{}`",
+                        i.id,
+                        g.graph.system(),
+                        g.graph.key(g.nodes_of(input)[0])
+                    ),
+                );
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// The observed graphs of the workspace, from every source it has.
+pub fn check(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) {
+    let Some(dbt) = &ws.dbt else { return };
+    let observed = crate::dbt::observed::observed(ws, model, dbt);
+    drift(ws, model, std::slice::from_ref(&observed), out);
+}

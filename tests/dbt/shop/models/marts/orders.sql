@@ -1,0 +1,4 @@
+-- Renamed from order_facts: the specs still name the old model.
+select o.order_id, o.customer_id, o.status, o.amount, p.method as payment_method
+from {{ ref('stg_orders') }} o
+left join {{ ref('stg_payments') }} p using (order_id)

@@ -1,0 +1,1 @@
+select payment_id, order_id, method, amount from {{ source('raw', 'payments') }}

@@ -1,0 +1,36 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+with all_values as (
+
+    select
+        customer_id as value_field,
+        count(*) as n_records
+
+    from "shop"."main"."customer_revenue"
+    group by customer_id
+
+)
+
+select *
+from all_values
+where value_field not in (
+    '1','2'
+)
+
+
+
+  
+  
+      
+    ) dbt_internal_test
