@@ -1,1 +1,0 @@
-select customer_id, first_name || ' ' || last_name as name from "shop"."main"."stg_customers"

@@ -1,1 +1,0 @@
-select customer_id, first_name, last_name, email from "shop"."main_raw"."raw_customers"

@@ -1,1 +1,0 @@
-select order_id, customer_id, status, amount from "shop"."main_raw"."raw_orders"

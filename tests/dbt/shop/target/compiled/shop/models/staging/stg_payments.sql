@@ -1,1 +1,0 @@
-select payment_id, order_id, method, amount from "shop"."main_raw"."raw_payments"
