@@ -34,6 +34,10 @@ pub fn markdown(rule: Rule) -> &'static str {
         "suspect-link" => include_str!("../docs/rules/suspect-link.md"),
         "unreviewed-link" => include_str!("../docs/rules/unreviewed-link.md"),
         "lock-invalid" => include_str!("../docs/rules/lock-invalid.md"),
+        "dbt-ref" => include_str!("../docs/rules/dbt-ref.md"),
+        "lineage-drift" => include_str!("../docs/rules/lineage-drift.md"),
+        "dbt-failing" => include_str!("../docs/rules/dbt-failing.md"),
+        "freshness-unmet" => include_str!("../docs/rules/freshness-unmet.md"),
         _ => "",
     }
 }

@@ -271,8 +271,7 @@ fn read_dbt(
     let (read, cache) = match cache {
         Some(mut cache) => (cache.get(dir, config), Some(cache)),
         None => (
-            dbt::Artifacts::load(dir, config)
-                .map(|a| a.map(|(a, w)| (std::sync::Arc::new(a), w))),
+            dbt::Artifacts::load(dir, config).map(|a| a.map(|(a, w)| (std::sync::Arc::new(a), w))),
             None,
         ),
     };

@@ -205,7 +205,12 @@ pub fn drift(ws: &Workspace, model: &Model, graphs: &[Observed], out: &mut Vec<D
                     d = d.related(
                         file,
                         span,
-                        format!("`{}` is {} `{}`", e.id, g.graph.system(), g.graph.key(first)),
+                        format!(
+                            "`{}` is {} `{}`",
+                            e.id,
+                            g.graph.system(),
+                            g.graph.key(first)
+                        ),
                     );
                 }
                 out.push(d);

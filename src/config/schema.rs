@@ -83,6 +83,17 @@ pub fn schema() -> Value {
                     },
                 },
             },
+            "dbt": {
+                "description": "The dbt project the specs describe (CONTRACT §11): its artifacts, checked against the trace by `dbt-ref`, `lineage-drift`, `dbt-failing` and `freshness-unmet`. Paths are relative to the workspace.",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "manifest": { "type": "string", "description": "dbt's `manifest.json` (`target/manifest.json`); required for the rest of the section." },
+                    "run-results": { "type": "string", "description": "dbt's `run_results.json`, for `dbt-failing` and the tests' last status on the site." },
+                    "sources": { "type": "string", "description": "The `sources.json` that `dbt source freshness` writes, for `freshness-unmet`." },
+                },
+                "dependencies": { "run-results": ["manifest"], "sources": ["manifest"] },
+            },
             "limits": {
                 "description": "Limits that keep hostile input from exhausting memory or the stack.",
                 "type": "object",

@@ -162,8 +162,10 @@ impl Want {
 /// A `dbt` value that names no node of the right type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unresolved {
-    /// Why, to follow the value: "which is not in the manifest".
-    pub message: String,
+    /// The node of another type it names, if any.
+    pub other_type: Option<NodeType>,
+    /// The root project whose names were searched.
+    pub project: Option<String>,
     /// The nearest name of the right type.
     pub nearest: Option<String>,
 }
@@ -180,7 +182,10 @@ pub struct RunStatus {
 impl RunStatus {
     /// Whether the status is a failure `dbt-failing` reports.
     pub fn is_failing(&self) -> bool {
-        matches!(self.status.as_str(), "error" | "fail" | "warn" | "runtime error")
+        matches!(
+            self.status.as_str(),
+            "error" | "fail" | "warn" | "runtime error"
+        )
     }
 }
 
@@ -363,7 +368,8 @@ impl Manifest {
                 return Ok(id);
             }
             return Err(Unresolved {
-                message: format!("which is a {}, not a {}", node.kind.name(), kind.name()),
+                other_type: Some(node.kind),
+                project: None,
                 nearest: None,
             });
         }
@@ -384,13 +390,10 @@ impl Manifest {
                 .map(|(_, label)| label.as_str())
                 .collect()
         };
-        let project = if self.project.is_empty() || kind == NodeType::Model && by_unique_id {
-            String::new()
-        } else {
-            format!(" (root project `{}`)", self.project)
-        };
+        let project = (!self.project.is_empty() && !by_unique_id).then(|| self.project.clone());
         Err(Unresolved {
-            message: format!("which is not in the manifest{project}"),
+            other_type: None,
+            project,
             nearest: nearest(value, &candidates),
         })
     }

@@ -167,6 +167,9 @@ impl Artifacts {
     }
 }
 
+/// Artifacts shared between checks, and the warnings of their reading.
+pub type Shared = (Arc<Artifacts>, Vec<String>);
+
 /// The artifacts of the last load, kept by the commands that check again
 /// after each change (`serve`, `lsp`, `mcp`): read again only when a file
 /// changed or `[dbt]` did.
@@ -178,11 +181,7 @@ pub struct Cache {
 impl Cache {
     /// The artifacts for `dir` and `config`, read again only when needed;
     /// warnings are returned only when the files are read.
-    pub fn get(
-        &mut self,
-        dir: &Path,
-        config: &DbtConfig,
-    ) -> Result<Option<(Arc<Artifacts>, Vec<String>)>, ArtifactError> {
+    pub fn get(&mut self, dir: &Path, config: &DbtConfig) -> Result<Option<Shared>, ArtifactError> {
         if let Some((kept_dir, kept_config, artifacts)) = &self.kept
             && kept_dir == dir
             && kept_config == config

@@ -14,7 +14,7 @@ use super::manifest::{Manifest, NodeId, Unresolved, Want};
 pub struct Named<'w> {
     pub entity: EntityId,
     /// The output port, for a DataProduct: its index and name.
-    pub port: Option<(usize, &'w str)>,
+    pub port: Port<'w>,
     pub want: Want,
     pub value: &'w str,
     pub file: FileId,
@@ -22,8 +22,11 @@ pub struct Named<'w> {
     pub node: Result<NodeId, Unresolved>,
 }
 
+/// An output port: its index and name.
+type Port<'w> = Option<(usize, &'w str)>;
+
 /// The `dbt` values of `node`, an entity of `kind`, with what each names.
-fn values_of(kind: Kind, node: &Node) -> Vec<(Option<(usize, &str)>, Want, &Node)> {
+fn values_of(kind: Kind, node: &Node) -> Vec<(Port<'_>, Want, &Node)> {
     match kind {
         Kind::DataProduct => node
             .get("outputPorts")

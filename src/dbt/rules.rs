@@ -41,11 +41,17 @@ fn refs(model: &Model, artifacts: &Artifacts, values: &[Named], out: &mut Vec<Di
         let d = Diagnostic::new(
             Rule::DbtRef,
             format!(
-                "{whose} names dbt {} `{}`, {} ({})",
+                "{whose} names dbt {} `{}`, {}",
                 v.want_name(),
                 v.value,
-                why.message,
-                artifacts.manifest_path
+                match (why.other_type, &why.project) {
+                    (Some(t), _) => format!("which is a {}, not a {}", t.name(), v.want_name()),
+                    (None, Some(p)) => format!(
+                        "which {} does not have in project `{p}`",
+                        artifacts.manifest_path
+                    ),
+                    (None, None) => format!("which {} does not have", artifacts.manifest_path),
+                }
             ),
         )
         .label(format!("no dbt {} of this name", v.want_name()))
@@ -71,7 +77,10 @@ impl Named<'_> {
 fn status_text(status: &RunStatus, when: Option<&str>) -> String {
     let mut text = format!("`{}`", status.status);
     if let Some(n) = status.failures.filter(|&n| n > 0) {
-        text.push_str(&format!(" ({n} failing row{})", if n == 1 { "" } else { "s" }));
+        text.push_str(&format!(
+            " ({n} failing row{})",
+            if n == 1 { "" } else { "s" }
+        ));
     }
     text.push_str(" in the last run");
     if let Some(when) = when {
