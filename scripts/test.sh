@@ -5,7 +5,8 @@
 #
 # Installs what the tests need when it is missing: Debian's graphviz, libxml2-utils, sqlite3, neovim, man-db,
 # chromium and a Java runtime (needs root, as in CI), the npm packages pinned in tests/browser, and
-# openpyxl in a Python venv (target/py), and the MCP Python SDK in another (target/mcp-py).
+# openpyxl in a Python venv (target/py), the MCP Python SDK in another (target/mcp-py), and
+# dbt with DuckDB in a third (target/dbt-py, tests/dbt/requirements.txt).
 # THROUGHLINE_SKIP_BROWSER=1 runs the Rust suite only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,7 +63,30 @@ fi
 export THROUGHLINE_PYTHON="$PWD/$py"
 export THROUGHLINE_REQUIRE_OPENPYXL=1
 
+# dbt: tests/dbt/shop is built again with the dbt pinned in
+# tests/dbt/requirements.txt (a venv in target/dbt-py), and the suite reads
+# the fresh artifacts; where dbt cannot be installed, it reads the copies
+# checked in beside the project.
+dbt_ok=0
+dbt_status=0
+bash tests/dbt/regenerate.sh target/dbt-shop >target/dbt-regenerate.log 2>&1 || dbt_status=$?
+if [ "$dbt_status" = 0 ]; then
+  export THROUGHLINE_DBT_ARTIFACTS="$PWD/target/dbt-shop"
+  dbt_ok=1
+elif [ "$dbt_status" = 3 ]; then
+  echo "dbt cannot be installed here: the dbt tests read tests/dbt/shop/target as checked in"
+else
+  cat target/dbt-regenerate.log >&2
+  echo "error: building tests/dbt/shop with dbt failed" >&2
+  exit 1
+fi
+
 cargo test
+
+if [ "$dbt_ok" = 1 ]; then
+  cargo build --quiet
+  bash tests/dbt/exposures.sh target/debug/throughline
+fi
 
 # A real MCP client outside the project: the official Python SDK (versions
 # pinned in tests/mcp/requirements.txt, in a venv in target/mcp-py) lists the

@@ -8,6 +8,7 @@
 //! HTML, [`serve`] rebuilds it on change, and [`baseline`] reads the
 //! workspace at a git revision through the same path as the live walk.
 
+pub mod atomic;
 pub mod baseline;
 pub mod cli;
 pub mod config;

@@ -448,3 +448,100 @@ fn run_results_without_a_manifest_is_a_config_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("manifest"), "{}", stderr(&out));
 }
+
+fn export(dir: &Path, extra: &[&str]) -> (String, std::process::Output) {
+    let out_file = dir.join("exposures.yml");
+    let mut args = vec![
+        "export",
+        "dbt-exposures",
+        dir.to_str().unwrap(),
+        "--out",
+        out_file.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = throughline(&args);
+    (std::fs::read_to_string(&out_file).unwrap_or_default(), out)
+}
+
+#[test]
+fn exposures_name_each_traced_consumer_and_the_models_it_reads() {
+    let dir = shop(&[("data-products.yaml", "dbt: order_facts", "dbt: orders")]);
+    std::fs::write(
+        dir.path().join("throughline.toml"),
+        std::fs::read_to_string(dir.path().join("throughline.toml")).unwrap()
+            + "\n[site]\nurl = \"https://specs.example.com/\"\n",
+    )
+    .unwrap();
+    let (yaml, out) = export(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("wrote 2 exposures"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(yaml.contains("version: 2\nexposures:\n"), "{yaml}");
+    // finance-team reads customer-revenue and order-history.
+    let finance = &yaml[yaml.find("- name: finance_team").expect(&yaml)..];
+    let finance = &finance[..finance[1..]
+        .find("\n- name:")
+        .map_or(finance.len(), |i| i + 1)];
+    assert!(
+        finance.contains("depends_on:\n  - ref('customer_revenue')\n  - ref('orders')\n"),
+        "{finance}"
+    );
+    assert!(
+        finance.contains("url: https://specs.example.com/consumers/finance-team.html"),
+        "{finance}"
+    );
+    assert!(finance.contains("email: finance@example.com"), "{finance}");
+    assert!(
+        finance.contains("dbt: exposure.shop.finance_dashboard"),
+        "{finance}"
+    );
+    assert!(yaml.contains("- name: ops_app\n"), "{yaml}");
+    assert!(yaml.contains("type: application"), "{yaml}");
+    // The same input gives the same bytes.
+    let (again, _) = export(dir.path(), &[]);
+    assert_eq!(again, yaml);
+}
+
+#[test]
+fn a_pinned_version_stays_pinned_and_a_bare_name_follows_the_latest() {
+    for (value, reference) in [
+        ("dim_customers.v2", "ref('dim_customers', v=2)"),
+        ("dim_customers.v1", "ref('dim_customers', v=1)"),
+        ("dim_customers", "ref('dim_customers')"),
+    ] {
+        let dir = shop(&[
+            ("data-products.yaml", "dbt: order_facts", "dbt: orders"),
+            (
+                "data-products.yaml",
+                "dbt: dim_customers.v2",
+                &format!("dbt: {value}"),
+            ),
+            (
+                "use-cases.yaml",
+                "dataProducts: [order-history]",
+                "dataProducts: [order-history, customers]",
+            ),
+        ]);
+        let (yaml, out) = export(dir.path(), &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(
+            yaml.contains(&format!("  - {reference}\n")),
+            "{value}: {yaml}"
+        );
+    }
+}
+
+#[test]
+fn exposures_need_a_manifest_and_a_clean_check() {
+    let dir = shop(&[]);
+    let (_, out) = export(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "the renamed model is an error");
+    assert!(!dir.path().join("exposures.yml").exists());
+    let plain = crate::common::workspace(&[("specs.yaml", &crate::common::base_yaml())]);
+    let (_, out) = export(plain.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("[dbt] manifest"), "{}", stderr(&out));
+}

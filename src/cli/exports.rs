@@ -63,7 +63,10 @@ pub(super) fn stopped_by_errors(
 }
 
 pub(super) fn export(what: ExportCommand) -> anyhow::Result<i32> {
-    let (ExportCommand::Odps(args) | ExportCommand::Xlsx(args) | ExportCommand::Csv(args)) = &what;
+    let (ExportCommand::Odps(args)
+    | ExportCommand::Xlsx(args)
+    | ExportCommand::Csv(args)
+    | ExportCommand::DbtExposures(args)) = &what;
     let checked = match checked_for_export(args)? {
         Ok(c) => c,
         Err(code) => return Ok(code),
@@ -81,6 +84,27 @@ pub(super) fn export(what: ExportCommand) -> anyhow::Result<i32> {
         ExportCommand::Xlsx(args) => {
             crate::interop::workbook::write_xlsx(&checked, &args.out)?;
             eprintln!("wrote {}", args.out.display());
+        }
+        ExportCommand::DbtExposures(args) => {
+            let Some(artifacts) = checked.workspace.dbt.clone() else {
+                eprintln!(
+                    "error: export dbt-exposures reads the dbt manifest: set `[dbt] manifest` in {}",
+                    args.dir.join(crate::config::FILE_NAME).display()
+                );
+                return Ok(EXIT_ERROR);
+            };
+            let out = crate::dbt::exposures::exposures(&checked, &artifacts);
+            for note in &out.notes {
+                eprintln!("note: {note}");
+            }
+            crate::atomic::write(&args.out, out.yaml.as_bytes())
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", args.out.display()))?;
+            eprintln!(
+                "wrote {} exposure{} to {}",
+                out.count,
+                if out.count == 1 { "" } else { "s" },
+                args.out.display()
+            );
         }
         ExportCommand::Csv(args) => {
             let written = crate::interop::workbook::write_csv(&checked, &args.out)?;

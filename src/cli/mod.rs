@@ -82,6 +82,8 @@ enum ExportCommand {
     Xlsx(ExportArgs),
     /// The workbook's sheets as CSV files, one per sheet, into OUT.
     Csv(ExportArgs),
+    /// A dbt properties file with an exposure per consumer of the trace (needs `[dbt] manifest`).
+    DbtExposures(ExportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -89,7 +91,7 @@ struct ExportArgs {
     /// The workspace directory.
     #[arg(default_value = ".")]
     dir: PathBuf,
-    /// Where to write (a directory for `odps` and `csv`, a file for `xlsx`).
+    /// Where to write (a directory for `odps` and `csv`, a file for `xlsx` and `dbt-exposures`).
     #[arg(long, short, value_name = "OUT")]
     out: PathBuf,
     /// Export even when the check finds errors.

@@ -108,15 +108,16 @@ impl Node {
     }
 
     /// The `ref()` dbt resolves to this model, as an exposure's
-    /// `depends_on` writes it, from the root project `root`.
-    pub fn reference(&self, root: &str) -> String {
+    /// `depends_on` writes it, from the root project `root`; `pinned` keeps
+    /// its version, otherwise it follows the latest.
+    pub fn reference(&self, root: &str, pinned: bool) -> String {
         let name = if self.package == root || self.package.is_empty() {
             format!("'{}'", self.name)
         } else {
             format!("'{}', '{}'", self.package, self.name)
         };
         match &self.version {
-            Some(v) if self.latest_version.as_ref() != Some(v) => {
+            Some(v) if pinned || self.latest_version.as_ref() != Some(v) => {
                 let v = if v.parse::<f64>().is_ok() {
                     v.clone()
                 } else {

@@ -9,7 +9,6 @@
 //! parsed just now, which are kept until the file can be read.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::Path;
 
 use crate::config::Config;
@@ -183,19 +182,8 @@ pub fn head(root: &Path) -> Option<String> {
 /// crash) sees the old lock or the new one, never half of one.
 pub fn write(root: &Path, text: &str) -> Result<(), ReviewError> {
     let path = root.join(FILE_NAME);
-    let tmp = root.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-    let err = |source| ReviewError::Write {
+    crate::atomic::write(&path, text.as_bytes()).map_err(|source| ReviewError::Write {
         path: path.display().to_string(),
         source,
-    };
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(err)
+    })
 }
