@@ -69,6 +69,7 @@ export THROUGHLINE_REQUIRE_OPENPYXL=1
 # checked in beside the project.
 dbt_ok=0
 dbt_status=0
+mkdir -p target
 bash tests/dbt/regenerate.sh target/dbt-shop >target/dbt-regenerate.log 2>&1 || dbt_status=$?
 if [ "$dbt_status" = 0 ]; then
   export THROUGHLINE_DBT_ARTIFACTS="$PWD/target/dbt-shop"

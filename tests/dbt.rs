@@ -17,7 +17,7 @@ fn artifacts() -> PathBuf {
 
 /// A copy of tests/dbt/specs whose `[dbt]` points at [`artifacts`], with
 /// `edits` (file, from, to) applied.
-fn shop(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+pub fn shop(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dbt/specs");
     let dir = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(&src).unwrap() {

@@ -698,3 +698,54 @@ fn a_suspect_link_is_marked_as_reviewed_by_an_edit_of_the_lock() {
     c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": lock, "languageId": "text", "version": 1, "text": text } }));
     assert_eq!(c.diagnostics(&file), Vec::<Value>::new());
 }
+
+#[test]
+fn completion_offers_the_manifests_models_sources_and_exposures_at_dbt() {
+    let ws = crate::dbt::shop(&[]);
+    let file = ws.path().join("data-products.yaml");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("dbt: order_facts", "dbt: ");
+    let file = uri(&file);
+    let mut c = Client::start(ws.path(), &[]);
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": file, "languageId": "yaml", "version": 1, "text": text } }));
+    let line = text.lines().position(|l| l.trim() == "dbt:").unwrap() as u64;
+    let got = c.request("textDocument/completion", doc(&file, pos(line, 9)));
+    let items = got["result"]["items"].as_array().unwrap();
+    let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
+    for model in [
+        "orders",
+        "customer_revenue",
+        "dim_customers",
+        "dim_customers.v1",
+        "dim_customers.v2",
+        "stg_orders",
+    ] {
+        assert!(labels.contains(&model), "{model}: {labels:?}");
+    }
+    assert!(
+        !labels.contains(&"raw.orders"),
+        "a port names models only: {labels:?}"
+    );
+    let orders = items.iter().find(|i| i["label"] == "orders").unwrap();
+    assert_eq!(
+        orders["detail"],
+        "dbt model · table · \"shop\".\"main\".\"orders\""
+    );
+
+    let sources = ws.path().join("sources.yaml");
+    let text = std::fs::read_to_string(&sources)
+        .unwrap()
+        .replace("dbt: raw.orders", "dbt: ");
+    let sources = uri(&sources);
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": sources, "languageId": "yaml", "version": 1, "text": text } }));
+    let line = text.lines().position(|l| l.trim() == "dbt:").unwrap() as u64;
+    let got = c.request("textDocument/completion", doc(&sources, pos(line, 5)));
+    let labels: Vec<&str> = got["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["raw.customers", "raw.orders", "raw.payments"]);
+}

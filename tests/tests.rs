@@ -3,7 +3,7 @@
 mod authoring;
 mod cli;
 mod common;
-mod dbt;
+pub mod dbt;
 pub mod diff;
 mod dist;
 mod fixtures;

@@ -399,14 +399,15 @@ impl Manifest {
         })
     }
 
-    /// The names a spec may write for nodes of `want`, sorted.
-    pub fn names(&self, want: Want) -> Vec<&str> {
+    /// The names a spec may write for nodes of `want`, with the node each
+    /// names, sorted by name.
+    pub fn names(&self, want: Want) -> Vec<(&str, NodeId)> {
         let kind = want.node_type();
-        let mut names: Vec<&str> = self
+        let mut names: Vec<(&str, NodeId)> = self
             .labels
-            .keys()
-            .filter(|(k, _)| *k == kind)
-            .map(|(_, l)| l.as_str())
+            .iter()
+            .filter(|((k, _), _)| *k == kind)
+            .map(|((_, l), &id)| (l.as_str(), id))
             .collect();
         names.sort_unstable();
         names

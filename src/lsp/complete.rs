@@ -124,6 +124,37 @@ fn description(schema: &Value, v: &Value) -> String {
         .to_string()
 }
 
+/// The names a `dbt` value may take, from the manifest, with what each is.
+fn dbt_names(artifacts: &crate::dbt::Artifacts, want: crate::dbt::Want) -> Vec<Value> {
+    let manifest = &artifacts.manifest;
+    manifest
+        .names(want)
+        .into_iter()
+        .map(|(label, id)| {
+            let node = manifest.node(id);
+            let detail = [
+                Some(format!("dbt {}", node.kind.name())),
+                node.materialized.clone(),
+                node.relation_name.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
+            let mut item = json!({
+                "label": label,
+                "kind": REFERENCE,
+                "detail": detail,
+                "filterText": format!("{label} {}", node.unique_id),
+            });
+            if let Some(d) = &node.description {
+                item["documentation"] = json!({ "kind": "markdown", "value": d });
+            }
+            item
+        })
+        .collect()
+}
+
 pub fn completion(session: &Session, params: &Value) -> Answer {
     let Some(at) = at(session, params) else {
         return Ok(json!([]));
@@ -153,7 +184,18 @@ pub fn completion(session: &Session, params: &Value) -> Answer {
                     f.key() == key || (key == "consumer" && *f == RefField::UsageConsumer)
                 })
             });
+            let want = match kind {
+                Some(Kind::DataProduct) => Some(crate::dbt::Want::Model),
+                Some(Kind::Source) => Some(crate::dbt::Want::Source),
+                Some(Kind::Consumer) => Some(crate::dbt::Want::Exposure),
+                _ => None,
+            };
+            let dbt = checked.and_then(|c| c.workspace.dbt.as_deref());
             match (field, checked) {
+                // A `dbt` value: the manifest's models, sources or exposures.
+                (None, Some(_)) if key == "dbt" && want.is_some() && dbt.is_some() => {
+                    dbt_names(dbt.expect("checked"), want.expect("checked"))
+                }
                 // An output port's contract: the workspace's ODCS contracts.
                 (None, Some(checked)) if key == "contractId" && kind == Some(Kind::DataProduct) => {
                     checked
