@@ -313,18 +313,42 @@ pub(super) fn status(args: StatusArgs) -> anyhow::Result<i32> {
     let rows = st::rows(&checked.workspace, &analysis.model, &analysis.outcomes);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    // With run results, what failed in dbt and the goals it puts at risk.
+    let dbt = checked
+        .workspace
+        .dbt
+        .as_deref()
+        .filter(|a| a.run_results.is_some())
+        .map(|a| {
+            let run_at = a.run_results.as_ref().and_then(|r| r.generated_at.clone());
+            (
+                crate::dbt::risk::at_risk(&checked.workspace, &analysis.model, a),
+                run_at,
+            )
+        });
     match args.format {
         StatusFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &st::json(&rows, today))?;
+            let mut value = st::json(&rows, today);
+            if let Some((risks, run_at)) = &dbt {
+                value["dbt"] = report::dbt::json(risks, run_at.as_deref());
+            }
+            serde_json::to_writer_pretty(&mut out, &value)?;
             writeln!(out)
         }
-        StatusFormat::Markdown => st::markdown(&rows, today, &mut out),
+        StatusFormat::Markdown => st::markdown(&rows, today, &mut out).and_then(|()| match &dbt {
+            Some((risks, run_at)) => report::dbt::markdown(risks, run_at.as_deref(), &mut out),
+            None => Ok(()),
+        }),
         StatusFormat::Human => st::human(
             &rows,
             today,
             color_for(std::io::stdout().is_terminal()),
             &mut out,
-        ),
+        )
+        .and_then(|()| match &dbt {
+            Some((risks, run_at)) => report::dbt::human(risks, run_at.as_deref(), &mut out),
+            None => Ok(()),
+        }),
     }
     .and_then(|()| out.flush())
     .or_else(ignore_broken_pipe)?;

@@ -11,6 +11,7 @@ pub mod manifest;
 pub mod names;
 pub mod observed;
 pub mod read;
+pub mod risk;
 pub mod rules;
 
 use std::path::{Path, PathBuf};

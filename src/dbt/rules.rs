@@ -92,56 +92,91 @@ fn status_text(status: &RunStatus, when: Option<&str>) -> String {
     text
 }
 
+/// A failure in the last dbt run behind an output port: the port's model,
+/// or a test on it, ended in `error`, `fail` or `warn`.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub product: EntityId,
+    pub port: String,
+    /// The port's model.
+    pub model: NodeId,
+    /// What failed: the model, or one of its tests.
+    pub failed: NodeId,
+    /// Where the port names the model.
+    pub file: crate::diagnostic::FileId,
+    pub span: crate::load::source::Span,
+}
+
+/// Every failure behind a port in the last run, in entity and port order.
+pub fn failures(artifacts: &Artifacts, values: &[Named]) -> Vec<Failure> {
+    let Some(results) = &artifacts.run_results else {
+        return Vec::new();
+    };
+    let manifest = &artifacts.manifest;
+    let mut seen: HashSet<(EntityId, NodeId)> = HashSet::new();
+    let mut out = Vec::new();
+    for v in values {
+        let (Ok(node), Some((_, port))) = (&v.node, v.port) else {
+            continue;
+        };
+        let failing = |n: &NodeId| results.status.get(n).is_some_and(RunStatus::is_failing);
+        let candidates = std::iter::once(*node).filter(failing).chain(
+            manifest.tests[*node as usize]
+                .iter()
+                .copied()
+                .filter(failing),
+        );
+        for failed in candidates {
+            if seen.insert((v.entity, failed)) {
+                out.push(Failure {
+                    product: v.entity,
+                    port: port.to_string(),
+                    model: *node,
+                    failed,
+                    file: v.file,
+                    span: v.span,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// `dbt-failing`: in the run results, a port's model or a test on it failed.
 fn failing(model: &Model, artifacts: &Artifacts, values: &[Named], out: &mut Vec<Diagnostic>) {
     let Some(results) = &artifacts.run_results else {
         return;
     };
     let manifest = &artifacts.manifest;
-    let mut seen: HashSet<(EntityId, NodeId)> = HashSet::new();
-    for v in values {
-        let (Ok(node), Some((_, port))) = (&v.node, v.port) else {
-            continue;
+    for f in failures(artifacts, values) {
+        let e = &model.entities[f.product];
+        let m = manifest.node(f.model);
+        let failed = manifest.node(f.failed);
+        let status = &results.status[&f.failed];
+        let what = if f.failed == f.model {
+            format!("dbt model `{}`", m.unique_id)
+        } else {
+            format!("dbt test `{}` on model `{}`", failed.name, m.label())
         };
-        let e = &model.entities[v.entity];
-        let m = manifest.node(*node);
-        let mut failures: Vec<NodeId> = Vec::new();
-        if results.status.get(node).is_some_and(RunStatus::is_failing) {
-            failures.push(*node);
-        }
-        failures.extend(
-            manifest.tests[*node as usize]
-                .iter()
-                .copied()
-                .filter(|t| results.status.get(t).is_some_and(RunStatus::is_failing)),
-        );
-        for failed in failures {
-            if !seen.insert((v.entity, failed)) {
-                continue;
-            }
-            let status = &results.status[&failed];
-            let f = manifest.node(failed);
-            let what = if failed == *node {
-                format!("dbt model `{}`", m.unique_id)
-            } else {
-                format!("dbt test `{}` on model `{}`", f.name, m.label())
-            };
-            let d = Diagnostic::new(
-                Rule::DbtFailing,
-                format!(
-                    "{what}, behind output port `{port}` of `{}`, ended {}",
-                    e.id,
-                    status_text(status, results.generated_at.as_deref())
-                ),
-            )
-            .label(format!("{} {}", f.kind.name(), status.status))
-            .help(if f.kind == NodeType::Test {
-                "fix the data or the model (`dbt test -s` the test to see the failing rows); the port's consumers read what failed"
-            } else {
-                "fix the model and run it again (`dbt build -s` the model); the port's consumers read stale or missing data"
-            });
-            out.push(on(model, v, d));
-        }
+        let d = Diagnostic::new(
+            Rule::DbtFailing,
+            format!(
+                "{what}, behind output port `{}` of `{}`, ended {}",
+                f.port,
+                e.id,
+                status_text(status, results.generated_at.as_deref())
+            ),
+        )
+        .label(format!("{} {}", failed.kind.name(), status.status))
+        .help(if failed.kind == NodeType::Test {
+            "fix the data or the model (`dbt test -s` the test to see the failing rows); the port's consumers read what failed"
+        } else {
+            "fix the model and run it again (`dbt build -s` the model); the port's consumers read stale or missing data"
+        })
+        .at(f.file, f.span)
+        .entity(e.id.as_str())
+        .doc(e.doc);
+        out.push(d);
     }
 }
 

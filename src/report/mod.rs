@@ -1,6 +1,7 @@
 //! Renderers of the one diagnostic type: human text, JSON, SARIF, GitHub
 //! workflow commands and JUnit XML.
 
+pub mod dbt;
 pub mod github;
 pub mod human;
 pub mod json;
