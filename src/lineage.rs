@@ -288,3 +288,97 @@ pub fn check(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) {
     let observed = crate::dbt::observed::observed(ws, model, dbt);
     drift(ws, model, std::slice::from_ref(&observed), out);
 }
+
+/// How one upstream of a product stands between its `inputs` and what was
+/// observed, for the product's page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// Listed in `inputs` and observed.
+    Agrees,
+    /// Observed, and listed through another input (a product it lists reads it).
+    Through,
+    /// Observed, listed nowhere: `lineage-drift`.
+    Undeclared,
+    /// Listed, observable, and no observed path reaches it: `lineage-drift`.
+    NotObserved,
+    /// Listed, and names nothing the observations could see.
+    Unobservable,
+}
+
+/// One row of the declared-against-observed view.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub entity: EntityId,
+    pub declared: bool,
+    /// The observed path from the product's node to the upstream's, by
+    /// node names, and the system that observed it.
+    pub observed: Option<(String, String)>,
+    pub standing: Standing,
+}
+
+/// The declared inputs of `product` and its observed upstreams side by
+/// side: its inputs in order, then the upstreams it does not list directly.
+/// Empty when no graph observes the product.
+pub fn compare(model: &Model, product: EntityId, graphs: &[Observed]) -> Vec<Row> {
+    let watching: Vec<&Observed> = graphs
+        .iter()
+        .filter(|g| !g.nodes_of(product).is_empty())
+        .collect();
+    if watching.is_empty() {
+        return Vec::new();
+    }
+    let closure = declared_closure(model, product);
+    let upstream: Vec<(&Observed, BTreeMap<EntityId, Vec<ObservedNode>>)> = watching
+        .iter()
+        .map(|g| (*g, g.upstream_of(product)))
+        .collect();
+    let reached: Vec<HashSet<EntityId>> = watching.iter().map(|g| g.reached(product)).collect();
+    let observed_path = |e: EntityId| {
+        upstream.iter().find_map(|(g, up)| {
+            up.get(&e)
+                .map(|path| (g.describe(path), g.graph.system().to_string()))
+        })
+    };
+    let mut rows = Vec::new();
+    let mut listed = HashSet::new();
+    for input in model.targets(product, RefField::Inputs) {
+        if input == product || !listed.insert(input) {
+            continue;
+        }
+        let observed = observed_path(input);
+        let observable = watching.iter().any(|g| !g.nodes_of(input).is_empty());
+        let standing = if observed.is_some() || reached.iter().any(|r| r.contains(&input)) {
+            Standing::Agrees
+        } else if observable {
+            Standing::NotObserved
+        } else {
+            Standing::Unobservable
+        };
+        rows.push(Row {
+            entity: input,
+            declared: true,
+            observed,
+            standing,
+        });
+    }
+    let mut extra: Vec<EntityId> = upstream
+        .iter()
+        .flat_map(|(_, up)| up.keys().copied())
+        .filter(|e| !listed.contains(e))
+        .collect();
+    extra.sort_unstable();
+    extra.dedup();
+    for e in extra {
+        rows.push(Row {
+            entity: e,
+            declared: false,
+            observed: observed_path(e),
+            standing: if closure.contains(&e) {
+                Standing::Through
+            } else {
+                Standing::Undeclared
+            },
+        });
+    }
+    rows
+}

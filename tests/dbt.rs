@@ -545,3 +545,123 @@ fn exposures_need_a_manifest_and_a_clean_check() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("[dbt] manifest"), "{}", stderr(&out));
 }
+
+fn page(site: &Path, rel: &str) -> String {
+    std::fs::read_to_string(site.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// The text of `html` from the section headed `id` to its end, tags dropped.
+fn section_text(html: &str, id: &str) -> String {
+    let start = html
+        .find(&format!("aria-labelledby=\"{id}\""))
+        .unwrap_or_else(|| panic!("no {id}"));
+    let end = start + html[start..].find("</section>").unwrap();
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html[start..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&quot;", "\"")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn the_site_shows_each_ports_model_and_declared_against_observed_lineage() {
+    let dir = shop(&[]);
+    let site = crate::common::build_site(dir.path(), crate::common::TODAY, &["--allow-errors"]);
+    let site = site.path().join("site");
+    let product = page(&site, "data-products/customer-revenue.html");
+    let dbt = section_text(&product, "dbt-title");
+    for part in [
+        "Port revenue : model model.shop.customer_revenue success",
+        "Materialization table",
+        "Relation \"shop\".\"main\".\"customer_revenue\"",
+        "Defined in models/marts/customer_revenue.sql",
+        "revenue_matches_payments fail Got 2 results",
+        "unique_customer_revenue_customer_id customer_id pass",
+        "1 difference",
+        "model.shop.customer_revenue ← model.shop.stg_payments ← source.shop.raw.payments undeclared",
+        "model.shop.customer_revenue ← model.shop.stg_orders ← source.shop.raw.orders through its inputs",
+        "model.shop.customer_revenue ← model.shop.dim_customers.v2 agrees",
+    ] {
+        assert!(dbt.contains(part), "{part}\n{dbt}");
+    }
+    // The renamed model, and an input the model does not read.
+    let history = section_text(
+        &page(&site, "data-products/order-history.html"),
+        "dbt-title",
+    );
+    assert!(
+        history.contains("model order_facts not in the manifest"),
+        "{history}"
+    );
+    let customers = section_text(&page(&site, "data-products/customers.html"), "dbt-title");
+    assert!(customers.contains("Version 2 (latest)"), "{customers}");
+    assert!(
+        customers.contains("Raw orders yes no not observed"),
+        "{customers}"
+    );
+    let source = section_text(&page(&site, "sources/raw-orders.html"), "dbt-title");
+    assert!(
+        source.contains("source.shop.raw.orders")
+            && source.contains("Last freshness check error newest row"),
+        "{source}"
+    );
+    let overview = section_text(&page(&site, "index.html"), "dbt-risk-title");
+    assert!(overview.contains("Grow repeat customers"), "{overview}");
+    assert!(
+        overview.contains("port revenue : test revenue_matches_payments fail"),
+        "{overview}"
+    );
+}
+
+#[test]
+fn status_lists_failing_models_under_the_goals_they_put_at_risk() {
+    let dir = shop(&[]);
+    let d = dir.path().to_str().unwrap();
+    let out = throughline(&["status", d, "--today", crate::common::TODAY]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let at = text.find("Failing in dbt").expect(&text);
+    let part = &text[at..];
+    assert!(
+        part.contains("\n  grow-repeat-customers\n    customer-revenue · port revenue: "),
+        "{part}"
+    );
+    assert!(
+        part.contains(
+            "\n    customer-revenue · port revenue: test `revenue_matches_payments` fail, 2 rows\n"
+        ),
+        "{part}"
+    );
+    let out = throughline(&[
+        "status",
+        d,
+        "--format",
+        "json",
+        "--today",
+        crate::common::TODAY,
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failing = json["dbt"]["failing"].as_array().unwrap();
+    assert_eq!(failing.len(), 2);
+    let fail = failing.iter().find(|f| f["status"] == "fail").unwrap();
+    assert_eq!(fail["dataProduct"], "customer-revenue");
+    assert_eq!(fail["node"], "test.shop.revenue_matches_payments");
+    assert_eq!(fail["goals"], serde_json::json!(["grow-repeat-customers"]));
+    // Without run results there is no dbt member.
+    let plain = tiny(TINY_V10, "", &[]);
+    let out = throughline(&["status", plain.path().to_str().unwrap(), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json.get("dbt").is_none(), "{json}");
+}

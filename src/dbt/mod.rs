@@ -162,6 +162,12 @@ impl Artifacts {
             .all(|(path, was)| was.is_some() && stamp(path) == *was)
     }
 
+    /// The files read, with their sizes and modification times: what a
+    /// page built from them depends on (incremental builds).
+    pub fn stamps(&self) -> &[(PathBuf, Option<(u64, SystemTime)>)] {
+        &self.stamps
+    }
+
     /// The last run status of `node`, when the run results know it.
     pub fn status(&self, node: NodeId) -> Option<&manifest::RunStatus> {
         self.run_results.as_ref()?.status.get(&node)

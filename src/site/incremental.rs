@@ -161,7 +161,9 @@ impl Inputs {
         g.u64(binary()).u64(templates);
         g.debug(site.config)
             .debug(common)
-            .debug(&analysis.outcomes.today);
+            .debug(&analysis.outcomes.today)
+            // dbt's artifacts show on data product and source pages.
+            .debug(&ws.dbt.as_ref().map(|a| a.stamps()));
         for (e, entity) in model.entities.iter().enumerate() {
             g.str(&entity.id)
                 .debug(&entity.kind)

@@ -18,6 +18,7 @@ pub mod native;
 pub mod output;
 pub mod pages;
 pub mod review;
+mod risk;
 pub mod routes;
 pub mod svg;
 pub mod templates;

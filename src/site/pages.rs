@@ -232,6 +232,7 @@ pub fn index_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<Stri
         })
         .collect();
     ctx.insert("odps", &odps);
+    ctx.insert("dbt_risk", &super::risk::dbt_risk(site));
     render_template(tera, "index.html", &ctx, "index.html")
 }
 

@@ -14,6 +14,7 @@ use crate::model::{EntityId, Kind, Model, RefField};
 use crate::query::{self, Query};
 use crate::rules::Analysis;
 
+mod dbt;
 mod entity;
 mod fields;
 mod links;

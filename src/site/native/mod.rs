@@ -357,6 +357,10 @@ fn content(w: &mut Writer, e: &EntityView, graph: &str, first: usize) {
         contracts(w, e);
     }
     w.raw("\n\n");
+    if !e.dbt.is_empty() {
+        w.raw(&e.dbt);
+    }
+    w.raw("\n\n");
     if !e.links.is_empty() || !e.backlinks.is_empty() {
         w.raw("\n<section aria-labelledby=\"links-title\">\n  <h2 id=\"links-title\">Links</h2>\n  <dl class=\"links\">\n    ");
         for g in &e.links {

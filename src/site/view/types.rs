@@ -207,4 +207,6 @@ pub struct EntityView {
     pub change: Option<&'static str>,
     /// For a data product: the contract of each output port that names one.
     pub contracts: Vec<PortContract>,
+    /// What dbt says of it, as HTML (see `view/dbt.rs`): empty without `[dbt]`.
+    pub dbt: String,
 }
