@@ -164,6 +164,13 @@ impl Inputs {
             .debug(&analysis.outcomes.today)
             // dbt's artifacts show on data product and source pages.
             .debug(&ws.dbt.as_ref().map(|a| a.stamps()));
+        // Which spec names which dbt node decides every product's observed
+        // lineage, whichever entities its page reads.
+        if let Some(dbt) = &ws.dbt {
+            for n in crate::dbt::names::named(ws, model, &dbt.manifest) {
+                g.u64(n.entity as u64).str(n.value);
+            }
+        }
         for (e, entity) in model.entities.iter().enumerate() {
             g.str(&entity.id)
                 .debug(&entity.kind)

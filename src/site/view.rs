@@ -69,6 +69,9 @@ pub struct SiteModel<'a> {
     /// The entities with a page, by kind (in [`Kind::ALL`] order), found on
     /// first use: each list page would otherwise go through all entities.
     by_kind: OnceLock<Vec<Vec<EntityId>>>,
+    /// The specs' `dbt` values by entity and the manifest's observed
+    /// lineage, found on first use (see `view/dbt.rs`).
+    dbt: OnceLock<Option<dbt::DbtIndex<'a>>>,
 }
 
 /// Each entity's steps down and up, one list after another (at 100,000
@@ -117,6 +120,7 @@ impl<'a> SiteModel<'a> {
             changes: None,
             steps: None,
             by_kind: OnceLock::new(),
+            dbt: OnceLock::new(),
         }
     }
 

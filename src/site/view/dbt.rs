@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use super::*;
 use crate::dbt::manifest::{Node as DbtNode, NodeType};
+use crate::dbt::names::Named;
 use crate::dbt::{Artifacts, Want};
 use crate::lineage::Standing;
 use crate::markup::escape_into;
@@ -31,7 +32,33 @@ fn status_badge(out: &mut String, status: &str) {
     out.push_str("</span>");
 }
 
+/// What the pages read of dbt, found once for the whole site.
+pub(super) struct DbtIndex<'a> {
+    artifacts: &'a Artifacts,
+    named: std::collections::HashMap<EntityId, Vec<Named<'a>>>,
+    observed: crate::lineage::Observed<'a>,
+}
+
 impl<'a> SiteModel<'a> {
+    fn dbt_index(&self) -> Option<&DbtIndex<'a>> {
+        self.dbt
+            .get_or_init(|| {
+                let artifacts: &'a Artifacts = self.ws.dbt.as_deref()?;
+                let mut named: std::collections::HashMap<EntityId, Vec<Named<'a>>> =
+                    Default::default();
+                for n in crate::dbt::names::named(self.ws, self.model, &artifacts.manifest) {
+                    named.entry(n.entity).or_default().push(n);
+                }
+                let observed = crate::dbt::observed::observed(self.ws, self.model, artifacts);
+                Some(DbtIndex {
+                    artifacts,
+                    named,
+                    observed,
+                })
+            })
+            .as_ref()
+    }
+
     /// A link to entity `e` from a page `root` below the site's root.
     fn link_html(&self, e: EntityId, root: &str, out: &mut String) {
         let (linked, tail) = self.link_tail(e);
@@ -43,22 +70,25 @@ impl<'a> SiteModel<'a> {
 
     /// The dbt section of `e`'s page, or nothing.
     pub(super) fn dbt_html(&self, e: EntityId) -> String {
-        let Some(artifacts) = self.ws.dbt.as_deref() else {
+        let entity = &self.model.entities[e];
+        if !matches!(
+            entity.kind,
+            Some(Kind::DataProduct | Kind::Source | Kind::Consumer)
+        ) {
+            return String::new();
+        }
+        let Some(index) = self.dbt_index() else {
             return String::new();
         };
-        let entity = &self.model.entities[e];
+        let artifacts = index.artifacts;
         incremental::read(e);
         let root = "../";
-        let named: Vec<crate::dbt::names::Named> =
-            crate::dbt::names::named(self.ws, self.model, &artifacts.manifest)
-                .into_iter()
-                .filter(|n| n.entity == e)
-                .collect();
+        let named: &[Named] = index.named.get(&e).map(Vec::as_slice).unwrap_or(&[]);
         let mut out = String::new();
         match entity.kind {
             Some(Kind::DataProduct) => {
-                let observed = crate::dbt::observed::observed(self.ws, self.model, artifacts);
-                let rows = crate::lineage::compare(self.model, e, std::slice::from_ref(&observed));
+                let rows =
+                    crate::lineage::compare(self.model, e, std::slice::from_ref(&index.observed));
                 if named.is_empty() && rows.is_empty() {
                     return out;
                 }
