@@ -39,6 +39,24 @@ impl DbtConfig {
         self.manifest.is_some()
     }
 
+    /// The artifact files the section names, below `dir` (canonical where
+    /// they exist, as a watcher reports paths): a change of one is a change
+    /// of what `check` finds.
+    pub fn paths(&self, dir: &Path) -> Vec<PathBuf> {
+        [&self.manifest, &self.run_results, &self.sources]
+            .into_iter()
+            .flatten()
+            .map(|rel| {
+                let path = dir.join(rel);
+                let canonical = path.parent().and_then(|p| std::fs::canonicalize(p).ok());
+                match (canonical, path.file_name()) {
+                    (Some(parent), Some(name)) => parent.join(name),
+                    _ => path,
+                }
+            })
+            .collect()
+    }
+
     /// `None`, or what is wrong with the section.
     pub fn problem(&self) -> Option<String> {
         if self.manifest.is_none() && (self.run_results.is_some() || self.sources.is_some()) {

@@ -136,5 +136,12 @@ fn watch(root: &Path, stale: Arc<AtomicBool>) -> Option<notify::RecommendedWatch
         })
         .ok()?;
     watcher.watch(root, RecursiveMode::Recursive).ok()?;
+    // dbt's artifacts, where they lie outside the workspace.
+    let config = crate::config::Config::load(root).unwrap_or_default();
+    for file in config.dbt.paths(root) {
+        if let Some(parent) = file.parent().filter(|p| !p.starts_with(root)) {
+            let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
+        }
+    }
     Some(watcher)
 }

@@ -246,6 +246,8 @@ fn publish(shared: &Shared, outcome: Outcome, first: bool) -> Option<Latest> {
 /// and schema directories. Made again whenever `throughline.toml` changes.
 struct Watch {
     dirs: Vec<PathBuf>,
+    /// The dbt artifacts `[dbt]` names, which may lie outside the workspace.
+    files: Vec<PathBuf>,
     specs: crate::load::discover::SpecFilter,
 }
 
@@ -266,13 +268,14 @@ impl Watch {
         .collect();
         Watch {
             dirs,
+            files: config.dbt.paths(dir),
             specs: config.specs,
         }
     }
 
     /// Whether a changed path can change the site.
     fn relevant(&self, dir: &Path, path: &Path) -> bool {
-        if self.dirs.iter().any(|d| path.starts_with(d)) {
+        if self.dirs.iter().any(|d| path.starts_with(d)) || self.files.iter().any(|f| f == path) {
             return true;
         }
         let Ok(rel) = path.strip_prefix(dir) else {
@@ -332,6 +335,13 @@ pub fn run(options: Options) -> Result<(), ServeError> {
     let _ = std::io::stdout().flush();
 
     let mut watch = Watch::of(&dir);
+    // dbt's artifacts, where they lie outside the workspace (a dbt
+    // project's `target/` beside the specs): their directories too.
+    for file in &watch.files {
+        if let Some(parent) = file.parent().filter(|p| !p.starts_with(&dir)) {
+            let _ = debouncer.watch(parent, RecursiveMode::NonRecursive);
+        }
+    }
 
     loop {
         if stop_rx.try_recv().is_ok() {
