@@ -93,7 +93,55 @@ pub struct Node {
     pub severity: Option<String>,
     /// A source's `source_name`.
     pub source_name: Option<String>,
-    pub exposure: Option<ExposureInfo>,
+    pub exposure: Option<Box<ExposureInfo>>,
+    /// What `depends_on` and `attached_node` name, until the nodes are numbered.
+    pending: Option<Box<(Vec<String>, Option<String>)>>,
+}
+
+impl From<RawNode> for Node {
+    fn from(r: RawNode) -> Node {
+        let kind = NodeType::from_resource_type(&r.resource_type);
+        let exposure = (kind == NodeType::Exposure).then(|| {
+            Box::new(ExposureInfo {
+                exposure_type: r.exposure_type,
+                owner_name: r.owner.as_ref().and_then(|o| o.name.clone()),
+                owner_email: r.owner.as_ref().and_then(|o| o.email.clone()),
+                url: r.url,
+                label: r.label,
+            })
+        });
+        let pending = (!r.depends_on.nodes.is_empty() || r.attached_node.is_some())
+            .then(|| Box::new((r.depends_on.nodes, r.attached_node)));
+        Node {
+            kind,
+            name: r.name,
+            package: r.package_name,
+            version: r.version,
+            latest_version: r.latest_version,
+            relation_name: r.relation_name,
+            materialized: r.config.materialized,
+            path: r.original_file_path,
+            description: r.description.filter(|d| !d.is_empty()),
+            columns: r
+                .columns
+                .into_iter()
+                .map(|(key, c)| Column {
+                    name: if c.name.is_empty() { key } else { c.name },
+                    description: c.description.filter(|d| !d.is_empty()),
+                    data_type: c.data_type,
+                })
+                .collect(),
+            depends_on: Vec::new(),
+            attached: None,
+            test_name: r.test_metadata.map(|t| t.name).filter(|n| !n.is_empty()),
+            column: r.column_name,
+            severity: r.config.severity,
+            source_name: r.source_name,
+            exposure,
+            pending,
+            unique_id: r.unique_id,
+        }
+    }
 }
 
 impl Node {
@@ -207,7 +255,7 @@ pub struct Manifest {
     /// The root project's name (`metadata.project_name`).
     pub project: String,
     pub dbt_version: Option<String>,
-    /// Nodes, sources and exposures, in `unique_id` order.
+    /// Nodes, sources and exposures, in the manifest's order.
     pub nodes: Vec<Node>,
     by_id: HashMap<String, NodeId>,
     /// What each node reads, from `parent_map` (`depends_on` where a node
@@ -223,67 +271,34 @@ pub struct Manifest {
 impl Manifest {
     pub(crate) fn from_raw(raw: RawManifest) -> Manifest {
         let project = raw.metadata.project_name.clone().unwrap_or_default();
-        let mut raws: Vec<RawNode> = raw
-            .nodes
-            .into_values()
-            .chain(raw.sources.into_values())
-            .chain(raw.exposures.into_values())
-            .filter(|n| !n.unique_id.is_empty())
-            .collect();
-        raws.sort_unstable_by(|a, b| a.unique_id.cmp(&b.unique_id));
-        raws.dedup_by(|a, b| a.unique_id == b.unique_id);
-        let by_id: HashMap<String, NodeId> = raws
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.unique_id.clone(), i as NodeId))
-            .collect();
+        // In the manifest's order; a node without an id, or with the id of
+        // one before it, is left out.
+        let mut nodes = raw.nodes;
+        let mut by_id: HashMap<String, NodeId> = HashMap::with_capacity(nodes.len());
+        let mut keep = Vec::with_capacity(nodes.len());
+        for n in &nodes {
+            let fresh = !n.unique_id.is_empty() && !by_id.contains_key(&n.unique_id);
+            if fresh {
+                by_id.insert(n.unique_id.clone(), by_id.len() as NodeId);
+            }
+            keep.push(fresh);
+        }
+        let mut keep = keep.into_iter();
+        nodes.retain(|_| keep.next().unwrap_or(false));
         let ids = |names: &[String]| -> Vec<NodeId> {
             names.iter().filter_map(|n| by_id.get(n).copied()).collect()
         };
-        let mut parent_map = raw.parent_map;
-        let mut nodes = Vec::with_capacity(raws.len());
-        let mut parents = Vec::with_capacity(raws.len());
-        for r in raws {
-            let depends_on = ids(&r.depends_on.nodes);
-            parents.push(match parent_map.remove(&r.unique_id) {
+        let mut parent_map: HashMap<String, Vec<String>> = raw.parent_map.0.into_iter().collect();
+        let mut parents = Vec::with_capacity(nodes.len());
+        for n in &mut nodes {
+            if let Some(pending) = n.pending.take() {
+                let (depends_on, attached) = *pending;
+                n.depends_on = ids(&depends_on);
+                n.attached = attached.and_then(|a| by_id.get(&a).copied());
+            }
+            parents.push(match parent_map.remove(&n.unique_id) {
                 Some(p) => ids(&p),
-                None => depends_on.clone(),
-            });
-            let kind = NodeType::from_resource_type(&r.resource_type);
-            let exposure = (kind == NodeType::Exposure).then(|| ExposureInfo {
-                exposure_type: r.exposure_type.clone(),
-                owner_name: r.owner.as_ref().and_then(|o| o.name.clone()),
-                owner_email: r.owner.as_ref().and_then(|o| o.email.clone()),
-                url: r.url.clone(),
-                label: r.label.clone(),
-            });
-            nodes.push(Node {
-                kind,
-                name: r.name,
-                package: r.package_name,
-                version: r.version,
-                latest_version: r.latest_version,
-                relation_name: r.relation_name,
-                materialized: r.config.materialized,
-                path: r.original_file_path,
-                description: r.description.filter(|d| !d.is_empty()),
-                columns: r
-                    .columns
-                    .into_iter()
-                    .map(|(key, c)| Column {
-                        name: if c.name.is_empty() { key } else { c.name },
-                        description: c.description.filter(|d| !d.is_empty()),
-                        data_type: c.data_type,
-                    })
-                    .collect(),
-                depends_on,
-                attached: r.attached_node.and_then(|a| by_id.get(&a).copied()),
-                test_name: r.test_metadata.map(|t| t.name).filter(|n| !n.is_empty()),
-                column: r.column_name,
-                severity: r.config.severity,
-                source_name: r.source_name,
-                exposure,
-                unique_id: r.unique_id,
+                None => n.depends_on.clone(),
             });
         }
         let mut manifest = Manifest {

@@ -4,7 +4,6 @@
 //! validated against dbt's published schemas: real manifests do not always
 //! match them. `macros`, most of a manifest, are skipped unread.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -143,19 +142,77 @@ pub(crate) struct Metadata {
     pub project_name: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+/// The parts of a manifest throughline reads. Nodes, sources and
+/// exposures are read into one list as each is parsed (see [`Manifest`]):
+/// the manifest's maps are never held as maps.
+///
+/// [`Manifest`]: super::manifest::Manifest
+#[derive(Debug, Default)]
 pub(crate) struct RawManifest {
-    #[serde(deserialize_with = "or_default")]
     pub metadata: Metadata,
-    #[serde(deserialize_with = "or_default")]
-    pub nodes: HashMap<String, RawNode>,
-    #[serde(deserialize_with = "or_default")]
-    pub sources: HashMap<String, RawNode>,
-    #[serde(deserialize_with = "or_default")]
-    pub exposures: HashMap<String, RawNode>,
-    #[serde(deserialize_with = "or_default")]
-    pub parent_map: HashMap<String, Vec<String>>,
+    pub nodes: Vec<super::manifest::Node>,
+    pub parent_map: Ordered<Vec<String>>,
+}
+
+impl<'de> Deserialize<'de> for RawManifest {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+        /// Appends an object's values (nodes) to a list.
+        struct Into<'a>(&'a mut Vec<super::manifest::Node>);
+        impl<'de> DeserializeSeed<'de> for Into<'_> {
+            type Value = ();
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+                struct Append<'a>(&'a mut Vec<super::manifest::Node>);
+                impl<'de> Visitor<'de> for Append<'_> {
+                    type Value = ();
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("an object of nodes, or null")
+                    }
+                    fn visit_unit<E>(self) -> Result<(), E> {
+                        Ok(())
+                    }
+                    fn visit_none<E>(self) -> Result<(), E> {
+                        Ok(())
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+                        while map.next_key::<IgnoredAny>()?.is_some() {
+                            let raw: RawNode = map.next_value()?;
+                            self.0.push(raw.into());
+                        }
+                        Ok(())
+                    }
+                }
+                d.deserialize_any(Append(self.0))
+            }
+        }
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = RawManifest;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a dbt manifest (a JSON object)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawManifest, A::Error> {
+                let mut out = RawManifest::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "metadata" => {
+                            out.metadata = map.next_value::<Option<Metadata>>()?.unwrap_or_default()
+                        }
+                        "nodes" | "sources" | "exposures" => map.next_value_seed(Into(&mut out.nodes))?,
+                        "parent_map" => {
+                            out.parent_map = map.next_value::<Option<Ordered<Vec<String>>>>()?.unwrap_or_default()
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                out.nodes.shrink_to_fit();
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Visit)
+    }
 }
 
 /// A node, a source or an exposure of the manifest: the fields of all three.
@@ -314,11 +371,11 @@ mod tests {
                "macros": {"macro.x": {"anything": [1, {"goes": null}]}}, "parent_map": null}"#,
         )
         .unwrap();
-        let node = &raw.nodes["model.p.a.v2"];
+        let node = &raw.nodes[0];
         assert_eq!(node.version.as_deref(), Some("2"));
         assert_eq!(node.latest_version.as_deref(), Some("2"));
-        assert!(node.columns.0.is_empty());
-        assert_eq!(node.config.materialized.as_deref(), Some("view"));
-        assert!(raw.parent_map.is_empty());
+        assert!(node.columns.is_empty());
+        assert_eq!(node.materialized.as_deref(), Some("view"));
+        assert!(raw.parent_map.0.is_empty());
     }
 }
