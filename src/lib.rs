@@ -242,7 +242,7 @@ fn check_inner(
     let dbt_cache = cache.as_deref_mut().map(|c| std::mem::take(&mut c.dbt));
     let (workspace, (dbt, dbt_cache)) = rayon::join(
         || load_specs(dir, &options, cache.as_deref_mut(), &config, &schemas, keep),
-        || read_dbt(dir, &config.dbt, dbt_cache),
+        || read_dbt(dir, &config.dbt, dbt_cache, keep == Keep::Findings),
     );
     if let (Some(kept), Some(cache)) = (dbt_cache, cache) {
         cache.dbt = kept;
@@ -259,22 +259,28 @@ fn check_inner(
 }
 
 /// Reads the dbt artifacts `[dbt]` names (through `cache` when given, which
-/// is handed back), printing warnings about schema versions it does not know.
+/// is handed back; `lean` for findings only), printing warnings about schema
+/// versions it does not know.
 #[allow(clippy::type_complexity)]
 fn read_dbt(
     dir: &Path,
     config: &dbt::DbtConfig,
     cache: Option<dbt::Cache>,
+    lean: bool,
 ) -> (
     Result<Option<std::sync::Arc<dbt::Artifacts>>, Error>,
     Option<dbt::Cache>,
 ) {
     let (read, cache) = match cache {
         Some(mut cache) => (cache.get(dir, config), Some(cache)),
-        None => (
-            dbt::Artifacts::load(dir, config).map(|a| a.map(|(a, w)| (std::sync::Arc::new(a), w))),
-            None,
-        ),
+        None => {
+            let read = if lean {
+                dbt::Artifacts::load_lean(dir, config)
+            } else {
+                dbt::Artifacts::load(dir, config)
+            };
+            (read.map(|a| a.map(|(a, w)| (std::sync::Arc::new(a), w))), None)
+        }
     };
     let read = read.map_err(Error::from).map(|found| {
         found.map(|(artifacts, warnings)| {

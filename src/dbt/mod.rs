@@ -122,13 +122,31 @@ impl Artifacts {
         dir: &Path,
         config: &DbtConfig,
     ) -> Result<Option<(Artifacts, Vec<String>)>, ArtifactError> {
+        Self::load_as(dir, config, false)
+    }
+
+    /// [`Artifacts::load`] for findings only (`check`): without the models'
+    /// columns and descriptions, which only pages show.
+    pub fn load_lean(
+        dir: &Path,
+        config: &DbtConfig,
+    ) -> Result<Option<(Artifacts, Vec<String>)>, ArtifactError> {
+        Self::load_as(dir, config, true)
+    }
+
+    fn load_as(
+        dir: &Path,
+        config: &DbtConfig,
+        lean: bool,
+    ) -> Result<Option<(Artifacts, Vec<String>)>, ArtifactError> {
         let Some(manifest_rel) = &config.manifest else {
             return Ok(None);
         };
         let mut warnings = Vec::new();
         let manifest_path = dir.join(manifest_rel);
         let mut stamps = vec![(manifest_path.clone(), stamp(&manifest_path))];
-        let raw: read::RawManifest = read::read_json("manifest", &manifest_path)?;
+        let raw: read::RawManifest =
+            read::reading(lean, || read::read_json("manifest", &manifest_path))?;
         warnings.extend(check_version(
             "manifest",
             &manifest_path,

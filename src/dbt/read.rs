@@ -66,6 +66,33 @@ pub(crate) fn read_json<T: DeserializeOwned>(
     })
 }
 
+thread_local! {
+    /// Whether the manifest being read is for findings only (`check`): the
+    /// columns and descriptions no rule reads are skipped, not kept.
+    static LEAN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `read` with [`LEAN`] set to `lean`.
+pub(crate) fn reading<T>(lean: bool, read: impl FnOnce() -> T) -> T {
+    let was = LEAN.with(|l| l.replace(lean));
+    let out = read();
+    LEAN.with(|l| l.set(was));
+    out
+}
+
+/// What the pages show and no rule reads: skipped when reading lean.
+fn shown<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    if LEAN.with(|l| l.get()) {
+        serde::de::IgnoredAny::deserialize(d)?;
+        return Ok(T::default());
+    }
+    or_default(d)
+}
+
 /// `null` read as the type's default.
 fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
@@ -233,10 +260,11 @@ pub(crate) struct RawNode {
     pub latest_version: Option<String>,
     pub relation_name: Option<String>,
     pub original_file_path: Option<String>,
+    #[serde(deserialize_with = "shown")]
     pub description: Option<String>,
     #[serde(deserialize_with = "or_default")]
     pub config: RawConfig,
-    #[serde(deserialize_with = "or_default")]
+    #[serde(deserialize_with = "shown")]
     pub columns: Ordered<RawColumn>,
     #[serde(deserialize_with = "or_default")]
     pub depends_on: RawDependsOn,
