@@ -279,7 +279,10 @@ fn read_dbt(
             } else {
                 dbt::Artifacts::load(dir, config)
             };
-            (read.map(|a| a.map(|(a, w)| (std::sync::Arc::new(a), w))), None)
+            (
+                read.map(|a| a.map(|(a, w)| (std::sync::Arc::new(a), w))),
+                None,
+            )
         }
     };
     let read = read.map_err(Error::from).map(|found| {

@@ -8,7 +8,7 @@ use crate::common::{check_json, findings, stderr, stdout, throughline};
 
 /// Where the shop project's `manifest.json`, `run_results.json` and
 /// `sources.json` are.
-fn artifacts() -> PathBuf {
+pub fn artifacts() -> PathBuf {
     match std::env::var_os("THROUGHLINE_DBT_ARTIFACTS") {
         Some(dir) => PathBuf::from(dir),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dbt/shop/target"),

@@ -557,3 +557,52 @@ fn two_hundred_clients_and_twenty_thousand_requests_without_an_error() {
         &failures[..failures.len().min(5)]
     );
 }
+
+#[test]
+fn a_new_dbt_run_outside_the_workspace_rebuilds_the_site() {
+    // The artifacts in a directory beside the workspace, as a dbt project's
+    // `target/` is.
+    let ws = crate::dbt::shop(&[("data-products.yaml", "dbt: order_facts", "dbt: orders")]);
+    let target = tempfile::tempdir().unwrap();
+    for f in ["manifest.json", "run_results.json", "sources.json"] {
+        std::fs::copy(crate::dbt::artifacts().join(f), target.path().join(f)).unwrap();
+    }
+    let t = target.path();
+    std::fs::write(
+        ws.path().join("throughline.toml"),
+        format!(
+            "[dbt]\nmanifest = {:?}\nrun-results = {:?}\nsources = {:?}\n",
+            t.join("manifest.json"),
+            t.join("run_results.json"),
+            t.join("sources.json")
+        ),
+    )
+    .unwrap();
+    let server = start(ws.path(), "0");
+    let (status, page) = get(&server.addr, "/data-products/customer-revenue.html");
+    assert_eq!(status, 200);
+    let row = |page: &str| {
+        let at = page
+            .rfind("<tr><th scope=\"row\"><code>revenue_matches_payments</code>")
+            .expect("the test's row");
+        page[at..at + page[at..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(row(&page).contains(">fail</span>"), "{}", row(&page));
+
+    let rx = events(&server.addr);
+    wait_for(&rx, "clear");
+    // dbt runs again and the test passes.
+    let results = t.join("run_results.json");
+    let text = std::fs::read_to_string(&results).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for r in json["results"].as_array_mut().unwrap() {
+        if r["unique_id"] == "test.shop.revenue_matches_payments" {
+            r["status"] = "pass".into();
+            r["failures"] = 0.into();
+        }
+    }
+    std::fs::write(&results, serde_json::to_string(&json).unwrap()).unwrap();
+    wait_for(&rx, "reload");
+    let (_, page) = get(&server.addr, "/data-products/customer-revenue.html");
+    assert!(row(&page).contains(">pass</span>"), "{}", row(&page));
+}

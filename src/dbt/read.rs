@@ -225,9 +225,13 @@ impl<'de> Deserialize<'de> for RawManifest {
                         "metadata" => {
                             out.metadata = map.next_value::<Option<Metadata>>()?.unwrap_or_default()
                         }
-                        "nodes" | "sources" | "exposures" => map.next_value_seed(Into(&mut out.nodes))?,
+                        "nodes" | "sources" | "exposures" => {
+                            map.next_value_seed(Into(&mut out.nodes))?
+                        }
                         "parent_map" => {
-                            out.parent_map = map.next_value::<Option<Ordered<Vec<String>>>>()?.unwrap_or_default()
+                            out.parent_map = map
+                                .next_value::<Option<Ordered<Vec<String>>>>()?
+                                .unwrap_or_default()
                         }
                         _ => {
                             map.next_value::<IgnoredAny>()?;
