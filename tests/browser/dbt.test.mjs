@@ -60,7 +60,7 @@ test("a data product's page shows its model, tests and declared against observed
   assert.match(text, /Materialization\s+table/);
   // The failing test, with its status and dbt's message.
   const failing = section.locator("tr", { hasText: "revenue_matches_payments" });
-  assert.match(await failing.innerText(), /fail\s+Got 2 results/);
+  assert.match(await failing.innerText(), /fail\s+Got 2 results/i);
   assert.equal(await failing.locator(".badge.error").count(), 1);
   // The undeclared upstream is marked, with the path dbt shows.
   const undeclared = section.locator("tr", { hasText: "Raw payments" });
