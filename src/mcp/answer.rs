@@ -171,7 +171,11 @@ fn answer(engine: &Engine, name: &str, args: &Args) -> Result<Value, String> {
         "status" => {
             let a = &checked.analysis;
             let rows = crate::report::status::rows(&checked.workspace, &a.model, &a.outcomes);
-            Ok(crate::report::status::json(&rows, current.today()))
+            Ok(crate::report::dbt::status_json(
+                checked,
+                &rows,
+                current.today(),
+            ))
         }
         "impact" => {
             let e = q.find(args.required("id")?)?;

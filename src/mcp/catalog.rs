@@ -257,6 +257,7 @@ pub fn tools(allow_write: bool) -> Vec<Tool> {
                     "version": {"const": 1},
                     "today": {"type": "string"},
                     "indicators": {"type": "array", "items": {"type": "object"}},
+                    "dbt": {"type": "object", "description": "with `[dbt] run-results`: what failed behind an output port in dbt's last run (`runAt`, `failing`), each with the goals it puts at risk (docs/dbt.md)"},
                 }),
                 &["version", "today", "indicators"],
             ),

@@ -593,3 +593,29 @@ fn print_config_names_this_binary_and_workspace() {
     );
     assert!(super::client_config("emacs", &dir).is_err());
 }
+
+#[test]
+fn status_names_what_failed_in_dbt_under_the_goals_at_risk() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dbt");
+    session(&root, false, "2025-11-25", |mut c| async move {
+        let status = c.answer("status", json!({})).await;
+        let failing = status["dbt"]["failing"].as_array().expect("a dbt member");
+        let fail = failing
+            .iter()
+            .find(|f| f["node"] == "test.shop.revenue_matches_payments")
+            .expect("the failing test");
+        assert_eq!(fail["dataProduct"], "customer-revenue");
+        assert_eq!(fail["goals"], json!(["grow-repeat-customers"]));
+        // The checked findings carry the four dbt rules.
+        let report = c.answer("check", json!({})).await;
+        let rules: Vec<&str> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap())
+            .collect();
+        for rule in ["dbt-ref", "lineage-drift", "dbt-failing", "freshness-unmet"] {
+            assert!(rules.contains(&rule), "{rule}: {rules:?}");
+        }
+    });
+}

@@ -13,6 +13,29 @@ pub fn json(risks: &[Risk], run_at: Option<&str>) -> Value {
     json!({ "runAt": run_at, "failing": risks })
 }
 
+/// What failed in dbt's last run and when it ran, for `status`; `None`
+/// without `[dbt] run-results`.
+pub fn risks(checked: &crate::Checked) -> Option<(Vec<Risk>, Option<String>)> {
+    let artifacts = checked.workspace.dbt.as_deref()?;
+    let results = artifacts.run_results.as_ref()?;
+    let risks = crate::dbt::risk::at_risk(&checked.workspace, &checked.analysis.model, artifacts);
+    Some((risks, results.generated_at.clone()))
+}
+
+/// `status --format json` (CONTRACT §6), with its `dbt` member when the
+/// workspace has run results: what the command and the MCP tool answer.
+pub fn status_json(
+    checked: &crate::Checked,
+    rows: &[super::status::Row],
+    today: crate::model::time::Date,
+) -> Value {
+    let mut value = super::status::json(rows, today);
+    if let Some((risks, run_at)) = risks(checked) {
+        value["dbt"] = json(&risks, run_at.as_deref());
+    }
+    value
+}
+
 fn what(r: &Risk) -> String {
     let rows = match r.failures {
         Some(n) if n > 0 => format!(", {n} row{}", if n == 1 { "" } else { "s" }),
