@@ -748,4 +748,23 @@ fn completion_offers_the_manifests_models_sources_and_exposures_at_dbt() {
         .map(|i| i["label"].as_str().unwrap())
         .collect();
     assert_eq!(labels, ["raw.customers", "raw.orders", "raw.payments"]);
+
+    // A hover on a port's model says what it is and what failed on it.
+    let products = ws.path().join("data-products.yaml");
+    let text = std::fs::read_to_string(&products).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("dbt: model.shop.customer_revenue"))
+        .unwrap() as u64;
+    let got = c.request("textDocument/hover", doc(&uri(&products), pos(line, 12)));
+    let hover = got["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        hover.starts_with("**dbt model** `model.shop.customer_revenue` · table"),
+        "{got}"
+    );
+    assert!(hover.contains("`revenue_matches_payments` fail"), "{hover}");
+    assert_eq!(got["result"]["range"]["start"], pos(line, 9));
 }

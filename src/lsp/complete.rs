@@ -15,7 +15,7 @@ type Answer = Result<Value, (i32, String)>;
 /// The protocol's CompletionItemKind numbers.
 const FIELD: u32 = 5;
 const ENUM_MEMBER: u32 = 20;
-const REFERENCE: u32 = 18;
+pub(super) const REFERENCE: u32 = 18;
 const CLASS: u32 = 7;
 
 /// Where the cursor is, in YAML terms.
@@ -124,37 +124,6 @@ fn description(schema: &Value, v: &Value) -> String {
         .to_string()
 }
 
-/// The names a `dbt` value may take, from the manifest, with what each is.
-fn dbt_names(artifacts: &crate::dbt::Artifacts, want: crate::dbt::Want) -> Vec<Value> {
-    let manifest = &artifacts.manifest;
-    manifest
-        .names(want)
-        .into_iter()
-        .map(|(label, id)| {
-            let node = manifest.node(id);
-            let detail = [
-                Some(format!("dbt {}", node.kind.name())),
-                node.materialized.clone(),
-                node.relation_name.clone(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · ");
-            let mut item = json!({
-                "label": label,
-                "kind": REFERENCE,
-                "detail": detail,
-                "filterText": format!("{label} {}", node.unique_id),
-            });
-            if let Some(d) = &node.description {
-                item["documentation"] = json!({ "kind": "markdown", "value": d });
-            }
-            item
-        })
-        .collect()
-}
-
 pub fn completion(session: &Session, params: &Value) -> Answer {
     let Some(at) = at(session, params) else {
         return Ok(json!([]));
@@ -194,7 +163,7 @@ pub fn completion(session: &Session, params: &Value) -> Answer {
             match (field, checked) {
                 // A `dbt` value: the manifest's models, sources or exposures.
                 (None, Some(_)) if key == "dbt" && want.is_some() && dbt.is_some() => {
-                    dbt_names(dbt.expect("checked"), want.expect("checked"))
+                    super::dbt::names(dbt.expect("checked"), want.expect("checked"))
                 }
                 // An output port's contract: the workspace's ODCS contracts.
                 (None, Some(checked)) if key == "contractId" && kind == Some(Kind::DataProduct) => {

@@ -45,7 +45,7 @@ pub(super) fn at<'s>(session: &'s Session, params: &Value) -> Option<At<'s>> {
     })
 }
 
-fn contains(file: &SourceFile, span: Span, offset: usize) -> bool {
+pub(super) fn contains(file: &SourceFile, span: Span, offset: usize) -> bool {
     file.offset(span.start) <= offset && offset <= file.offset(span.end)
 }
 
@@ -176,6 +176,9 @@ pub fn hover(session: &Session, params: &Value) -> Answer {
     let Some(at) = at(session, params) else {
         return Ok(Value::Null);
     };
+    if let Some(answer) = super::dbt::hover(session, &at) {
+        return Ok(answer);
+    }
     let Some((e, span)) = entity_at(session, &at) else {
         return Ok(Value::Null);
     };

@@ -8,6 +8,7 @@
 //! a check runs is folded into the next one.
 
 pub mod complete;
+mod dbt;
 pub mod features;
 pub mod position;
 mod review;
