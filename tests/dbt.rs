@@ -665,3 +665,40 @@ fn status_lists_failing_models_under_the_goals_they_put_at_risk() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json.get("dbt").is_none(), "{json}");
 }
+
+#[test]
+fn a_baseline_holds_the_same_dbt_run_so_only_spec_changes_are_new() {
+    let dir = shop(&[]);
+    crate::gate::git(dir.path(), &["init", "-q", "-b", "main"]);
+    crate::gate::git(dir.path(), &["add", "."]);
+    crate::gate::git(dir.path(), &["commit", "-q", "-m", "specs"]);
+    // Every finding, dbt's included, was there at the baseline.
+    let (report, code) = check_json(dir.path(), &["--baseline", "main"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["baseline"] == "existing"),
+        "{report}"
+    );
+    // A port renamed to a model that is not there is new.
+    let path = dir.path().join("data-products.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("dbt: dim_customers.v2", "dbt: dim_customer"),
+    )
+    .unwrap();
+    let (report, code) = check_json(dir.path(), &["--baseline", "main"]);
+    assert_eq!(code, 1, "{report}");
+    let new: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["baseline"] == "new")
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert!(new.contains(&"dbt-ref"), "{new:?}");
+}
