@@ -117,6 +117,18 @@ impl<'g> Observed<'g> {
         found
     }
 
+    /// Where the spec that names `node` names it, with "`id` is dbt `key`"
+    /// and `more` after it.
+    fn naming(&self, node: ObservedNode, id: &str, more: &str) -> Option<(FileId, Span, String)> {
+        let &(_, file, span) = self.named.get(&node)?;
+        let text = format!(
+            "`{id}` is {} `{}`{more}",
+            self.graph.system(),
+            self.graph.key(node)
+        );
+        Some((file, span, text))
+    }
+
     /// `a ← b ← c`: a path of [`Observed::upstream_of`], by node names.
     pub fn describe(&self, path: &[ObservedNode]) -> String {
         path.iter()
@@ -189,29 +201,12 @@ pub fn drift(ws: &Workspace, model: &Model, graphs: &[Observed], out: &mut Vec<D
                 .at(e.file, e.id_span)
                 .entity(e.id.as_str())
                 .doc(e.doc);
-                if let Some(&(_, file, span)) = g.named.get(&last) {
-                    d = d.related(
-                        file,
-                        span,
-                        format!(
-                            "`{}` is {} `{}` ({evidence})",
-                            u.id,
-                            g.graph.system(),
-                            g.graph.key(last)
-                        ),
-                    );
-                }
-                if let Some(&(_, file, span)) = g.named.get(&first) {
-                    d = d.related(
-                        file,
-                        span,
-                        format!(
-                            "`{}` is {} `{}`",
-                            e.id,
-                            g.graph.system(),
-                            g.graph.key(first)
-                        ),
-                    );
+                let notes = [
+                    g.naming(last, &u.id, &format!(" ({evidence})")),
+                    g.naming(first, &e.id, ""),
+                ];
+                for (file, span, text) in notes.into_iter().flatten() {
+                    d = d.related(file, span, text);
                 }
                 out.push(d);
             }
@@ -265,17 +260,8 @@ pub fn drift(ws: &Workspace, model: &Model, graphs: &[Observed], out: &mut Vec<D
             .at(e.file, r.span)
             .entity(e.id.as_str())
             .doc(e.doc);
-            if let Some(&(_, file, span)) = g.named.get(&g.nodes_of(input)[0]) {
-                d = d.related(
-                    file,
-                    span,
-                    format!(
-                        "`{}` is {} `{}`",
-                        i.id,
-                        g.graph.system(),
-                        g.graph.key(g.nodes_of(input)[0])
-                    ),
-                );
+            if let Some((file, span, text)) = g.naming(g.nodes_of(input)[0], &i.id, "") {
+                d = d.related(file, span, text);
             }
             out.push(d);
         }

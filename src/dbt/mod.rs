@@ -114,6 +114,24 @@ fn check_version(what: &str, path: &Path, version: Option<&str>) -> Option<Strin
     }
 }
 
+/// The artifact `what` at `rel` below `dir`, when `[dbt]` names one: read,
+/// stamped, its schema version checked.
+fn optional<R: serde::de::DeserializeOwned>(
+    what: &'static str,
+    dir: &Path,
+    rel: &Option<PathBuf>,
+    stamps: &mut Vec<(PathBuf, Option<(u64, SystemTime)>)>,
+    warnings: &mut Vec<String>,
+    version: impl FnOnce(R) -> (Option<String>, R),
+) -> Result<Option<R>, ArtifactError> {
+    let Some(rel) = rel else { return Ok(None) };
+    let path = dir.join(rel);
+    stamps.push((path.clone(), stamp(&path)));
+    let (v, raw) = version(read::read_json(what, &path)?);
+    warnings.extend(check_version(what, &path, v.as_deref()));
+    Ok(Some(raw))
+}
+
 impl Artifacts {
     /// Reads the artifacts `config` names, relative to `dir`; `None` when
     /// `[dbt]` names no manifest. Also returns warnings about schema
@@ -153,34 +171,24 @@ impl Artifacts {
             raw.metadata.dbt_schema_version.as_deref(),
         ));
         let manifest = Manifest::from_raw(raw);
-        let run_results = match &config.run_results {
-            Some(rel) => {
-                let path = dir.join(rel);
-                stamps.push((path.clone(), stamp(&path)));
-                let raw: read::RawRunResults = read::read_json("run results", &path)?;
-                warnings.extend(check_version(
-                    "run results",
-                    &path,
-                    raw.metadata.dbt_schema_version.as_deref(),
-                ));
-                Some(RunResults::from_raw(raw, &manifest))
-            }
-            None => None,
-        };
-        let freshness = match &config.sources {
-            Some(rel) => {
-                let path = dir.join(rel);
-                stamps.push((path.clone(), stamp(&path)));
-                let raw: read::RawSources = read::read_json("sources", &path)?;
-                warnings.extend(check_version(
-                    "sources",
-                    &path,
-                    raw.metadata.dbt_schema_version.as_deref(),
-                ));
-                Some(SourceFreshness::from_raw(raw, &manifest))
-            }
-            None => None,
-        };
+        let run_results = optional(
+            "run results",
+            dir,
+            &config.run_results,
+            &mut stamps,
+            &mut warnings,
+            |raw: read::RawRunResults| (raw.metadata.dbt_schema_version.clone(), raw),
+        )?
+        .map(|raw| RunResults::from_raw(raw, &manifest));
+        let freshness = optional(
+            "sources",
+            dir,
+            &config.sources,
+            &mut stamps,
+            &mut warnings,
+            |raw: read::RawSources| (raw.metadata.dbt_schema_version.clone(), raw),
+        )?
+        .map(|raw| SourceFreshness::from_raw(raw, &manifest));
         let artifacts = Artifacts {
             manifest_path: manifest_rel.to_string_lossy().replace('\\', "/"),
             manifest,

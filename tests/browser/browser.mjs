@@ -28,3 +28,16 @@ export function htmlFiles(dir) {
     })
     .sort();
 }
+
+/// Opens `url` in a new page of `context`, recording what goes wrong on it
+/// (console errors, page errors) and every request it makes.
+export async function open(context, url) {
+  const page = await context.newPage();
+  const problems = [];
+  const requests = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("request", (r) => requests.push(r.url()));
+  await page.goto(url, { waitUntil: "load" });
+  return { page, problems, requests };
+}
