@@ -702,3 +702,42 @@ fn a_baseline_holds_the_same_dbt_run_so_only_spec_changes_are_new() {
         .collect();
     assert!(new.contains(&"dbt-ref"), "{new:?}");
 }
+
+#[test]
+fn a_ports_dbt_model_goes_through_odps_and_back() {
+    let dir = shop(&[("data-products.yaml", "dbt: order_facts", "dbt: orders")]);
+    let odps = tempfile::tempdir().unwrap();
+    let out = throughline(&[
+        "export",
+        "odps",
+        dir.path().to_str().unwrap(),
+        "--out",
+        odps.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let exported = odps.path().join("customer-revenue.odps.yaml");
+    let doc = crate::standards::yaml_json(&exported);
+    let validator = crate::standards::odps_validator();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let port = &doc["outputPorts"][0];
+    let dbt = port["customProperties"]
+        .as_array()
+        .and_then(|c| c.iter().find(|p| p["property"] == "dbt"));
+    assert_eq!(
+        dbt.map(|p| &p["value"]),
+        Some(&serde_json::json!("model.shop.customer_revenue")),
+        "{port}"
+    );
+    let back = tempfile::tempdir().unwrap();
+    let out = throughline(&[
+        "import",
+        "odps",
+        exported.to_str().unwrap(),
+        "--out",
+        back.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(back.path().join("customer-revenue.yaml")).unwrap();
+    assert!(text.contains("dbt: model.shop.customer_revenue"), "{text}");
+}

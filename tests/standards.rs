@@ -133,7 +133,7 @@ fn a_data_product_page_shows_the_contract_of_each_port() {
     assert!(page.contains("This workspace holds no contract with this id."));
 }
 
-fn odps_validator() -> jsonschema::Validator {
+pub fn odps_validator() -> jsonschema::Validator {
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -146,7 +146,7 @@ fn odps_validator() -> jsonschema::Validator {
 }
 
 /// The first YAML document of `path`, as JSON, read by throughline's parser.
-fn yaml_json(path: &Path) -> serde_json::Value {
+pub fn yaml_json(path: &Path) -> serde_json::Value {
     let ws = throughline::load::from_contents(
         path.parent().unwrap(),
         vec![(

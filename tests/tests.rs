@@ -20,5 +20,5 @@ mod report;
 mod review;
 mod serve;
 pub mod site;
-mod standards;
+pub mod standards;
 pub mod trust;

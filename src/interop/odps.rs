@@ -168,15 +168,23 @@ pub fn export(ws: &Workspace, model: &Model, e: EntityId) -> Value {
             if let Some(c) = p.get("contractId") {
                 out.insert("contractId".into(), c.clone());
             }
+            let mut customs = Vec::new();
             if from != "spec" {
-                out.insert(
-                    "customProperties".into(),
-                    json!([custom(
-                        "versionFrom",
-                        json!(from),
-                        "throughline: where the version came from (`contract`: the ODCS contract in the workspace; `none`: unknown)"
-                    )]),
-                );
+                customs.push(custom(
+                    "versionFrom",
+                    json!(from),
+                    "throughline: where the version came from (`contract`: the ODCS contract in the workspace; `none`: unknown)",
+                ));
+            }
+            if let Some(model) = p.get("dbt") {
+                customs.push(custom(
+                    "dbt",
+                    model.clone(),
+                    "throughline: the dbt model behind the port (docs/dbt.md)",
+                ));
+            }
+            if !customs.is_empty() {
+                out.insert("customProperties".into(), Value::Array(customs));
             }
             Value::Object(out)
         })
@@ -405,14 +413,18 @@ pub fn import(odps: &Value) -> Imported {
                     out.insert(key.into(), v.clone());
                 }
             }
-            let from = p
-                .get("customProperties")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .find(|c| c.get("property") == Some(&json!("versionFrom")))
-                .and_then(|c| c.get("value"))
-                .and_then(Value::as_str);
+            let property = |name: &str| {
+                p.get("customProperties")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .find(|c| c.get("property") == Some(&json!(name)))
+                    .and_then(|c| c.get("value"))
+            };
+            let from = property("versionFrom").and_then(Value::as_str);
+            if let Some(model) = property("dbt") {
+                out.insert("dbt".into(), model.clone());
+            }
             if from.is_none()
                 && let Some(v) = p.get("version")
             {
