@@ -249,3 +249,35 @@ impl Cache {
         Ok(Some((artifacts, warnings)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_versions_ten_to_twelve_are_known_and_others_are_named() {
+        let path = Path::new("target/manifest.json");
+        for v in 10..=12 {
+            let url = format!("https://schemas.getdbt.com/dbt/manifest/v{v}.json");
+            assert_eq!(check_version("manifest", path, Some(&url)), None, "v{v}");
+        }
+        for url in [
+            "https://schemas.getdbt.com/dbt/manifest/v9.json",
+            "https://schemas.getdbt.com/dbt/manifest/v13.json",
+            "https://schemas.getdbt.com/dbt/run-results/v6.json",
+        ] {
+            let warning = check_version("manifest", path, Some(url)).expect(url);
+            assert!(
+                warning.contains(url) && warning.contains("v10 to v12"),
+                "{warning}"
+            );
+        }
+        let url = "https://schemas.getdbt.com/dbt/run-results/v6.json";
+        assert_eq!(check_version("run results", path, Some(url)), None);
+        assert!(
+            check_version("sources", path, None)
+                .unwrap()
+                .contains("no dbt_schema_version")
+        );
+    }
+}
