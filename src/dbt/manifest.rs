@@ -198,6 +198,11 @@ impl Want {
         }
     }
 
+    /// What it names, as dbt calls it: `model`, `source`, `exposure`.
+    pub fn name(self) -> &'static str {
+        self.node_type().name()
+    }
+
     /// How the value is written, for messages.
     pub fn forms(self) -> &'static str {
         match self {
@@ -400,10 +405,9 @@ impl Manifest {
                 .map(|n| n.unique_id.as_str())
                 .collect()
         } else {
-            self.labels
-                .keys()
-                .filter(|(k, _)| *k == kind)
-                .map(|(_, label)| label.as_str())
+            self.names(want)
+                .into_iter()
+                .map(|(label, _)| label)
                 .collect()
         };
         let project = (!self.project.is_empty() && !by_unique_id).then(|| self.project.clone());

@@ -20,6 +20,8 @@ use std::time::SystemTime;
 
 use serde::Deserialize;
 
+use crate::load::stamp;
+
 pub use manifest::{Manifest, NodeId, NodeType, RunResults, SourceFreshness, Want};
 pub use read::ArtifactError;
 
@@ -77,7 +79,7 @@ pub struct Artifacts {
     pub run_results: Option<RunResults>,
     pub freshness: Option<SourceFreshness>,
     /// Each file read, with its size and modification time when read.
-    stamps: Vec<(PathBuf, Option<(u64, SystemTime)>)>,
+    stamps: Vec<(PathBuf, Stamp)>,
 }
 
 /// The schema versions of each artifact this reader was written against.
@@ -87,10 +89,8 @@ const KNOWN: &[(&str, &str, std::ops::RangeInclusive<u32>)] = &[
     ("sources", "sources", 1..=3),
 ];
 
-fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.len(), meta.modified().ok()?))
-}
+/// A file's size and modification time, as the load cache takes them.
+type Stamp = Option<(u64, Option<SystemTime>)>;
 
 /// A warning when `version` (an artifact's `dbt_schema_version`) is not one
 /// this reader knows; the artifact is read all the same.
@@ -120,7 +120,7 @@ fn optional<R: serde::de::DeserializeOwned>(
     what: &'static str,
     dir: &Path,
     rel: &Option<PathBuf>,
-    stamps: &mut Vec<(PathBuf, Option<(u64, SystemTime)>)>,
+    stamps: &mut Vec<(PathBuf, Stamp)>,
     warnings: &mut Vec<String>,
     version: impl FnOnce(R) -> (Option<String>, R),
 ) -> Result<Option<R>, ArtifactError> {
@@ -203,12 +203,12 @@ impl Artifacts {
     pub fn unchanged(&self) -> bool {
         self.stamps
             .iter()
-            .all(|(path, was)| was.is_some() && stamp(path) == *was)
+            .all(|(path, was)| matches!(was, Some((_, Some(_)))) && stamp(path) == *was)
     }
 
     /// The files read, with their sizes and modification times: what a
     /// page built from them depends on (incremental builds).
-    pub fn stamps(&self) -> &[(PathBuf, Option<(u64, SystemTime)>)] {
+    pub fn stamps(&self) -> &[(PathBuf, Stamp)] {
         &self.stamps
     }
 

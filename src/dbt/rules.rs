@@ -42,10 +42,10 @@ fn refs(model: &Model, artifacts: &Artifacts, values: &[Named], out: &mut Vec<Di
             Rule::DbtRef,
             format!(
                 "{whose} names dbt {} `{}`, {}",
-                v.want_name(),
+                v.want.name(),
                 v.value,
                 match (why.other_type, &why.project) {
-                    (Some(t), _) => format!("which is a {}, not a {}", t.name(), v.want_name()),
+                    (Some(t), _) => format!("which is a {}, not a {}", t.name(), v.want.name()),
                     (None, Some(p)) => format!(
                         "which {} does not have in project `{p}`",
                         artifacts.manifest_path
@@ -54,22 +54,12 @@ fn refs(model: &Model, artifacts: &Artifacts, values: &[Named], out: &mut Vec<Di
                 }
             ),
         )
-        .label(format!("no dbt {} of this name", v.want_name()))
+        .label(format!("no dbt {} of this name", v.want.name()))
         .help(match &why.nearest {
             Some(n) => format!("did you mean `{n}`?"),
             None => format!("write {}", v.want.forms()),
         });
         out.push(on(model, v, d));
-    }
-}
-
-impl Named<'_> {
-    fn want_name(&self) -> &'static str {
-        match self.want {
-            super::Want::Model => "model",
-            super::Want::Source => "source",
-            super::Want::Exposure => "exposure",
-        }
     }
 }
 

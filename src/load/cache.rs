@@ -20,7 +20,7 @@ pub(super) struct CacheEntry {
     result: FileResult,
 }
 
-pub(super) fn stamp(path: &Path) -> Option<(u64, Option<SystemTime>)> {
+pub(crate) fn stamp(path: &Path) -> Option<(u64, Option<SystemTime>)> {
     std::fs::metadata(path)
         .ok()
         .map(|m| (m.len(), m.modified().ok()))

@@ -9,6 +9,7 @@ pub mod watch;
 pub mod yaml;
 
 pub use cache::{LoadCache, load_cached, reload};
+pub(crate) use cache::stamp;
 pub use walk::check_root;
 use walk::*;
 

@@ -7,9 +7,9 @@
 use std::fmt::Write;
 
 use super::*;
+use crate::dbt::Artifacts;
 use crate::dbt::manifest::{Node as DbtNode, NodeType};
 use crate::dbt::names::Named;
-use crate::dbt::{Artifacts, Want};
 use crate::lineage::Standing;
 use crate::markup::escape_into;
 
@@ -110,11 +110,8 @@ impl<'a> SiteModel<'a> {
                     Err(_) => {
                         out.push_str("<p><span class=\"badge error\">not found</span> ");
                         code(&mut out, n.value);
-                        let _ = writeln!(
-                            out,
-                            " is not a dbt {} of the manifest.</p>",
-                            want_name(n.want)
-                        );
+                        let _ =
+                            writeln!(out, " is not a dbt {} of the manifest.</p>", n.want.name());
                     }
                     Ok(id) => {
                         let node = artifacts.manifest.node(*id);
@@ -319,14 +316,6 @@ impl<'a> SiteModel<'a> {
             out.push_str("</td></tr>");
         }
         out.push_str("</tbody>\n  </table>\n  </div>\n");
-    }
-}
-
-fn want_name(want: Want) -> &'static str {
-    match want {
-        Want::Model => "model",
-        Want::Source => "source",
-        Want::Exposure => "exposure",
     }
 }
 
