@@ -13,6 +13,7 @@ use crate::diagnostic::{Diagnostic, FileId, Rule};
 use crate::load::Workspace;
 use crate::load::source::Span;
 use crate::model::{EntityId, Kind, Model, RefField};
+use crate::rules::hygiene::on;
 
 /// A node of an observed graph.
 pub type ObservedNode = u32;
@@ -158,8 +159,7 @@ fn declared_closure(model: &Model, product: EntityId) -> HashSet<EntityId> {
 /// declared input that a graph could observe but that no observed path
 /// from the product reaches (at the `inputs` value). An input that no graph
 /// names (a Source without `dbt`) cannot be observed, and is not reported.
-pub fn drift(ws: &Workspace, model: &Model, graphs: &[Observed], out: &mut Vec<Diagnostic>) {
-    let _ = ws;
+pub fn drift(model: &Model, graphs: &[Observed], out: &mut Vec<Diagnostic>) {
     for product in model.of_kind(Kind::DataProduct) {
         if !model.is_canonical(product) {
             continue;
@@ -198,9 +198,7 @@ pub fn drift(ws: &Workspace, model: &Model, graphs: &[Observed], out: &mut Vec<D
                     "add `{}` to `inputs` of `{}`, or change the model if it should not read it",
                     u.id, e.id
                 ))
-                .at(e.file, e.id_span)
-                .entity(e.id.as_str())
-                .doc(e.doc);
+                .at(e.file, e.id_span);
                 let notes = [
                     g.naming(last, &u.id, &format!(" ({evidence})")),
                     g.naming(first, &e.id, ""),
@@ -208,7 +206,7 @@ pub fn drift(ws: &Workspace, model: &Model, graphs: &[Observed], out: &mut Vec<D
                 for (file, span, text) in notes.into_iter().flatten() {
                     d = d.related(file, span, text);
                 }
-                out.push(d);
+                out.push(on(e, d));
             }
         }
         // Declared inputs that nothing observed reaches.
@@ -257,13 +255,11 @@ pub fn drift(ws: &Workspace, model: &Model, graphs: &[Observed], out: &mut Vec<D
                 "remove `{}` from `inputs` if `{}` no longer reads it, or check that the models name the right ports and sources",
                 i.id, e.id
             ))
-            .at(e.file, r.span)
-            .entity(e.id.as_str())
-            .doc(e.doc);
+            .at(e.file, r.span);
             if let Some((file, span, text)) = g.naming(g.nodes_of(input)[0], &i.id, "") {
                 d = d.related(file, span, text);
             }
-            out.push(d);
+            out.push(on(e, d));
         }
     }
 }
@@ -272,7 +268,7 @@ pub fn drift(ws: &Workspace, model: &Model, graphs: &[Observed], out: &mut Vec<D
 pub fn check(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) {
     let Some(dbt) = &ws.dbt else { return };
     let observed = crate::dbt::observed::observed(ws, model, dbt);
-    drift(ws, model, std::slice::from_ref(&observed), out);
+    drift(model, std::slice::from_ref(&observed), out);
 }
 
 /// How one upstream of a product stands between its `inputs` and what was

@@ -96,6 +96,19 @@ pub struct SiteConfig {
     pub url: Option<String>,
 }
 
+impl SiteConfig {
+    /// `[site] url` ending in `/`, for a page's path to follow.
+    pub fn base_url(&self) -> Option<String> {
+        self.url.as_ref().map(|u| {
+            if u.ends_with('/') {
+                u.clone()
+            } else {
+                format!("{u}/")
+            }
+        })
+    }
+}
+
 /// The workspace's configuration; the defaults when there is no file.
 #[derive(Debug, Clone, Default)]
 pub struct Config {

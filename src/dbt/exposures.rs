@@ -94,13 +94,7 @@ pub fn exposures(checked: &Checked, artifacts: &Artifacts) -> Exposures {
         }
     }
 
-    let base = checked.config.site.url.as_ref().map(|u| {
-        if u.ends_with('/') {
-            u.clone()
-        } else {
-            format!("{u}/")
-        }
-    });
+    let base = checked.config.site.base_url();
     if base.is_none() {
         notes.push(
             "[site] url is not set: each exposure's url is its page's path within the site; set it to link the published page".into(),

@@ -22,11 +22,9 @@ pub fn check(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) {
     freshness(ws, model, artifacts, &values, out);
 }
 
+/// `d`, at the `dbt` value `named`, about its entity.
 fn on(model: &Model, named: &Named, d: Diagnostic) -> Diagnostic {
-    let e = &model.entities[named.entity];
-    d.at(named.file, named.span)
-        .entity(e.id.as_str())
-        .doc(e.doc)
+    crate::rules::hygiene::on(&model.entities[named.entity], d.at(named.file, named.span))
 }
 
 /// `dbt-ref`: a `dbt` value that names no node of the right type.
@@ -163,10 +161,8 @@ fn failing(model: &Model, artifacts: &Artifacts, values: &[Named], out: &mut Vec
         } else {
             "fix the model and run it again (`dbt build -s` the model); the port's consumers read stale or missing data"
         })
-        .at(f.file, f.span)
-        .entity(e.id.as_str())
-        .doc(e.doc);
-        out.push(d);
+        .at(f.file, f.span);
+        out.push(crate::rules::hygiene::on(e, d));
     }
 }
 

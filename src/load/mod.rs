@@ -8,8 +8,8 @@ mod walk;
 pub mod watch;
 pub mod yaml;
 
-pub use cache::{LoadCache, load_cached, reload};
 pub(crate) use cache::stamp;
+pub use cache::{LoadCache, load_cached, reload};
 pub use walk::check_root;
 use walk::*;
 

@@ -8,7 +8,8 @@ use crate::load::yaml::Node;
 use crate::model::time::{Date, DurationError, duration, parse_duration};
 use crate::model::{Entity, EntityId, Kind, Model, RefField};
 
-fn on(e: &Entity, d: Diagnostic) -> Diagnostic {
+/// `d`, about entity `e` (its `allow:` list applies).
+pub(crate) fn on(e: &Entity, d: Diagnostic) -> Diagnostic {
     d.entity(e.id.as_str()).doc(e.doc)
 }
 

@@ -188,13 +188,7 @@ impl Rows {
                 at.insert(e, (kind.plural(), i + 1));
             }
         }
-        let site = config.site.url.as_ref().map(|u| {
-            if u.ends_with('/') {
-                u.clone()
-            } else {
-                format!("{u}/")
-            }
-        });
+        let site = config.site.base_url();
         Rows { at, site }
     }
 
