@@ -15,7 +15,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
-import { launch } from "./browser.mjs";
+import { launch, open as openUrl } from "./browser.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const shotsDir = resolve(process.env.SHOTS_DIR ?? join(here, "screenshots"));
@@ -57,16 +57,7 @@ after(async () => {
 
 const url = (rel) => pathToFileURL(join(site, rel)).href;
 
-async function open(context, rel) {
-  const page = await context.newPage();
-  const problems = [];
-  const requests = [];
-  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("request", (r) => requests.push(r.url()));
-  await page.goto(url(rel), { waitUntil: "load" });
-  return { page, problems, requests };
-}
+const open = (context, rel) => openUrl(context, url(rel));
 
 test("review.html lists each suspect link with the field before and after and what lies below", async () => {
   const context = await browser.newContext();
