@@ -380,6 +380,9 @@ pub fn compare(
     // dbt's artifacts are not in git: the specs at `rev` are checked against
     // today's, so only what the change of specs brings in counts as new.
     old_ws.dbt = current.dbt.clone();
+    if let Some(l) = &current.lineage {
+        crate::openlineage::Lineage::attach(&mut old_ws, l.events.clone());
+    }
     let old = rules::check(&old_ws, config, schemas, today);
     Ok(unmatched(current, diagnostics, &old_ws, &old.diagnostics)
         .into_iter()

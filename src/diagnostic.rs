@@ -85,6 +85,7 @@ rules! {
     LineageDrift = "lineage-drift", Warning, "The observed lineage of a DataProduct disagrees with its `inputs`.";
     DbtFailing = "dbt-failing", Warning, "In dbt's last run, a port's model, or a test on it, failed or warned.";
     FreshnessUnmet = "freshness-unmet", Warning, "A dbt source's last freshness check found it older than a product built on it promises.";
+    LineageInvalid = "lineage-invalid", Warning, "A line of an OpenLineage events file that is not a run event throughline can read.";
 }
 
 impl Rule {
@@ -122,6 +123,7 @@ impl Rule {
             Rule::LineageDrift => "ObservedLineageDisagreesWithInputs",
             Rule::DbtFailing => "DbtModelOrTestFailing",
             Rule::FreshnessUnmet => "SourceOlderThanPromised",
+            Rule::LineageInvalid => "UnreadableLineageEvent",
         }
     }
 
@@ -238,6 +240,9 @@ impl Rule {
             }
             Rule::FreshnessUnmet => {
                 "`dbt source freshness` (`[dbt] sources`) found the newest row of the source older than the tightest freshness SLO of a data product built on it, so that promise is broken now, whatever the product's own models do. Get the source loaded again, or loosen the SLO and tell the product's consumers."
+            }
+            Rule::LineageInvalid => {
+                "Each line of an OpenLineage events file (`[openlineage] events`, `check --lineage`) is one JSON event, as the OpenLineage file transport writes them. This line is not JSON, or is a COMPLETE run event without the job or dataset names that lineage needs. The line is skipped and every other line is still read: fix the producer, or drop the line."
             }
         }
     }

@@ -36,6 +36,7 @@ pub fn markdown(rule: Rule) -> &'static str {
         "lock-invalid" => include_str!("../docs/rules/lock-invalid.md"),
         "dbt-ref" => include_str!("../docs/rules/dbt-ref.md"),
         "lineage-drift" => include_str!("../docs/rules/lineage-drift.md"),
+        "lineage-invalid" => include_str!("../docs/rules/lineage-invalid.md"),
         "dbt-failing" => include_str!("../docs/rules/dbt-failing.md"),
         "freshness-unmet" => include_str!("../docs/rules/freshness-unmet.md"),
         _ => "",

@@ -26,6 +26,7 @@ pub mod lsp;
 pub mod markup;
 pub mod mcp;
 pub mod model;
+pub mod openlineage;
 pub mod outcomes;
 pub mod progress;
 pub mod query;
@@ -94,6 +95,8 @@ pub enum Error {
     Baseline(#[from] baseline::BaselineError),
     #[error(transparent)]
     Dbt(#[from] dbt::ArtifactError),
+    #[error(transparent)]
+    Lineage(#[from] openlineage::EventsError),
 }
 
 /// Loads and checks the workspace in `dir`, as `throughline check` does.
@@ -106,7 +109,17 @@ pub fn check_dir(dir: &Path, today: Date) -> Result<Checked, Error> {
 /// [`load::Workspace::restore_texts`] for the files whose findings are shown
 /// with snippets.
 pub fn check_dir_lean(dir: &Path, today: Date) -> Result<Checked, Error> {
-    check_inner(dir, today, &[], None, Default::default(), Keep::Trees)
+    check_inner(dir, today, &[], None, Default::default(), Keep::Trees, &[])
+}
+
+/// [`check_dir_for_findings`], with the OpenLineage run events of `lineage`
+/// read besides those `[openlineage] events` names (`check --lineage`).
+pub fn check_dir_for_findings_with_lineage(
+    dir: &Path,
+    today: Date,
+    lineage: &[PathBuf],
+) -> Result<Checked, Error> {
+    check_inner(dir, today, &[], None, Default::default(), Keep::Findings, lineage)
 }
 
 /// Like [`check_dir_lean`], keeping of each document only what the rules
@@ -114,7 +127,7 @@ pub fn check_dir_lean(dir: &Path, today: Date) -> Result<Checked, Error> {
 /// `throughline check`, whose reports need the findings and nothing else.
 /// The trees lack names and descriptions: render no page from them.
 pub fn check_dir_for_findings(dir: &Path, today: Date) -> Result<Checked, Error> {
-    check_inner(dir, today, &[], None, Default::default(), Keep::Findings)
+    check_inner(dir, today, &[], None, Default::default(), Keep::Findings, &[])
 }
 
 /// [`check_dir_lean`] and [`check_dir_excluding`] at once, as `build` checks.
@@ -123,7 +136,7 @@ pub fn check_dir_lean_excluding(
     today: Date,
     exclude: &[PathBuf],
 ) -> Result<Checked, Error> {
-    check_inner(dir, today, exclude, None, Default::default(), Keep::Trees)
+    check_inner(dir, today, exclude, None, Default::default(), Keep::Trees, &[])
 }
 
 /// Like [`check_dir`], leaving out the directories in `exclude` (the build output).
@@ -148,7 +161,7 @@ pub fn check_dir_overlaid(
     cache: &mut load::LoadCache,
     overlays: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<str>>>,
 ) -> Result<Checked, Error> {
-    check_inner(dir, today, &[], Some(cache), overlays, Keep::Everything)
+    check_inner(dir, today, &[], Some(cache), overlays, Keep::Everything, &[])
 }
 
 /// `prev` checked again after the editor changed the buffers in `changed`
@@ -173,6 +186,9 @@ pub fn recheck_buffers(
     };
     let mut workspace = load::reload(&prev.workspace, &options, changed);
     workspace.dbt = prev.workspace.dbt.clone();
+    if let Some(l) = &prev.workspace.lineage {
+        openlineage::Lineage::attach(&mut workspace, l.events.clone());
+    }
     let schemas = Schemas::builtin();
     let analysis = rules::check(&workspace, &prev.config, &schemas, today);
     Some(Checked {
@@ -196,6 +212,7 @@ fn check_with(
         cache,
         Default::default(),
         Keep::Everything,
+        &[],
     )
 }
 
@@ -223,6 +240,7 @@ fn check_inner(
     cache: Option<&mut load::LoadCache>,
     overlays: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<str>>>,
     keep: Keep,
+    lineage: &[PathBuf],
 ) -> Result<Checked, Error> {
     load::check_root(dir)?;
     let (config, schemas) = configured(dir)?;
@@ -240,15 +258,27 @@ fn check_inner(
     // The dbt artifacts are read while the specs load.
     let mut cache = cache;
     let dbt_cache = cache.as_deref_mut().map(|c| std::mem::take(&mut c.dbt));
-    let (workspace, (dbt, dbt_cache)) = rayon::join(
+    // The dbt artifacts and the OpenLineage events are read while the specs load.
+    let (workspace, ((dbt, dbt_cache), events)) = rayon::join(
         || load_specs(dir, &options, cache.as_deref_mut(), &config, &schemas, keep),
-        || read_dbt(dir, &config.dbt, dbt_cache, keep == Keep::Findings),
+        || {
+            rayon::join(
+                || read_dbt(dir, &config.dbt, dbt_cache, keep == Keep::Findings),
+                || {
+                    openlineage::files(dir, &config.openlineage, lineage)
+                        .and_then(openlineage::load)
+                },
+            )
+        },
     );
     if let (Some(kept), Some(cache)) = (dbt_cache, cache) {
         cache.dbt = kept;
     }
     let mut workspace = workspace?;
     workspace.dbt = dbt?;
+    if let Some(events) = events? {
+        openlineage::Lineage::attach(&mut workspace, std::sync::Arc::new(events));
+    }
     let analysis = rules::check(&workspace, &config, &schemas, today);
     Ok(Checked {
         config,

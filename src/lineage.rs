@@ -28,6 +28,12 @@ pub trait Graph: Sync {
     fn upstream(&self, node: ObservedNode) -> &[ObservedNode];
     /// What showed that `node` reads `parent` (the manifest, a job's run).
     fn evidence(&self, node: ObservedNode, parent: ObservedNode) -> String;
+    /// Whether the system saw `node` being built (a dbt node always; a
+    /// dataset when a finished run wrote it). A product is checked against
+    /// a graph only when one of its nodes was built there.
+    fn built(&self, _node: ObservedNode) -> bool {
+        true
+    }
 }
 
 /// A graph with the nodes that specs name mapped to their entities.
@@ -56,6 +62,12 @@ impl<'g> Observed<'g> {
         }
         self.named.insert(node, (entity, file, span));
         self.nodes_of.entry(entity).or_default().push(node);
+    }
+
+    /// Whether the graph saw one of `product`'s nodes built, and so has
+    /// something to say about what it reads.
+    pub fn watches(&self, product: EntityId) -> bool {
+        self.nodes_of(product).iter().any(|&n| self.graph.built(n))
     }
 
     /// The nodes `entity` names.
@@ -164,10 +176,7 @@ pub fn drift(model: &Model, graphs: &[Observed], out: &mut Vec<Diagnostic>) {
         if !model.is_canonical(product) {
             continue;
         }
-        let watching: Vec<&Observed> = graphs
-            .iter()
-            .filter(|g| !g.nodes_of(product).is_empty())
-            .collect();
+        let watching: Vec<&Observed> = graphs.iter().filter(|g| g.watches(product)).collect();
         if watching.is_empty() {
             continue;
         }
@@ -199,9 +208,17 @@ pub fn drift(model: &Model, graphs: &[Observed], out: &mut Vec<Diagnostic>) {
                     u.id, e.id
                 ))
                 .at(e.file, e.id_span);
+                // What showed the product's own read, when that is another
+                // step than the last (a job run of its own).
+                let own = match path.get(1) {
+                    Some(&next) if path.len() > 2 => {
+                        format!(" ({})", g.graph.evidence(first, next))
+                    }
+                    _ => String::new(),
+                };
                 let notes = [
                     g.naming(last, &u.id, &format!(" ({evidence})")),
-                    g.naming(first, &e.id, ""),
+                    g.naming(first, &e.id, &own),
                 ];
                 for (file, span, text) in notes.into_iter().flatten() {
                     d = d.related(file, span, text);
@@ -264,11 +281,25 @@ pub fn drift(model: &Model, graphs: &[Observed], out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The observed graphs of the workspace, from every source it has.
+/// `lineage-drift` against every observed graph of the workspace (dbt's
+/// manifest, OpenLineage run events), and `lineage-invalid` for the event
+/// lines that could not be read.
 pub fn check(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) {
-    let Some(dbt) = &ws.dbt else { return };
-    let observed = crate::dbt::observed::observed(ws, model, dbt);
-    drift(model, std::slice::from_ref(&observed), out);
+    let declared = ws
+        .lineage
+        .as_ref()
+        .map(|l| crate::openlineage::observed::Declared::new(ws, model, &l.events));
+    let mut graphs = Vec::new();
+    if let Some(dbt) = &ws.dbt {
+        graphs.push(crate::dbt::observed::observed(ws, model, dbt));
+    }
+    if let Some(d) = &declared {
+        graphs.push(d.observed());
+    }
+    drift(model, &graphs, out);
+    if let Some(l) = &ws.lineage {
+        l.findings(out);
+    }
 }
 
 /// How one upstream of a product stands between its `inputs` and what was
@@ -302,10 +333,7 @@ pub struct Row {
 /// side: its inputs in order, then the upstreams it does not list directly.
 /// Empty when no graph observes the product.
 pub fn compare(model: &Model, product: EntityId, graphs: &[Observed]) -> Vec<Row> {
-    let watching: Vec<&Observed> = graphs
-        .iter()
-        .filter(|g| !g.nodes_of(product).is_empty())
-        .collect();
+    let watching: Vec<&Observed> = graphs.iter().filter(|g| g.watches(product)).collect();
     if watching.is_empty() {
         return Vec::new();
     }

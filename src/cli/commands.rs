@@ -244,7 +244,7 @@ pub(super) fn check(args: CheckArgs) -> anyhow::Result<i32> {
     // The spec texts are dropped once parsed and read back only for the
     // files whose findings are shown with their lines; each tree keeps only
     // what the rules read.
-    let mut checked = crate::check_dir_for_findings(&args.dir, today)?;
+    let mut checked = crate::check_dir_for_findings_with_lineage(&args.dir, today, &args.lineage)?;
     restore_shown_texts(&mut checked);
     let states = match &args.baseline {
         Some(rev) => Some(

@@ -295,6 +295,10 @@ struct CheckArgs {
     /// Fail only on findings that are new since this git revision (e.g. `origin/main`).
     #[arg(long, value_name = "REF")]
     baseline: Option<String>,
+    /// Read OpenLineage run events (one JSON event a line) from FILE as
+    /// observed lineage, besides `[openlineage] events`; repeatable.
+    #[arg(long, value_name = "FILE")]
+    lineage: Vec<PathBuf>,
     /// Also write the JSON report to FILE.
     #[arg(long, value_name = "FILE")]
     output_json: Option<PathBuf>,

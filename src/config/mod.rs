@@ -42,6 +42,8 @@ struct RawConfig {
     review: RawReview,
     #[serde(default)]
     dbt: crate::dbt::DbtConfig,
+    #[serde(default)]
+    openlineage: crate::openlineage::OpenLineageConfig,
 }
 
 /// `[review]`: what a change of a parent must touch to ask for a review.
@@ -92,7 +94,9 @@ pub struct SiteConfig {
     /// Directory of template overrides, relative to the workspace; `templates` by default.
     pub templates: Option<PathBuf>,
     /// Where the built site is published, e.g. `https://specs.example.com/`:
-    /// the workbook links each entity to its page there.
+    /// the workbook, the exposures and the Backstage export link each entity
+    /// to its page there. `base-url` is the same setting.
+    #[serde(alias = "base-url")]
     pub url: Option<String>,
 }
 
@@ -124,6 +128,8 @@ pub struct Config {
     pub review: ReviewConfig,
     /// Where the dbt project's artifacts are (`[dbt]`).
     pub dbt: crate::dbt::DbtConfig,
+    /// OpenLineage namespace and run-event files (`[openlineage]`).
+    pub openlineage: crate::openlineage::OpenLineageConfig,
     /// Where the configuration was read from, if anywhere.
     pub path: Option<PathBuf>,
 }
@@ -198,6 +204,7 @@ impl Config {
         }
         Ok(Config {
             dbt: raw.dbt,
+            openlineage: raw.openlineage,
             review,
             rules,
             site: raw.site,

@@ -50,7 +50,8 @@ pub fn schema() -> Value {
                     "title": { "type": "string", "description": "Title in the site's header; the North Star's name by default." },
                     "repo_url": { "type": "string", "description": "Base URL for \"Edit this spec\" links, such as https://github.com/acme/specs/edit/main; the spec's path is appended." },
                     "templates": { "type": "string", "description": "Directory of template overrides, relative to the workspace; `templates` by default." },
-                    "url": { "type": "string", "description": "Where the built site is published; the workbook links each entity to its page there." },
+                    "url": { "type": "string", "description": "Where the built site is published; the workbook, the dbt exposures and the Backstage export link each entity to its page there." },
+                    "base-url": { "type": "string", "description": "Another name of `url` (CONTRACT §13)." },
                 },
             },
             "schemas": {
@@ -93,6 +94,15 @@ pub fn schema() -> Value {
                     "sources": { "type": "string", "description": "The `sources.json` that `dbt source freshness` writes, for `freshness-unmet`." },
                 },
                 "dependencies": { "run-results": ["manifest"], "sources": ["manifest"] },
+            },
+            "openlineage": {
+                "description": "OpenLineage (CONTRACT §13): the namespace `export openlineage` writes jobs under, and the run-event files read as observed lineage for `lineage-drift`.",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "namespace": { "type": "string", "minLength": 1, "default": "throughline", "description": "Job namespace of the exported events, and the dataset namespace of ports and Sources without `dataset`." },
+                    "events": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Files of OpenLineage run events, one JSON event a line (the file transport's output), relative to the workspace; globs allowed (`lineage/*.jsonl`)." },
+                },
             },
             "limits": {
                 "description": "Limits that keep hostile input from exhausting memory or the stack.",

@@ -66,6 +66,10 @@ pub struct Workspace {
     pub fingerprints: Vec<Option<String>>,
     /// The dbt artifacts `[dbt]` names, read (CONTRACT §11).
     pub dbt: Option<Arc<crate::dbt::Artifacts>>,
+    /// The OpenLineage run events `[openlineage] events` (or `check
+    /// --lineage`) names, read (CONTRACT §13); their files are the last
+    /// of [`Workspace::files`].
+    pub lineage: Option<Arc<crate::openlineage::Lineage>>,
 }
 
 impl Workspace {
@@ -316,6 +320,7 @@ fn assemble(root: PathBuf, parsed: Vec<FileResult>) -> Workspace {
         trimmed: false,
         fingerprints: Vec::new(),
         dbt: None,
+        lineage: None,
     };
     for (id, r) in parsed.into_iter().enumerate() {
         if let Some(early) = r.early {

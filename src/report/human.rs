@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::Report;
-use super::terminal::{Snippet, printable};
+use super::terminal::{Snippet, printable, printable_name};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::Workspace;
 
@@ -94,7 +94,19 @@ fn shown(ws: &Workspace, d: &Diagnostic, existing: bool) -> Shown {
         label: None,
         related: Vec::new(),
     };
-    if let Some(loc) = d.location {
+    if let Some(loc) = d.location
+        && !has_line(&ws.files[loc.file], loc)
+    {
+        // A file whose text is not held (an OpenLineage events file): the
+        // place, without a snippet.
+        let file = &ws.files[loc.file];
+        s.message.push_str(&format!(
+            "\n  at {}:{}:{}",
+            printable_name(&file.rel_path),
+            loc.span.start.line(),
+            loc.span.start.column()
+        ));
+    } else if let Some(loc) = d.location {
         let file = &ws.files[loc.file];
         let (snippet, span) = Snippet::new(file, loc);
         s.source = Some(snippet);
@@ -120,6 +132,11 @@ fn shown(ws: &Workspace, d: &Diagnostic, existing: bool) -> Shown {
         })
         .collect();
     s
+}
+
+/// Whether `file`'s text holds the line of `loc`.
+fn has_line(file: &crate::load::source::SourceFile, loc: crate::diagnostic::Location) -> bool {
+    !file.text.is_empty() || file.text_dropped()
 }
 
 /// Renders every finding, then the summary line.

@@ -1,0 +1,1 @@
+//! Static lineage: the trace as OpenLineage events.

@@ -1,0 +1,203 @@
+//! OpenLineage (CONTRACT §13): run events read back as observed lineage,
+//! and the trace written out as static lineage.
+//!
+//! [`events`] streams the JSON-lines files that OpenLineage's file transport
+//! writes into a graph of datasets (which job run read what to write what),
+//! [`observed`] maps the datasets that ports and Sources name
+//! (`dataset: {namespace, name}`) to their entities for `lineage-drift`
+//! (see [`crate::lineage`]), and [`export`] writes a `JobEvent` per data
+//! product and a `DatasetEvent` per Source.
+
+pub mod events;
+pub mod export;
+pub mod observed;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use events::Events;
+
+/// The job namespace of the exported events when `[openlineage] namespace`
+/// is not set.
+pub const DEFAULT_NAMESPACE: &str = "throughline";
+
+/// `[openlineage]` in `throughline.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct OpenLineageConfig {
+    /// Job namespace of the exported events (`throughline` by default).
+    pub namespace: Option<String>,
+    /// Files of run events, relative to the workspace; globs allowed.
+    #[serde(default)]
+    pub events: Vec<String>,
+}
+
+impl OpenLineageConfig {
+    pub fn namespace(&self) -> &str {
+        self.namespace
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .unwrap_or(DEFAULT_NAMESPACE)
+    }
+}
+
+/// One file of run events: its path as reports show it, and on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EventsFile {
+    /// Relative to the workspace with `/` separators when the file is in
+    /// it; otherwise the path as given.
+    pub rel_path: String,
+    pub path: PathBuf,
+}
+
+/// A file of events that cannot be found or read: exit 2, naming it.
+#[derive(Debug, thiserror::Error)]
+pub enum EventsError {
+    #[error("cannot read OpenLineage events {path}: {source}")]
+    Unreadable {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("[openlineage] events: {0}")]
+    Pattern(String),
+}
+
+fn has_glob(s: &str) -> bool {
+    s.contains(['*', '?', '[', '{'])
+}
+
+fn shown(dir: &Path, path: &Path) -> String {
+    let rel = std::fs::canonicalize(dir)
+        .ok()
+        .zip(std::fs::canonicalize(path).ok())
+        .and_then(|(d, p)| p.strip_prefix(&d).ok().map(Path::to_path_buf));
+    match rel {
+        Some(r) => r
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        None => path.display().to_string(),
+    }
+}
+
+/// The event files `config` names below `dir` (each glob's matches in
+/// byte order of their path), then `extra` (`check --lineage`, relative to
+/// the current directory), each once. A named file that does not exist is
+/// an error; a glob that matches nothing names no file.
+pub fn files(
+    dir: &Path,
+    config: &OpenLineageConfig,
+    extra: &[PathBuf],
+) -> Result<Vec<EventsFile>, EventsError> {
+    let mut out: Vec<EventsFile> = Vec::new();
+    let push = |path: PathBuf, out: &mut Vec<EventsFile>| -> Result<(), EventsError> {
+        if let Err(source) = std::fs::metadata(&path) {
+            return Err(EventsError::Unreadable {
+                path: path.display().to_string(),
+                source,
+            });
+        }
+        let file = EventsFile {
+            rel_path: shown(dir, &path),
+            path,
+        };
+        if !out.iter().any(|f| f.rel_path == file.rel_path) {
+            out.push(file);
+        }
+        Ok(())
+    };
+    for pattern in &config.events {
+        if !has_glob(pattern) {
+            push(dir.join(pattern), &mut out)?;
+            continue;
+        }
+        // Walk from the longest leading part without a wildcard.
+        let parts: Vec<&str> = pattern.split('/').collect();
+        let fixed = parts.iter().take_while(|p| !has_glob(p)).count();
+        let base = dir.join(parts[..fixed].join("/"));
+        let rest = parts[fixed..].join("/");
+        let glob = globset::GlobBuilder::new(&rest)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| EventsError::Pattern(format!("glob `{pattern}`: {}", e.kind())))?
+            .compile_matcher();
+        let mut found: Vec<PathBuf> = walkdir::WalkDir::new(&base)
+            .follow_links(true)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter(|e| {
+                e.path()
+                    .strip_prefix(&base)
+                    .is_ok_and(|rel| glob.is_match(rel))
+            })
+            .map(|e| e.into_path())
+            .collect();
+        found.sort();
+        for path in found {
+            push(path, &mut out)?;
+        }
+    }
+    for path in extra {
+        push(path.clone(), &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Reads the events of `files`, or `None` when there are none.
+pub fn load(files: Vec<EventsFile>) -> Result<Option<Events>, EventsError> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    events::read(files).map(Some)
+}
+
+/// The run events of a workspace, with the files they were read from
+/// among the workspace's files (for findings at their lines; their text is
+/// never held).
+#[derive(Debug)]
+pub struct Lineage {
+    pub events: std::sync::Arc<Events>,
+    /// The [`crate::load::Workspace::files`] index of each events file.
+    pub file_ids: Vec<crate::diagnostic::FileId>,
+}
+
+impl Lineage {
+    /// Adds `events`' files to `ws` and keeps the events there.
+    pub fn attach(ws: &mut crate::load::Workspace, events: std::sync::Arc<Events>) {
+        let file_ids = events
+            .files
+            .iter()
+            .map(|f| {
+                ws.files.push(crate::load::source::SourceFile::new(
+                    f.rel_path.clone(),
+                    f.path.clone(),
+                    "",
+                ));
+                ws.files.len() - 1
+            })
+            .collect();
+        ws.lineage = Some(std::sync::Arc::new(Lineage { events, file_ids }));
+    }
+
+    /// `lineage-invalid`: each line that could not be read.
+    pub fn findings(&self, out: &mut Vec<crate::diagnostic::Diagnostic>) {
+        use crate::load::source::{Pos, Span};
+        for p in &self.events.problems {
+            let at = Pos::new(p.line, p.column);
+            out.push(
+                crate::diagnostic::Diagnostic::new(
+                    crate::diagnostic::Rule::LineageInvalid,
+                    format!(
+                        "line {} of {} is skipped: {}",
+                        p.line, self.events.files[p.file].rel_path, p.message
+                    ),
+                )
+                .help("each line must be one OpenLineage event as JSON; the other lines were read")
+                .at(self.file_ids[p.file], Span::new(at, at)),
+            );
+        }
+    }
+}
