@@ -66,7 +66,16 @@ pub(super) fn export(what: ExportCommand) -> anyhow::Result<i32> {
     let (ExportCommand::Odps(args)
     | ExportCommand::Xlsx(args)
     | ExportCommand::Csv(args)
-    | ExportCommand::DbtExposures(args)) = &what;
+    | ExportCommand::DbtExposures(args)
+    | ExportCommand::Backstage(args)
+    | ExportCommand::Openlineage(OpenLineageExportArgs { common: args, .. })) = &what;
+    if let ExportCommand::Openlineage(ol) = &what
+        && let Some(t) = &ol.event_time
+        && !is_rfc3339(t)
+    {
+        eprintln!("error: --event-time must be an RFC 3339 time such as 2026-12-01T00:00:00Z, not `{t}`");
+        return Ok(EXIT_ERROR);
+    }
     let checked = match checked_for_export(args)? {
         Ok(c) => c,
         Err(code) => return Ok(code),
@@ -106,6 +115,55 @@ pub(super) fn export(what: ExportCommand) -> anyhow::Result<i32> {
                 args.out.display()
             );
         }
+        ExportCommand::Backstage(args) => {
+            let out = crate::interop::backstage::descriptors(&checked);
+            for note in &out.notes {
+                eprintln!("note: {note}");
+            }
+            crate::atomic::write(&args.out, out.yaml.as_bytes())
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", args.out.display()))?;
+            let counts: Vec<String> = out
+                .counts
+                .iter()
+                .map(|(kind, n)| format!("{n} {kind}"))
+                .collect();
+            eprintln!(
+                "wrote {} to {}",
+                if counts.is_empty() {
+                    "no entities".to_string()
+                } else {
+                    counts.join(", ")
+                },
+                args.out.display()
+            );
+        }
+        ExportCommand::Openlineage(ol) => {
+            let args = &ol.common;
+            let time = match &ol.event_time {
+                Some(t) => t.clone(),
+                None => match crate::openlineage::export::head_time(&args.dir) {
+                    Some(t) => t,
+                    None => {
+                        eprintln!(
+                            "error: {} is not in a git repository with a commit, so there is no commit time for `eventTime`: pass --event-time",
+                            args.dir.display()
+                        );
+                        return Ok(EXIT_ERROR);
+                    }
+                },
+            };
+            let out = crate::openlineage::export::static_lineage(&checked, &time);
+            crate::atomic::write(&args.out, out.jsonl.as_bytes())
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", args.out.display()))?;
+            eprintln!(
+                "wrote {} job event{} and {} dataset event{} to {}",
+                out.jobs,
+                if out.jobs == 1 { "" } else { "s" },
+                out.datasets,
+                if out.datasets == 1 { "" } else { "s" },
+                args.out.display()
+            );
+        }
         ExportCommand::Csv(args) => {
             let written = crate::interop::workbook::write_csv(&checked, &args.out)?;
             eprintln!(
@@ -116,6 +174,35 @@ pub(super) fn export(what: ExportCommand) -> anyhow::Result<i32> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Whether `t` is an RFC 3339 date-time (`2026-12-01T00:00:00Z`,
+/// `2026-12-01T01:00:00.5+01:00`).
+fn is_rfc3339(t: &str) -> bool {
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    if b.len() < 20 || !digits(0..4) || b[4] != b'-' || !digits(5..7) || b[7] != b'-' || !digits(8..10)
+        || !matches!(b[10], b'T' | b't') || !digits(11..13) || b[13] != b':' || !digits(14..16)
+        || b[16] != b':' || !digits(17..19)
+    {
+        return false;
+    }
+    if Date::parse(&t[..10]).is_none() {
+        return false;
+    }
+    let mut rest = &t[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &frac[n..];
+    }
+    match rest.as_bytes() {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
+        _ => false,
+    }
 }
 
 pub(super) fn import_odps(args: ImportArgs) -> anyhow::Result<i32> {

@@ -84,6 +84,19 @@ enum ExportCommand {
     Csv(ExportArgs),
     /// A dbt properties file with an exposure per consumer of the trace (needs `[dbt] manifest`).
     DbtExposures(ExportArgs),
+    /// Backstage catalog descriptors (one YAML stream): a Component per data product, an API per port, a Resource per source, a Domain per domain.
+    Backstage(ExportArgs),
+    /// Static lineage as OpenLineage 2-0-2 events, one a line: a JobEvent per data product, a DatasetEvent per source.
+    Openlineage(OpenLineageExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct OpenLineageExportArgs {
+    #[command(flatten)]
+    common: ExportArgs,
+    /// The `eventTime` of every event (RFC 3339, e.g. 2026-12-01T00:00:00Z); the commit time of HEAD by default.
+    #[arg(long, value_name = "TIME")]
+    event_time: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -91,7 +104,7 @@ struct ExportArgs {
     /// The workspace directory.
     #[arg(default_value = ".")]
     dir: PathBuf,
-    /// Where to write (a directory for `odps` and `csv`, a file for `xlsx` and `dbt-exposures`).
+    /// Where to write (a directory for `odps` and `csv`, a file for the others).
     #[arg(long, short, value_name = "OUT")]
     out: PathBuf,
     /// Export even when the check finds errors.

@@ -2,6 +2,7 @@
 //! §9): ODPS documents for data products (`odps.rs`), and the workbook for
 //! stakeholders (`workbook.rs`). `yaml.rs` writes the YAML files.
 
+pub mod backstage;
 pub mod odps;
 pub mod workbook;
 pub mod yaml;

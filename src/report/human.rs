@@ -95,7 +95,7 @@ fn shown(ws: &Workspace, d: &Diagnostic, existing: bool) -> Shown {
         related: Vec::new(),
     };
     if let Some(loc) = d.location
-        && !has_line(&ws.files[loc.file], loc)
+        && !has_text(&ws.files[loc.file])
     {
         // A file whose text is not held (an OpenLineage events file): the
         // place, without a snippet.
@@ -134,8 +134,8 @@ fn shown(ws: &Workspace, d: &Diagnostic, existing: bool) -> Shown {
     s
 }
 
-/// Whether `file`'s text holds the line of `loc`.
-fn has_line(file: &crate::load::source::SourceFile, loc: crate::diagnostic::Location) -> bool {
+/// Whether `file` has a text to show snippets of (an events file has none).
+fn has_text(file: &crate::load::source::SourceFile) -> bool {
     !file.text.is_empty() || file.text_dropped()
 }
 
