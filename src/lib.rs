@@ -119,7 +119,15 @@ pub fn check_dir_for_findings_with_lineage(
     today: Date,
     lineage: &[PathBuf],
 ) -> Result<Checked, Error> {
-    check_inner(dir, today, &[], None, Default::default(), Keep::Findings, lineage)
+    check_inner(
+        dir,
+        today,
+        &[],
+        None,
+        Default::default(),
+        Keep::Findings,
+        lineage,
+    )
 }
 
 /// Like [`check_dir_lean`], keeping of each document only what the rules
@@ -127,7 +135,15 @@ pub fn check_dir_for_findings_with_lineage(
 /// `throughline check`, whose reports need the findings and nothing else.
 /// The trees lack names and descriptions: render no page from them.
 pub fn check_dir_for_findings(dir: &Path, today: Date) -> Result<Checked, Error> {
-    check_inner(dir, today, &[], None, Default::default(), Keep::Findings, &[])
+    check_inner(
+        dir,
+        today,
+        &[],
+        None,
+        Default::default(),
+        Keep::Findings,
+        &[],
+    )
 }
 
 /// [`check_dir_lean`] and [`check_dir_excluding`] at once, as `build` checks.
@@ -136,7 +152,15 @@ pub fn check_dir_lean_excluding(
     today: Date,
     exclude: &[PathBuf],
 ) -> Result<Checked, Error> {
-    check_inner(dir, today, exclude, None, Default::default(), Keep::Trees, &[])
+    check_inner(
+        dir,
+        today,
+        exclude,
+        None,
+        Default::default(),
+        Keep::Trees,
+        &[],
+    )
 }
 
 /// Like [`check_dir`], leaving out the directories in `exclude` (the build output).
@@ -161,7 +185,15 @@ pub fn check_dir_overlaid(
     cache: &mut load::LoadCache,
     overlays: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<str>>>,
 ) -> Result<Checked, Error> {
-    check_inner(dir, today, &[], Some(cache), overlays, Keep::Everything, &[])
+    check_inner(
+        dir,
+        today,
+        &[],
+        Some(cache),
+        overlays,
+        Keep::Everything,
+        &[],
+    )
 }
 
 /// `prev` checked again after the editor changed the buffers in `changed`

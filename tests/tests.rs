@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a module per area.
 
 mod authoring;
+mod catalog;
 mod cli;
 mod common;
 pub mod dbt;

@@ -73,7 +73,9 @@ pub(super) fn export(what: ExportCommand) -> anyhow::Result<i32> {
         && let Some(t) = &ol.event_time
         && !is_rfc3339(t)
     {
-        eprintln!("error: --event-time must be an RFC 3339 time such as 2026-12-01T00:00:00Z, not `{t}`");
+        eprintln!(
+            "error: --event-time must be an RFC 3339 time such as 2026-12-01T00:00:00Z, not `{t}`"
+        );
         return Ok(EXIT_ERROR);
     }
     let checked = match checked_for_export(args)? {
@@ -180,10 +182,20 @@ pub(super) fn export(what: ExportCommand) -> anyhow::Result<i32> {
 /// `2026-12-01T01:00:00.5+01:00`).
 fn is_rfc3339(t: &str) -> bool {
     let b = t.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    if b.len() < 20 || !digits(0..4) || b[4] != b'-' || !digits(5..7) || b[7] != b'-' || !digits(8..10)
-        || !matches!(b[10], b'T' | b't') || !digits(11..13) || b[13] != b':' || !digits(14..16)
-        || b[16] != b':' || !digits(17..19)
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    if b.len() < 20
+        || !digits(0..4)
+        || b[4] != b'-'
+        || !digits(5..7)
+        || b[7] != b'-'
+        || !digits(8..10)
+        || !matches!(b[10], b'T' | b't')
+        || !digits(11..13)
+        || b[13] != b':'
+        || !digits(14..16)
+        || b[16] != b':'
+        || !digits(17..19)
     {
         return false;
     }

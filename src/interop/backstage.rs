@@ -137,7 +137,8 @@ impl Names {
             let last = self.notes.last_mut().expect("a note");
             last.push_str(&format!(": {what} is exported as `{candidate}`"));
         }
-        self.taken.insert((kind, candidate.clone()), what.to_string());
+        self.taken
+            .insert((kind, candidate.clone()), what.to_string());
         candidate
     }
 }
@@ -248,18 +249,29 @@ pub fn descriptors(checked: &Checked) -> Descriptors {
     // Names first, so every relation can name its target.
     let mut domains: BTreeMap<String, Vec<EntityId>> = BTreeMap::new();
     for &p in &products {
-        let domain = model.entities[p].node(ws).get_str("domain").unwrap_or("default");
+        let domain = model.entities[p]
+            .node(ws)
+            .get_str("domain")
+            .unwrap_or("default");
         domains.entry(domain.to_string()).or_default().push(p);
     }
     let domain_names: BTreeMap<&str, String> = domains
         .keys()
-        .map(|d| (d.as_str(), names.give("Domain", d, &format!("domain `{d}`"))))
+        .map(|d| {
+            (
+                d.as_str(),
+                names.give("Domain", d, &format!("domain `{d}`")),
+            )
+        })
         .collect();
     let component: HashMap<EntityId, String> = products
         .iter()
         .map(|&p| {
             let id = &model.entities[p].id;
-            (p, names.give("Component", id, &format!("data product `{id}`")))
+            (
+                p,
+                names.give("Component", id, &format!("data product `{id}`")),
+            )
         })
         .collect();
     let resource: HashMap<EntityId, String> = sources
@@ -396,14 +408,9 @@ pub fn descriptors(checked: &Checked) -> Descriptors {
 
         for (api, port) in apis.get(&p).map(Vec::as_slice).unwrap_or(&[]) {
             let port_name = port.get_str("name").unwrap_or("port");
-            let contract = port
-                .get_str("contractId")
-                .and_then(|c| model.contract(c));
+            let contract = port.get_str("contractId").and_then(|c| model.contract(c));
             let (kind, definition) = match contract {
-                Some(c) => (
-                    "odcs",
-                    crate::interop::yaml::to_yaml(&c.node(ws).to_json()),
-                ),
+                Some(c) => ("odcs", crate::interop::yaml::to_yaml(&c.node(ws).to_json())),
                 None => {
                     let mut d = Map::new();
                     d.insert("name".into(), json!(port_name));
@@ -415,7 +422,10 @@ pub fn descriptors(checked: &Checked) -> Descriptors {
                     if let Some(ds) = port.get("dataset") {
                         d.insert("dataset".into(), ds.to_json());
                     }
-                    ("data-port", crate::interop::yaml::to_yaml(&Value::Object(d)))
+                    (
+                        "data-port",
+                        crate::interop::yaml::to_yaml(&Value::Object(d)),
+                    )
                 }
             };
             let mut annotations = vec![("throughline.dev/port", port_name.to_string())];
@@ -517,7 +527,10 @@ mod tests {
         let long = name(&"a".repeat(80));
         assert_eq!(long.len(), 63);
         assert_ne!(long, name(&"a".repeat(81)), "a hash keeps long names apart");
-        assert!(long.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+        assert!(
+            long.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        );
     }
 
     #[test]
@@ -525,9 +538,16 @@ mod tests {
         let mut n = Names::default();
         assert_eq!(n.give("API", "orders-Daily", "port a"), "orders-daily");
         assert_eq!(n.give("API", "orders daily", "port b"), "orders-daily-2");
-        assert_eq!(n.give("Component", "orders-daily", "product"), "orders-daily");
+        assert_eq!(
+            n.give("Component", "orders-daily", "product"),
+            "orders-daily"
+        );
         assert_eq!(n.notes.len(), 1);
-        assert!(n.notes[0].contains("port b is exported as `orders-daily-2`"), "{}", n.notes[0]);
+        assert!(
+            n.notes[0].contains("port b is exported as `orders-daily-2`"),
+            "{}",
+            n.notes[0]
+        );
     }
 
     #[test]

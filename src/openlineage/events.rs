@@ -211,7 +211,10 @@ impl Events {
             }
             Ok(out)
         };
-        let (inputs, outputs) = match (datasets(raw.inputs, "inputs"), datasets(raw.outputs, "outputs")) {
+        let (inputs, outputs) = match (
+            datasets(raw.inputs, "inputs"),
+            datasets(raw.outputs, "outputs"),
+        ) {
             (Ok(i), Ok(o)) => (i, o),
             (Err(m), _) | (_, Err(m)) => {
                 self.problem(file, number, 1, m);
@@ -229,7 +232,10 @@ impl Events {
                 j
             }
         };
-        let inputs: Vec<ObservedNode> = inputs.into_iter().map(|(n, m)| self.dataset(n, m)).collect();
+        let inputs: Vec<ObservedNode> = inputs
+            .into_iter()
+            .map(|(n, m)| self.dataset(n, m))
+            .collect();
         for (ns, name) in outputs {
             let out = self.dataset(ns, name);
             self.written[out as usize] = true;
@@ -439,14 +445,29 @@ mod tests {
 
     #[test]
     fn a_malformed_line_is_one_problem_at_its_line_and_the_rest_is_read() {
-        let e = events(&format!("{RUN}\n{{\"eventType\": \"COMPLETE\", oops}}\n\n[1,2]\n{}\n", RUN.replace("r1", "r2").replace("2026-12-01T10", "2026-12-02T10")));
+        let e = events(&format!(
+            "{RUN}\n{{\"eventType\": \"COMPLETE\", oops}}\n\n[1,2]\n{}\n",
+            RUN.replace("r1", "r2")
+                .replace("2026-12-01T10", "2026-12-02T10")
+        ));
         assert_eq!(e.problems.len(), 2, "{:?}", e.problems);
         assert_eq!((e.problems[0].line, e.problems[0].column), (2, 28));
-        assert!(e.problems[0].message.starts_with("not JSON"), "{}", e.problems[0].message);
+        assert!(
+            e.problems[0].message.starts_with("not JSON"),
+            "{}",
+            e.problems[0].message
+        );
         assert_eq!(e.problems[1].line, 4);
-        assert!(e.problems[1].message.starts_with("not an OpenLineage event"));
+        assert!(
+            e.problems[1]
+                .message
+                .starts_with("not an OpenLineage event")
+        );
         assert_eq!(e.complete, 2);
-        let (out, input) = (e.find("wh", "orders").unwrap(), e.find("pg", "raw.orders").unwrap());
+        let (out, input) = (
+            e.find("wh", "orders").unwrap(),
+            e.find("pg", "raw.orders").unwrap(),
+        );
         // The latest run is the evidence.
         assert!(e.evidence(out, input).contains("`r2`"));
     }
@@ -461,7 +482,9 @@ mod tests {
 
     #[test]
     fn a_complete_event_without_names_is_a_problem() {
-        let e = events(r#"{"eventType":"COMPLETE","run":{"runId":"r"},"job":{"namespace":"a","name":"b"},"outputs":[{"name":"z"}]}"#);
+        let e = events(
+            r#"{"eventType":"COMPLETE","run":{"runId":"r"},"job":{"namespace":"a","name":"b"},"outputs":[{"name":"z"}]}"#,
+        );
         assert_eq!(e.problems.len(), 1);
         assert!(e.problems[0].message.contains("outputs[0]"));
     }

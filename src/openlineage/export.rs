@@ -16,11 +16,14 @@ use crate::load::yaml::Node;
 use crate::model::{EntityId, Kind, Model, RefField};
 
 const SPEC: &str = "https://openlineage.io/spec/2-0-2/OpenLineage.json";
-const SCHEMA_FACET: &str = "https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet";
+const SCHEMA_FACET: &str =
+    "https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet";
 const DATASET_DOC_FACET: &str = "https://openlineage.io/spec/facets/1-1-0/DocumentationDatasetFacet.json#/$defs/DocumentationDatasetFacet";
 const JOB_DOC_FACET: &str = "https://openlineage.io/spec/facets/1-1-0/DocumentationJobFacet.json#/$defs/DocumentationJobFacet";
-const OWNERSHIP_FACET: &str = "https://openlineage.io/spec/facets/1-0-1/OwnershipJobFacet.json#/$defs/OwnershipJobFacet";
-const JOB_TYPE_FACET: &str = "https://openlineage.io/spec/facets/2-0-4/JobTypeJobFacet.json#/$defs/JobTypeJobFacet";
+const OWNERSHIP_FACET: &str =
+    "https://openlineage.io/spec/facets/1-0-1/OwnershipJobFacet.json#/$defs/OwnershipJobFacet";
+const JOB_TYPE_FACET: &str =
+    "https://openlineage.io/spec/facets/2-0-4/JobTypeJobFacet.json#/$defs/JobTypeJobFacet";
 
 /// The events, one JSON line each, sorted; and how many of each kind.
 pub struct StaticLineage {
@@ -55,7 +58,10 @@ fn ports<'w>(
 ) -> Vec<((String, String), Option<&'w Node>)> {
     let e = &model.entities[product];
     let node = e.node(ws);
-    let list = node.get("outputPorts").and_then(Node::as_seq).unwrap_or(&[]);
+    let list = node
+        .get("outputPorts")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[]);
     if list.is_empty() {
         return vec![((namespace.to_string(), e.id.to_string()), None)];
     }
@@ -70,7 +76,12 @@ fn ports<'w>(
         .collect()
 }
 
-fn source_dataset(ws: &Workspace, model: &Model, source: EntityId, namespace: &str) -> (String, String) {
+fn source_dataset(
+    ws: &Workspace,
+    model: &Model,
+    source: EntityId,
+    namespace: &str,
+) -> (String, String) {
     let e = &model.entities[source];
     dataset_of(e.node(ws).get("dataset"), namespace, e.id.to_string())
 }
@@ -109,7 +120,12 @@ fn schema_facet(ws: &Workspace, model: &Model, port: &Node, producer: &str) -> O
     };
     let fields: Vec<Value> = match tables.as_slice() {
         [] => return None,
-        [one] => one.columns.iter().enumerate().map(|(i, c)| column(c, i)).collect(),
+        [one] => one
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| column(c, i))
+            .collect(),
         many => many
             .iter()
             .enumerate()
@@ -123,7 +139,13 @@ fn schema_facet(ws: &Workspace, model: &Model, port: &Node, producer: &str) -> O
                 f.insert("ordinal_position".into(), json!(i + 1));
                 f.insert(
                     "fields".into(),
-                    Value::Array(t.columns.iter().enumerate().map(|(i, c)| column(c, i)).collect()),
+                    Value::Array(
+                        t.columns
+                            .iter()
+                            .enumerate()
+                            .map(|(i, c)| column(c, i))
+                            .collect(),
+                    ),
                 );
                 Value::Object(f)
             })
