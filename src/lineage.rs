@@ -36,9 +36,15 @@ pub trait Graph: Sync {
     }
 }
 
+/// A graph, borrowed or owned.
+enum GraphRef<'g> {
+    Borrowed(&'g dyn Graph),
+    Owned(Box<dyn Graph + Send + 'g>),
+}
+
 /// A graph with the nodes that specs name mapped to their entities.
 pub struct Observed<'g> {
-    pub graph: &'g dyn Graph,
+    graph: GraphRef<'g>,
     /// The entity each named node stands for, and the value that names it.
     named: HashMap<ObservedNode, (EntityId, FileId, Span)>,
     /// The nodes each entity names.
@@ -48,9 +54,25 @@ pub struct Observed<'g> {
 impl<'g> Observed<'g> {
     pub fn new(graph: &'g dyn Graph) -> Self {
         Observed {
-            graph,
+            graph: GraphRef::Borrowed(graph),
             named: HashMap::new(),
             nodes_of: HashMap::new(),
+        }
+    }
+
+    /// Like [`Observed::new`], keeping the graph.
+    pub fn owning(graph: Box<dyn Graph + Send + 'g>) -> Self {
+        Observed {
+            graph: GraphRef::Owned(graph),
+            named: HashMap::new(),
+            nodes_of: HashMap::new(),
+        }
+    }
+
+    pub fn graph(&self) -> &dyn Graph {
+        match &self.graph {
+            GraphRef::Borrowed(g) => *g,
+            GraphRef::Owned(g) => g.as_ref(),
         }
     }
 
@@ -67,7 +89,9 @@ impl<'g> Observed<'g> {
     /// Whether the graph saw one of `product`'s nodes built, and so has
     /// something to say about what it reads.
     pub fn watches(&self, product: EntityId) -> bool {
-        self.nodes_of(product).iter().any(|&n| self.graph.built(n))
+        self.nodes_of(product)
+            .iter()
+            .any(|&n| self.graph().built(n))
     }
 
     /// The nodes `entity` names.
@@ -102,7 +126,7 @@ impl<'g> Observed<'g> {
         let mut queue: VecDeque<ObservedNode> = starts.iter().copied().collect();
         let mut found: HashMap<EntityId, Vec<ObservedNode>> = HashMap::new();
         while let Some(at) = queue.pop_front() {
-            for &parent in self.graph.upstream(at) {
+            for &parent in self.graph().upstream(at) {
                 if !seen.insert(parent) {
                     continue;
                 }
@@ -136,8 +160,8 @@ impl<'g> Observed<'g> {
         let &(_, file, span) = self.named.get(&node)?;
         let text = format!(
             "`{id}` is {} `{}`{more}",
-            self.graph.system(),
-            self.graph.key(node)
+            self.graph().system(),
+            self.graph().key(node)
         );
         Some((file, span, text))
     }
@@ -145,7 +169,7 @@ impl<'g> Observed<'g> {
     /// `a ← b ← c`: a path of [`Observed::upstream_of`], by node names.
     pub fn describe(&self, path: &[ObservedNode]) -> String {
         path.iter()
-            .map(|&n| self.graph.key(n))
+            .map(|&n| self.graph().key(n))
             .collect::<Vec<_>>()
             .join(" ← ")
     }
@@ -191,12 +215,12 @@ pub fn drift(model: &Model, graphs: &[Observed], out: &mut Vec<Diagnostic>) {
                 }
                 let u = &model.entities[upstream];
                 let (&last, first) = (path.last().expect("a path"), path[0]);
-                let evidence = g.graph.evidence(path[path.len().saturating_sub(2)], last);
+                let evidence = g.graph().evidence(path[path.len().saturating_sub(2)], last);
                 let mut d = Diagnostic::new(
                     Rule::LineageDrift,
                     format!(
                         "{} shows `{}` built from `{}`, which its `inputs` do not list (directly or through its inputs): {}",
-                        g.graph.system(),
+                        g.graph().system(),
                         e.id,
                         u.id,
                         g.describe(&path)
@@ -212,7 +236,7 @@ pub fn drift(model: &Model, graphs: &[Observed], out: &mut Vec<Diagnostic>) {
                 // step than the last (a job run of its own).
                 let own = match path.get(1) {
                     Some(&next) if path.len() > 2 => {
-                        format!(" ({})", g.graph.evidence(first, next))
+                        format!(" ({})", g.graph().evidence(first, next))
                     }
                     _ => String::new(),
                 };
@@ -250,7 +274,7 @@ pub fn drift(model: &Model, graphs: &[Observed], out: &mut Vec<Diagnostic>) {
             let starts: Vec<&str> = g
                 .nodes_of(product)
                 .iter()
-                .map(|&n| g.graph.key(n))
+                .map(|&n| g.graph().key(n))
                 .collect();
             let mut d = Diagnostic::new(
                 Rule::LineageDrift,
@@ -258,13 +282,13 @@ pub fn drift(model: &Model, graphs: &[Observed], out: &mut Vec<Diagnostic>) {
                     "`{}` lists input `{}`, but no path in {}'s lineage from {} reaches `{}`",
                     e.id,
                     i.id,
-                    g.graph.system(),
+                    g.graph().system(),
                     starts
                         .iter()
                         .map(|s| format!("`{s}`"))
                         .collect::<Vec<_>>()
                         .join(", "),
-                    g.graph.key(g.nodes_of(input)[0])
+                    g.graph().key(g.nodes_of(input)[0])
                 ),
             )
             .label("declared, not observed")
@@ -285,21 +309,23 @@ pub fn drift(model: &Model, graphs: &[Observed], out: &mut Vec<Diagnostic>) {
 /// manifest, OpenLineage run events), and `lineage-invalid` for the event
 /// lines that could not be read.
 pub fn check(ws: &Workspace, model: &Model, out: &mut Vec<Diagnostic>) {
-    let declared = ws
-        .lineage
-        .as_ref()
-        .map(|l| crate::openlineage::observed::Declared::new(ws, model, &l.events));
+    drift(model, &graphs(ws, model), out);
+    if let Some(l) = &ws.lineage {
+        l.findings(out);
+    }
+}
+
+/// Every observed graph of the workspace: dbt's manifest, then the
+/// OpenLineage run events.
+pub fn graphs<'w>(ws: &'w Workspace, model: &Model) -> Vec<Observed<'w>> {
     let mut graphs = Vec::new();
     if let Some(dbt) = &ws.dbt {
         graphs.push(crate::dbt::observed::observed(ws, model, dbt));
     }
-    if let Some(d) = &declared {
-        graphs.push(d.observed());
-    }
-    drift(model, &graphs, out);
     if let Some(l) = &ws.lineage {
-        l.findings(out);
+        graphs.push(crate::openlineage::observed::Declared::new(ws, model, &l.events).observed());
     }
+    graphs
 }
 
 /// How one upstream of a product stands between its `inputs` and what was
@@ -346,7 +372,7 @@ pub fn compare(model: &Model, product: EntityId, graphs: &[Observed]) -> Vec<Row
     let observed_path = |e: EntityId| {
         upstream.iter().find_map(|(g, up)| {
             up.get(&e)
-                .map(|path| (g.describe(path), g.graph.system().to_string()))
+                .map(|path| (g.describe(path), g.graph().system().to_string()))
         })
     };
     let mut rows = Vec::new();

@@ -673,3 +673,103 @@ fn the_vendored_schemas_reject_what_backstage_and_openlineage_reject() {
     e["eventTime"] = "yesterday".into();
     assert!(!event.is_valid(&e), "eventTime is a date-time");
 }
+
+fn section_text(html: &str, id: &str) -> String {
+    let start = html
+        .find(&format!("aria-labelledby=\"{id}\""))
+        .unwrap_or_else(|| panic!("no {id}"));
+    let end = start + html[start..].find("</section>").unwrap();
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html[start..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_product_page_shows_openlineage_evidence_beside_dbt() {
+    let dir = crate::dbt::shop(&[
+        (
+            "sources.yaml",
+            "dbt: source.shop.raw.payments",
+            "dbt: source.shop.raw.payments\ndataset: {namespace: \"postgres://pay\", name: public.payments}",
+        ),
+        (
+            "data-products.yaml",
+            "    dbt: model.shop.customer_revenue",
+            "    dbt: model.shop.customer_revenue\n    dataset: {namespace: \"duckdb://shop\", name: main.customer_revenue}",
+        ),
+    ]);
+    let event = serde_json::json!({
+        "eventType": "COMPLETE", "eventTime": "2026-12-01T03:00:00Z",
+        "run": {"runId": "01937f6a-0000-7000-8000-00000000abcd"},
+        "job": {"namespace": "dbt", "name": "shop.customer_revenue"},
+        "inputs": [{"namespace": "postgres://pay", "name": "public.payments"}],
+        "outputs": [{"namespace": "duckdb://shop", "name": "main.customer_revenue"}],
+        "producer": "https://example.com/dbt-ol", "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+    });
+    std::fs::write(dir.path().join("events.jsonl"), format!("{event}\n")).unwrap();
+    let toml = std::fs::read_to_string(dir.path().join("throughline.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("throughline.toml"),
+        toml + "\n[openlineage]\nevents = [\"events.jsonl\"]\n",
+    )
+    .unwrap();
+    // Both systems report the undeclared read, each with its evidence.
+    let (report, _) = check_json(dir.path(), &[]);
+    let systems: Vec<&str> = findings(&report, "lineage-drift")
+        .iter()
+        .filter(|d| {
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("`customer-revenue` built from `raw-payments`")
+        })
+        .map(|d| d["message"].as_str().unwrap().split(' ').next().unwrap())
+        .collect();
+    assert_eq!(
+        systems,
+        ["dbt"],
+        "one finding per product and upstream, from the first system that shows it"
+    );
+    let site = crate::common::build_site(dir.path(), crate::common::TODAY, &["--allow-errors"]);
+    let html =
+        std::fs::read_to_string(site.path().join("site/data-products/customer-revenue.html"))
+            .unwrap();
+    let lineage = section_text(&html, "lineage-title");
+    for part in [
+        "Observed by dbt Observed by OpenLineage",
+        "Raw payments no model.shop.customer_revenue ← model.shop.stg_payments ← source.shop.raw.payments",
+        "duckdb://shop/main.customer_revenue ← postgres://pay/public.payments job `dbt/shop.customer_revenue` run `01937f6a-0000-7000-8000-00000000abcd` at 2026-12-01T03:00:00Z, events.jsonl:1 undeclared",
+    ] {
+        assert!(lineage.contains(part), "{part}\n{lineage}");
+    }
+}
+
+#[test]
+fn the_openlineage_fixture_page_shows_the_runs() {
+    let site = crate::common::build_site(
+        &fixture("openlineage"),
+        crate::common::TODAY,
+        &["--allow-errors"],
+    );
+    let html =
+        std::fs::read_to_string(site.path().join("site/data-products/revenue.html")).unwrap();
+    let lineage = section_text(&html, "lineage-title");
+    for part in [
+        "2 differences between inputs and what OpenLineage shows it read",
+        "Raw customers yes no not observed",
+        "job `airflow/finance.stage_payments` run `01937f6a-0000-7000-8000-000000000002`",
+    ] {
+        assert!(lineage.contains(part), "{part}\n{lineage}");
+    }
+}

@@ -589,12 +589,18 @@ fn the_site_shows_each_ports_model_and_declared_against_observed_lineage() {
         "Defined in models/marts/customer_revenue.sql",
         "revenue_matches_payments fail Got 2 results",
         "unique_customer_revenue_customer_id customer_id pass",
+    ] {
+        assert!(dbt.contains(part), "{part}\n{dbt}");
+    }
+    let lineage = section_text(&product, "lineage-title");
+    for part in [
         "1 difference",
+        "Observed by dbt",
         "model.shop.customer_revenue ← model.shop.stg_payments ← source.shop.raw.payments undeclared",
         "model.shop.customer_revenue ← model.shop.stg_orders ← source.shop.raw.orders through its inputs",
         "model.shop.customer_revenue ← model.shop.dim_customers.v2 agrees",
     ] {
-        assert!(dbt.contains(part), "{part}\n{dbt}");
+        assert!(lineage.contains(part), "{part}\n{lineage}");
     }
     // The renamed model, and an input the model does not read.
     let history = section_text(
@@ -605,11 +611,13 @@ fn the_site_shows_each_ports_model_and_declared_against_observed_lineage() {
         history.contains("model order_facts not in the manifest"),
         "{history}"
     );
-    let customers = section_text(&page(&site, "data-products/customers.html"), "dbt-title");
-    assert!(customers.contains("Version 2 (latest)"), "{customers}");
+    let customers = page(&site, "data-products/customers.html");
+    let built = section_text(&customers, "dbt-title");
+    assert!(built.contains("Version 2 (latest)"), "{built}");
+    let lineage = section_text(&customers, "lineage-title");
     assert!(
-        customers.contains("Raw orders yes no not observed"),
-        "{customers}"
+        lineage.contains("Raw orders yes no not observed"),
+        "{lineage}"
     );
     let source = section_text(&page(&site, "sources/raw-orders.html"), "dbt-title");
     assert!(

@@ -42,6 +42,8 @@ struct Seen {
 #[derive(Debug, Default)]
 pub struct Events {
     pub files: Vec<EventsFile>,
+    /// Each file's size and modification time when it was read.
+    pub stamps: Vec<Option<(u64, Option<std::time::SystemTime>)>>,
     /// Each dataset's `namespace` and `name`.
     datasets: Vec<(Box<str>, Box<str>)>,
     /// `namespace/name`, as messages and pages show a dataset.
@@ -95,6 +97,7 @@ impl RawName {
 pub fn read(files: Vec<EventsFile>) -> Result<Events, EventsError> {
     let mut events = Events::default();
     for (i, f) in files.iter().enumerate() {
+        events.stamps.push(crate::load::stamp(&f.path));
         let file = std::fs::File::open(&f.path).map_err(|source| EventsError::Unreadable {
             path: f.rel_path.clone(),
             source,

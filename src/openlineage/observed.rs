@@ -109,9 +109,10 @@ impl<'a> Declared<'a> {
     }
 
     /// The graph with the nodes the specs name mapped to their entities.
-    pub fn observed(&self) -> Observed<'_> {
-        let mut observed = Observed::new(self);
-        for &(node, entity, file, span) in &self.names {
+    pub fn observed(self) -> Observed<'a> {
+        let names = self.names.clone();
+        let mut observed = Observed::owning(Box::new(self));
+        for (node, entity, file, span) in names {
             observed.name(node, entity, file, span);
         }
         observed

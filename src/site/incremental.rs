@@ -171,6 +171,15 @@ impl Inputs {
                 g.u64(n.entity as u64).str(n.value);
             }
         }
+        // So do the OpenLineage run events, and which spec names which dataset.
+        if let Some(lineage) = &ws.lineage {
+            for (f, stamp) in lineage.events.files.iter().zip(&lineage.events.stamps) {
+                g.str(&f.rel_path).debug(stamp);
+            }
+            for d in crate::openlineage::observed::datasets(ws, model) {
+                g.u64(d.entity as u64).str(d.namespace).str(d.name);
+            }
+        }
         for (e, entity) in model.entities.iter().enumerate() {
             g.str(&entity.id)
                 .debug(&entity.kind)

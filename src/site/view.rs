@@ -17,6 +17,7 @@ use crate::rules::Analysis;
 mod dbt;
 mod entity;
 mod fields;
+mod lineage;
 mod links;
 mod types;
 
@@ -72,6 +73,9 @@ pub struct SiteModel<'a> {
     /// The specs' `dbt` values by entity and the manifest's observed
     /// lineage, found on first use (see `view/dbt.rs`).
     dbt: OnceLock<Option<dbt::DbtIndex<'a>>>,
+    /// Every observed lineage graph (dbt, OpenLineage) with the entities its
+    /// nodes stand for, found on first use (see `view/lineage.rs`).
+    lineage: OnceLock<Vec<crate::lineage::Observed<'a>>>,
 }
 
 /// Each entity's steps down and up, one list after another (at 100,000
@@ -121,6 +125,7 @@ impl<'a> SiteModel<'a> {
             steps: None,
             by_kind: OnceLock::new(),
             dbt: OnceLock::new(),
+            lineage: OnceLock::new(),
         }
     }
 

@@ -54,11 +54,13 @@ test("a data product's page shows its model, tests and declared against observed
   assert.match(await failing.innerText(), /fail\s+Got 2 results/i);
   assert.equal(await failing.locator(".badge.error").count(), 1);
   // The undeclared upstream is marked, with the path dbt shows.
-  const undeclared = section.locator("tr", { hasText: "Raw payments" });
+  const lineage = page.locator("section.lineage");
+  assert.match(await lineage.innerText(), /Observed by dbt/);
+  const undeclared = lineage.locator("tr", { hasText: "Raw payments" });
   assert.match(await undeclared.innerText(), /stg_payments/);
   assert.equal((await undeclared.locator(".badge.warning").innerText()).toLowerCase(), "undeclared");
   // Every upstream links to its page.
-  const hrefs = await section.locator("a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  const hrefs = await lineage.locator("a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
   assert.ok(hrefs.length >= 3, hrefs.join(" "));
   for (const href of hrefs) assert.ok(existsSync(join(site, "data-products", href)), href);
   mkdirSync(shotsDir, { recursive: true });

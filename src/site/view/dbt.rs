@@ -1,8 +1,7 @@
 //! The dbt part of a page (CONTRACT §11), as HTML: on a data product's
 //! page, each output port's model (materialization, relation, columns,
-//! tests and their last status) and its declared inputs against the
-//! observed lineage; on a Source's page, its dbt source and last freshness
-//! check. One piece of markup for the template and the native writer alike.
+//! tests and their last status); on a Source's page, its dbt source and
+//! last freshness check (the observed lineage is in `view/lineage.rs`). One piece of markup for the template and the native writer alike.
 
 use std::fmt::Write;
 
@@ -10,7 +9,6 @@ use super::*;
 use crate::dbt::Artifacts;
 use crate::dbt::manifest::{Node as DbtNode, NodeType};
 use crate::dbt::names::Named;
-use crate::lineage::Standing;
 use crate::markup::escape_into;
 
 fn code(out: &mut String, text: &str) {
@@ -36,7 +34,6 @@ fn status_badge(out: &mut String, status: &str) {
 pub(super) struct DbtIndex<'a> {
     artifacts: &'a Artifacts,
     named: std::collections::HashMap<EntityId, Vec<Named<'a>>>,
-    observed: crate::lineage::Observed<'a>,
 }
 
 impl<'a> SiteModel<'a> {
@@ -49,23 +46,9 @@ impl<'a> SiteModel<'a> {
                 for n in crate::dbt::names::named(self.ws, self.model, &artifacts.manifest) {
                     named.entry(n.entity).or_default().push(n);
                 }
-                let observed = crate::dbt::observed::observed(self.ws, self.model, artifacts);
-                Some(DbtIndex {
-                    artifacts,
-                    named,
-                    observed,
-                })
+                Some(DbtIndex { artifacts, named })
             })
             .as_ref()
-    }
-
-    /// A link to entity `e` from a page `root` below the site's root.
-    fn link_html(&self, e: EntityId, root: &str, out: &mut String) {
-        let (linked, tail) = self.link_tail(e);
-        if linked {
-            ref_head(out, root);
-        }
-        out.push_str(&tail);
     }
 
     /// The dbt section of `e`'s page, or nothing.
@@ -82,22 +65,16 @@ impl<'a> SiteModel<'a> {
         };
         let artifacts = index.artifacts;
         incremental::read(e);
-        let root = "../";
         let named: &[Named] = index.named.get(&e).map(Vec::as_slice).unwrap_or(&[]);
         let mut out = String::new();
         match entity.kind {
             Some(Kind::DataProduct) => {
-                let rows =
-                    crate::lineage::compare(self.model, e, std::slice::from_ref(&index.observed));
-                if named.is_empty() && rows.is_empty() {
+                if named.is_empty() {
                     return out;
                 }
                 out.push_str("\n<section aria-labelledby=\"dbt-title\" class=\"dbt\">\n  <h2 id=\"dbt-title\">Built by dbt</h2>\n");
                 for (i, n) in named.iter().enumerate() {
                     self.port_html(artifacts, n, i + 1, &mut out);
-                }
-                if !rows.is_empty() {
-                    self.lineage_html(&rows, root, &mut out);
                 }
                 out.push_str("</section>\n");
             }
@@ -276,46 +253,6 @@ impl<'a> SiteModel<'a> {
         }
         out.push_str("  </div>\n");
         debug_assert!(m.kind == NodeType::Model);
-    }
-
-    fn lineage_html(&self, rows: &[crate::lineage::Row], root: &str, out: &mut String) {
-        let differ = rows
-            .iter()
-            .filter(|r| matches!(r.standing, Standing::Undeclared | Standing::NotObserved))
-            .count();
-        out.push_str("  <h3 id=\"dbt-lineage\">Declared and observed lineage</h3>\n  ");
-        if differ > 0 {
-            let _ = write!(
-                out,
-                "<p><span class=\"badge warning\">{differ} difference{}</span> between <code>inputs</code> and what dbt shows the models read.</p>\n  ",
-                if differ == 1 { "" } else { "s" }
-            );
-        } else {
-            out.push_str("<p>The models read what <code>inputs</code> declares.</p>\n  ");
-        }
-        out.push_str("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"dbt-lineage\">\n  <table>\n    <thead><tr><th scope=\"col\">Upstream</th><th scope=\"col\">Declared in <code>inputs</code></th><th scope=\"col\">Observed by dbt</th><th scope=\"col\">Standing</th></tr></thead>\n    <tbody>");
-        for r in rows {
-            out.push_str("<tr><th scope=\"row\">");
-            self.link_html(r.entity, root, out);
-            out.push_str("</th><td>");
-            out.push_str(if r.declared { "yes" } else { "no" });
-            out.push_str("</td><td>");
-            match &r.observed {
-                Some((path, _)) => code(out, path),
-                None if r.standing == Standing::Agrees => out.push_str("yes, further up"),
-                None => out.push_str("no"),
-            }
-            out.push_str("</td><td>");
-            out.push_str(match r.standing {
-                Standing::Agrees => "<span class=\"badge ok\">agrees</span>",
-                Standing::Through => "<span class=\"badge ok\">through its inputs</span>",
-                Standing::Undeclared => "<span class=\"badge warning\">undeclared</span>",
-                Standing::NotObserved => "<span class=\"badge warning\">not observed</span>",
-                Standing::Unobservable => "<span class=\"muted\">not in dbt</span>",
-            });
-            out.push_str("</td></tr>");
-        }
-        out.push_str("</tbody>\n  </table>\n  </div>\n");
     }
 }
 

@@ -142,7 +142,7 @@ impl<'a> SiteModel<'a> {
                 .map(|base| format!("{}/{}", base.trim_end_matches('/'), file.rel_path)),
             change: self.change(e),
             contracts: self.contracts(e),
-            dbt: self.dbt_html(e),
+            dbt: self.dbt_html(e) + &self.lineage_html(e),
         }
     }
 
