@@ -143,5 +143,11 @@ fn watch(root: &Path, stale: Arc<AtomicBool>) -> Option<notify::RecommendedWatch
             let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
         }
     }
+    // OpenLineage run events, where they lie outside the workspace.
+    for path in config.openlineage.watched(root) {
+        if !path.starts_with(root) {
+            let _ = watcher.watch(&path, RecursiveMode::Recursive);
+        }
+    }
     Some(watcher)
 }

@@ -4,7 +4,7 @@
 //! read is a problem at its line (`lineage-invalid`); the rest is still read.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 
 use serde::Deserialize;
 
@@ -117,38 +117,192 @@ pub fn read(files: Vec<EventsFile>) -> Result<Events, EventsError> {
     Ok(events)
 }
 
-impl Events {
-    /// Reads the lines of `input`, the file numbered `file`.
-    pub fn read_from(&mut self, file: usize, input: impl Read) -> std::io::Result<()> {
-        let mut reader = BufReader::with_capacity(1 << 20, input);
-        let mut line = Vec::new();
-        let mut number = 0;
-        loop {
-            line.clear();
-            let (read, complete) = read_line(&mut reader, &mut line)?;
-            if read == 0 {
-                break;
-            }
-            number += 1;
-            self.lines += 1;
-            if !complete {
-                self.problem(
-                    file,
-                    number,
-                    1,
-                    format!(
-                        "the line is longer than {} MiB; it was skipped",
-                        MAX_LINE >> 20
-                    ),
-                );
-                continue;
-            }
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            self.event(file, number, &line);
+/// What one line says, parsed on any core.
+enum Parsed {
+    /// Blank, or an event that is not an observation.
+    Nothing,
+    Problem {
+        column: usize,
+        message: String,
+    },
+    Complete {
+        job: String,
+        run: String,
+        time: String,
+        inputs: Vec<(String, String)>,
+        outputs: Vec<(String, String)>,
+    },
+}
+
+/// How much of a file is read at a time: its lines are parsed in parallel,
+/// then folded into the graph in order.
+const BLOCK: usize = 4 << 20;
+
+fn parse(line: &[u8]) -> Parsed {
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return Parsed::Nothing;
+    }
+    let raw: RawEvent = match serde_json::from_slice(line) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let column = if e.line() <= 1 {
+                let upto = &line[..line.len().min(e.column().saturating_sub(1))];
+                String::from_utf8_lossy(upto).chars().count() + 1
+            } else {
+                1
+            };
+            let what = match e.classify() {
+                serde_json::error::Category::Data => format!("not an OpenLineage event: {e}"),
+                _ => format!("not JSON: {e}"),
+            };
+            return Parsed::Problem {
+                column,
+                message: strip_position(&what),
+            };
         }
-        Ok(())
+    };
+    // Static lineage (JobEvent, DatasetEvent) is declared, not observed;
+    // START, RUNNING, FAIL and ABORT runs did not finish.
+    if raw.run.is_none() || raw.event_type.as_deref() != Some("COMPLETE") {
+        return Parsed::Nothing;
+    }
+    let problem = |message: String| Parsed::Problem { column: 1, message };
+    let Some((job_ns, job_name)) = raw.job.and_then(RawName::both) else {
+        return problem("a COMPLETE run event without `job.namespace` and `job.name`".into());
+    };
+    let datasets = |list: Option<Vec<RawName>>, side: &str| {
+        list.unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, d)| {
+                d.both().ok_or_else(|| {
+                    format!("{side}[{i}] of a COMPLETE run event has no `namespace` and `name`")
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    match (
+        datasets(raw.inputs, "inputs"),
+        datasets(raw.outputs, "outputs"),
+    ) {
+        (Ok(inputs), Ok(outputs)) => Parsed::Complete {
+            job: format!("{job_ns}/{job_name}"),
+            run: raw.run.and_then(|r| r.run_id).unwrap_or_default(),
+            time: raw.event_time.unwrap_or_default(),
+            inputs,
+            outputs,
+        },
+        (Err(m), _) | (_, Err(m)) => problem(m),
+    }
+}
+
+/// Reads from `input` until `buf` holds `want` bytes more, or the input
+/// ends; returns how many were read.
+fn fill(input: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
+    let start = buf.len();
+    buf.resize(start + want, 0);
+    let mut at = start;
+    while at < buf.len() {
+        match input.read(&mut buf[at..]) {
+            Ok(0) => break,
+            Ok(n) => at += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                buf.truncate(at);
+                return Err(e);
+            }
+        }
+    }
+    buf.truncate(at);
+    Ok(at - start)
+}
+
+impl Events {
+    /// Reads the lines of `input`, the file numbered `file`, a block at a
+    /// time (a line longer than [`MAX_LINE`] is skipped and reported).
+    pub fn read_from(&mut self, file: usize, mut input: impl Read) -> std::io::Result<()> {
+        use rayon::prelude::*;
+        let mut buf: Vec<u8> = Vec::with_capacity(2 * BLOCK);
+        // Lines read so far, and whether the start of `buf` is the middle
+        // of a line too long to keep.
+        let (mut number, mut skipping) = (0usize, false);
+        loop {
+            let read = fill(&mut input, &mut buf, BLOCK)?;
+            let end_of_input = read == 0;
+            let complete = if end_of_input {
+                buf.len()
+            } else {
+                match buf.iter().rposition(|&b| b == b'\n') {
+                    Some(i) => i + 1,
+                    None => {
+                        if buf.len() > MAX_LINE && !skipping {
+                            skipping = true;
+                            self.problem(
+                                file,
+                                number + 1,
+                                1,
+                                format!(
+                                    "the line is longer than {} MiB; it was skipped",
+                                    MAX_LINE >> 20
+                                ),
+                            );
+                        }
+                        if skipping {
+                            buf.clear();
+                        }
+                        continue;
+                    }
+                }
+            };
+            let mut region = &buf[..complete];
+            if skipping {
+                // The rest of the overlong line, up to its line break.
+                match region.iter().position(|&b| b == b'\n') {
+                    Some(i) => region = &region[i + 1..],
+                    None => region = &[],
+                }
+                number += 1;
+                skipping = false;
+            }
+            let mut lines: Vec<&[u8]> = region.split(|&b| b == b'\n').collect();
+            if region.ends_with(b"\n") || region.is_empty() {
+                lines.pop();
+            }
+            let overlong: Vec<bool> = lines.iter().map(|l| l.len() > MAX_LINE).collect();
+            let parsed: Vec<Parsed> = lines
+                .par_iter()
+                .with_min_len(256)
+                .map(|l| {
+                    if l.len() > MAX_LINE {
+                        Parsed::Nothing
+                    } else {
+                        parse(l)
+                    }
+                })
+                .collect();
+            for (i, p) in parsed.into_iter().enumerate() {
+                let line = number + i + 1;
+                if overlong[i] {
+                    self.problem(
+                        file,
+                        line,
+                        1,
+                        format!(
+                            "the line is longer than {} MiB; it was skipped",
+                            MAX_LINE >> 20
+                        ),
+                    );
+                    continue;
+                }
+                self.apply(file, line, p);
+            }
+            number += lines.len();
+            self.lines += lines.len();
+            buf.drain(..complete);
+            if end_of_input {
+                return Ok(());
+            }
+        }
     }
 
     fn problem(&mut self, file: usize, line: usize, column: usize, message: String) {
@@ -160,72 +314,28 @@ impl Events {
         });
     }
 
-    fn event(&mut self, file: usize, number: usize, line: &[u8]) {
-        let raw: RawEvent = match serde_json::from_slice(line) {
-            Ok(raw) => raw,
-            Err(e) => {
-                let column = if e.line() <= 1 {
-                    let upto = &line[..line.len().min(e.column().saturating_sub(1))];
-                    String::from_utf8_lossy(upto).chars().count() + 1
-                } else {
-                    1
-                };
-                let what = match e.classify() {
-                    serde_json::error::Category::Data => {
-                        format!("not an OpenLineage event: {e}")
-                    }
-                    _ => format!("not JSON: {e}"),
-                };
-                self.problem(file, number, column, strip_position(&what));
+    fn apply(&mut self, file: usize, number: usize, parsed: Parsed) {
+        let (job_key, run, time, inputs, outputs) = match parsed {
+            Parsed::Nothing => return,
+            Parsed::Problem { column, message } => {
+                self.problem(file, number, column, message);
                 return;
             }
-        };
-        // Static lineage (JobEvent, DatasetEvent) is declared, not
-        // observed; START, RUNNING, FAIL and ABORT runs did not finish.
-        if raw.run.is_none() || raw.event_type.as_deref() != Some("COMPLETE") {
-            return;
-        }
-        let Some((job_ns, job_name)) = raw.job.and_then(RawName::both) else {
-            self.problem(
-                file,
-                number,
-                1,
-                "a COMPLETE run event without `job.namespace` and `job.name`".into(),
-            );
-            return;
-        };
-        let run = raw
-            .run
-            .and_then(|r| r.run_id)
-            .unwrap_or_default()
-            .into_boxed_str();
-        let time = raw.event_time.unwrap_or_default().into_boxed_str();
-        let datasets = |list: Option<Vec<RawName>>, side: &str| {
-            let mut out = Vec::new();
-            for (i, d) in list.unwrap_or_default().into_iter().enumerate() {
-                match d.both() {
-                    Some(n) => out.push(n),
-                    None => {
-                        return Err(format!(
-                            "{side}[{i}] of a COMPLETE run event has no `namespace` and `name`"
-                        ));
-                    }
-                }
-            }
-            Ok(out)
-        };
-        let (inputs, outputs) = match (
-            datasets(raw.inputs, "inputs"),
-            datasets(raw.outputs, "outputs"),
-        ) {
-            (Ok(i), Ok(o)) => (i, o),
-            (Err(m), _) | (_, Err(m)) => {
-                self.problem(file, number, 1, m);
-                return;
-            }
+            Parsed::Complete {
+                job,
+                run,
+                time,
+                inputs,
+                outputs,
+            } => (
+                job.into_boxed_str(),
+                run.into_boxed_str(),
+                time.into_boxed_str(),
+                inputs,
+                outputs,
+            ),
         };
         self.complete += 1;
-        let job_key = format!("{job_ns}/{job_name}").into_boxed_str();
         let job = match self.job_ids.get(&job_key) {
             Some(&j) => j,
             None => {
@@ -246,21 +356,26 @@ impl Events {
                 if input == out {
                     continue;
                 }
-                let seen = Seen {
-                    job,
-                    run: run.clone(),
-                    time: time.clone(),
-                    file: file as u32,
-                    line: number as u32,
-                };
                 match self.seen.entry((out, input)) {
                     std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(seen);
+                        slot.insert(Seen {
+                            job,
+                            run: run.clone(),
+                            time: time.clone(),
+                            file: file as u32,
+                            line: number as u32,
+                        });
                         self.upstream[out as usize].push(input);
                     }
                     std::collections::hash_map::Entry::Occupied(mut slot) => {
-                        if seen.time >= slot.get().time {
-                            slot.insert(seen);
+                        if time >= slot.get().time {
+                            *slot.get_mut() = Seen {
+                                job,
+                                run: run.clone(),
+                                time: time.clone(),
+                                file: file as u32,
+                                line: number as u32,
+                            };
                         }
                     }
                 }
@@ -376,44 +491,6 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Reads one line (without its `\n`) into `line`, up to [`MAX_LINE`]
-/// bytes; a longer line is consumed without being kept. Returns the bytes
-/// consumed and whether the line was kept whole.
-fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<(usize, bool)> {
-    let mut consumed = 0;
-    let mut whole = true;
-    loop {
-        let buf = match reader.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if buf.is_empty() {
-            return Ok((consumed, whole));
-        }
-        let (chunk, done) = match memchr(buf) {
-            Some(i) => (&buf[..i], Some(i + 1)),
-            None => (buf, None),
-        };
-        if whole && line.len() + chunk.len() <= MAX_LINE {
-            line.extend_from_slice(chunk);
-        } else {
-            whole = false;
-            line.clear();
-        }
-        let used = done.unwrap_or(buf.len());
-        reader.consume(used);
-        consumed += used;
-        if done.is_some() {
-            return Ok((consumed, whole));
-        }
-    }
-}
-
-fn memchr(buf: &[u8]) -> Option<usize> {
-    buf.iter().position(|&b| b == b'\n')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -454,7 +531,7 @@ mod tests {
                 .replace("2026-12-01T10", "2026-12-02T10")
         ));
         assert_eq!(e.problems.len(), 2, "{:?}", e.problems);
-        assert_eq!((e.problems[0].line, e.problems[0].column), (2, 28));
+        assert_eq!((e.problems[0].line, e.problems[0].column), (2, 27));
         assert!(
             e.problems[0].message.starts_with("not JSON"),
             "{}",

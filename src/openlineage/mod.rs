@@ -42,6 +42,23 @@ impl OpenLineageConfig {
     }
 }
 
+impl OpenLineageConfig {
+    /// What a watcher watches for the events: each named file, and the
+    /// directory each glob walks from (canonical where they exist, as a
+    /// watcher reports paths). A change below one is a change of what
+    /// `check` finds.
+    pub fn watched(&self, dir: &Path) -> Vec<PathBuf> {
+        self.events
+            .iter()
+            .map(|pattern| {
+                let fixed: Vec<&str> = pattern.split('/').take_while(|p| !has_glob(p)).collect();
+                let path = dir.join(fixed.join("/"));
+                std::fs::canonicalize(&path).unwrap_or(path)
+            })
+            .collect()
+    }
+}
+
 /// One file of run events: its path as reports show it, and on disk.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EventsFile {

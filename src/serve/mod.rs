@@ -265,6 +265,8 @@ impl Watch {
         .into_iter()
         .flatten()
         .map(|d| dir.join(d))
+        // OpenLineage run events: their files, and the directories their globs read.
+        .chain(config.openlineage.watched(dir))
         .collect();
         Watch {
             dirs,
@@ -341,6 +343,14 @@ pub fn run(options: Options) -> Result<(), ServeError> {
         if let Some(parent) = file.parent().filter(|p| !p.starts_with(&dir)) {
             let _ = debouncer.watch(parent, RecursiveMode::NonRecursive);
         }
+    }
+    // OpenLineage run events outside the workspace.
+    for path in watch
+        .dirs
+        .iter()
+        .filter(|p| !p.starts_with(&dir) && p.exists())
+    {
+        let _ = debouncer.watch(path, RecursiveMode::Recursive);
     }
 
     loop {
