@@ -110,7 +110,8 @@ pub fn reload(
     options: &LoadOptions,
     changed: &std::collections::HashSet<PathBuf>,
 ) -> Workspace {
-    let n = prev.files.len();
+    // The OpenLineage events files come last; they are not specs.
+    let n = prev.files.len() - prev.lineage.as_ref().map_or(0, |l| l.file_ids.len());
     let mut docs: Vec<Vec<Arc<Node>>> = vec![Vec::new(); n];
     for d in &prev.documents {
         docs[d.file].push(d.node.clone());
@@ -130,8 +131,7 @@ pub fn reload(
         tables[*f] = Some(t.clone());
     }
     let prev_lock = prev.lock.clone();
-    let parsed: Vec<FileResult> = prev
-        .files
+    let parsed: Vec<FileResult> = prev.files[..n]
         .par_iter()
         .zip(docs.into_par_iter().zip(diags).zip(damaged).zip(tables))
         .enumerate()
