@@ -135,15 +135,7 @@ pub fn check_dir_for_findings_with_lineage(
 /// `throughline check`, whose reports need the findings and nothing else.
 /// The trees lack names and descriptions: render no page from them.
 pub fn check_dir_for_findings(dir: &Path, today: Date) -> Result<Checked, Error> {
-    check_inner(
-        dir,
-        today,
-        &[],
-        None,
-        Default::default(),
-        Keep::Findings,
-        &[],
-    )
+    check_dir_for_findings_with_lineage(dir, today, &[])
 }
 
 /// [`check_dir_lean`] and [`check_dir_excluding`] at once, as `build` checks.

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::common::{check_json, example_spec, findings, fixture, stderr, throughline, workspace};
+use crate::dbt::section_text;
 
 fn vendor(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -535,8 +536,8 @@ fn run_events_are_observed_lineage_with_the_job_and_run_as_evidence() {
     assert!(invalid[0]["message"].as_str().unwrap().contains("not JSON"));
 }
 
-#[test]
-fn check_lineage_reads_a_file_given_on_the_command_line() {
+/// The specs of the openlineage fixture, without its configuration and events.
+fn specs_of_the_fixture() -> tempfile::TempDir {
     let src = fixture("openlineage");
     let dir = tempfile::tempdir().unwrap();
     for f in [
@@ -547,6 +548,12 @@ fn check_lineage_reads_a_file_given_on_the_command_line() {
     ] {
         std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
     }
+    dir
+}
+
+#[test]
+fn check_lineage_reads_a_file_given_on_the_command_line() {
+    let (src, dir) = (fixture("openlineage"), specs_of_the_fixture());
     // Without events: nothing observed.
     let (report, _) = check_json(dir.path(), &[]);
     assert!(findings(&report, "lineage-drift").is_empty());
@@ -580,16 +587,7 @@ fn declared_lineage_read_back_is_not_evidence() {
         "openlineage",
         &["--event-time", "2026-12-01T00:00:00Z"],
     );
-    let src = fixture("openlineage");
-    let dir = tempfile::tempdir().unwrap();
-    for f in [
-        "specs.yaml",
-        "sources.yaml",
-        "data-products.yaml",
-        "contracts.yaml",
-    ] {
-        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
-    }
+    let dir = specs_of_the_fixture();
     std::fs::write(dir.path().join("static.jsonl"), jsonl).unwrap();
     let (report, _) = check_json(
         dir.path(),
@@ -607,16 +605,7 @@ fn declared_lineage_read_back_is_not_evidence() {
 
 #[test]
 fn a_malformed_line_in_a_large_file_is_one_finding_and_every_other_line_counts() {
-    let src = fixture("openlineage");
-    let dir = tempfile::tempdir().unwrap();
-    for f in [
-        "specs.yaml",
-        "sources.yaml",
-        "data-products.yaml",
-        "contracts.yaml",
-    ] {
-        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
-    }
+    let (src, dir) = (fixture("openlineage"), specs_of_the_fixture());
     let good = std::fs::read_to_string(src.join("lineage/airflow.jsonl")).unwrap();
     let good: Vec<&str> = good.lines().filter(|l| l.ends_with('}')).collect();
     let mut text = String::new();
@@ -672,27 +661,6 @@ fn the_vendored_schemas_reject_what_backstage_and_openlineage_reject() {
     assert!(event.is_valid(&e));
     e["eventTime"] = "yesterday".into();
     assert!(!event.is_valid(&e), "eventTime is a date-time");
-}
-
-fn section_text(html: &str, id: &str) -> String {
-    let start = html
-        .find(&format!("aria-labelledby=\"{id}\""))
-        .unwrap_or_else(|| panic!("no {id}"));
-    let end = start + html[start..].find("</section>").unwrap();
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in html[start..end].chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                text.push(' ');
-            }
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]

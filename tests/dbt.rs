@@ -551,7 +551,7 @@ fn page(site: &Path, rel: &str) -> String {
 }
 
 /// The text of `html` from the section headed `id` to its end, tags dropped.
-fn section_text(html: &str, id: &str) -> String {
+pub fn section_text(html: &str, id: &str) -> String {
     let start = html
         .find(&format!("aria-labelledby=\"{id}\""))
         .unwrap_or_else(|| panic!("no {id}"));
