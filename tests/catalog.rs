@@ -452,34 +452,39 @@ fn openlineage_export_names_datasets_without_dataset_by_the_default() {
 }
 
 #[test]
-fn openlineage_export_needs_a_time_outside_git_and_refuses_a_bad_one() {
+fn openlineage_export_outside_git_has_a_fixed_time_and_refuses_a_bad_one() {
     let dir = workspace(&[("specs.yaml", &crate::common::base_yaml())]);
     let out = dir.path().join("out.jsonl");
-    let run = throughline(&[
+    let args = [
         "export",
         "openlineage",
         dir.path().to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
-    ]);
-    assert_eq!(run.status.code(), Some(2));
+    ];
+    let run = throughline(&args);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     assert!(
         stderr(&run).contains("pass --event-time"),
         "{}",
         stderr(&run)
     );
-    assert!(!out.exists());
-    let run = throughline(&[
-        "export",
-        "openlineage",
-        dir.path().to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--event-time",
-        "yesterday",
-    ]);
+    let first = std::fs::read(&out).unwrap();
+    let events = valid_events(std::str::from_utf8(&first).unwrap());
+    assert!(
+        events
+            .iter()
+            .all(|e| e["eventTime"] == "1970-01-01T00:00:00Z")
+    );
+    assert_eq!(throughline(&args).status.code(), Some(0));
+    assert_eq!(std::fs::read(&out).unwrap(), first, "the same bytes");
+    std::fs::remove_file(&out).unwrap();
+    let mut bad = args.to_vec();
+    bad.extend(["--event-time", "yesterday"]);
+    let run = throughline(&bad);
     assert_eq!(run.status.code(), Some(2));
     assert!(stderr(&run).contains("RFC 3339"), "{}", stderr(&run));
+    assert!(!out.exists());
 }
 
 #[test]

@@ -292,6 +292,10 @@ pub fn static_lineage(checked: &Checked, event_time: &str) -> StaticLineage {
     }
 }
 
+/// `eventTime` outside git without `--event-time`: fixed, so that the
+/// export still gives the same bytes for the same specs.
+pub const NO_COMMIT_TIME: &str = "1970-01-01T00:00:00Z";
+
 /// The commit time of HEAD of the repository `dir` is in (strict ISO 8601).
 pub fn head_time(dir: &std::path::Path) -> Option<String> {
     let out = crate::baseline::git(dir, &["log", "-1", "--format=%cI", "HEAD"]).ok()?;
