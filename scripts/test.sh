@@ -121,5 +121,5 @@ target/debug/throughline build example-spec -o "$site_parent/site"
 
 shots="$PWD/target/screenshots"
 (cd tests/browser && SITE_DIR="$site_parent/site" SHOTS_DIR="$shots" CHROMIUM="$chromium_bin" \
-  THROUGHLINE_BIN="$PWD/../../target/debug/throughline" EXAMPLE_DIR="$PWD/../../example-spec" DBT_SPECS="$PWD/../dbt/specs" npm test --silent)
+  THROUGHLINE_BIN="$PWD/../../target/debug/throughline" EXAMPLE_DIR="$PWD/../../example-spec" DBT_SPECS="$PWD/../dbt/specs" LINEAGE_SPECS="$PWD/../fixtures/openlineage" npm test --silent)
 echo "screenshots for review: $shots"
