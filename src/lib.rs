@@ -282,6 +282,7 @@ fn check_inner(
     // The dbt artifacts are read while the specs load.
     let mut cache = cache;
     let dbt_cache = cache.as_deref_mut().map(|c| std::mem::take(&mut c.dbt));
+    let mut lineage_cache = cache.as_deref_mut().map(|c| std::mem::take(&mut c.lineage));
     // The dbt artifacts and the OpenLineage events are read while the specs load.
     let (workspace, ((dbt, dbt_cache), events)) = rayon::join(
         || load_specs(dir, &options, cache.as_deref_mut(), &config, &schemas, keep),
@@ -289,19 +290,27 @@ fn check_inner(
             rayon::join(
                 || read_dbt(dir, &config.dbt, dbt_cache, keep == Keep::Findings),
                 || {
-                    openlineage::files(dir, &config.openlineage, lineage)
-                        .and_then(openlineage::load)
+                    let files = openlineage::files(dir, &config.openlineage, lineage)?;
+                    match lineage_cache.as_mut() {
+                        Some(c) => c.get(files),
+                        None => Ok(openlineage::load(files)?.map(std::sync::Arc::new)),
+                    }
                 },
             )
         },
     );
-    if let (Some(kept), Some(cache)) = (dbt_cache, cache) {
-        cache.dbt = kept;
+    if let Some(cache) = cache {
+        if let Some(kept) = dbt_cache {
+            cache.dbt = kept;
+        }
+        if let Some(kept) = lineage_cache {
+            cache.lineage = kept;
+        }
     }
     let mut workspace = workspace?;
     workspace.dbt = dbt?;
     if let Some(events) = events? {
-        openlineage::Lineage::attach(&mut workspace, std::sync::Arc::new(events));
+        openlineage::Lineage::attach(&mut workspace, events);
     }
     let analysis = rules::check(&workspace, &config, &schemas, today);
     Ok(Checked {

@@ -10,6 +10,8 @@ pub struct LoadCache {
     entries: HashMap<PathBuf, CacheEntry>,
     /// The dbt artifacts, read again only when they change.
     pub dbt: crate::dbt::Cache,
+    /// The OpenLineage events, read again only when a file changes.
+    pub lineage: crate::openlineage::Cache,
 }
 
 pub(super) struct CacheEntry {

@@ -171,6 +171,34 @@ pub fn load(files: Vec<EventsFile>) -> Result<Option<Events>, EventsError> {
     events::read(files).map(Some)
 }
 
+/// Events shared between checks (`serve`, `lsp`, `mcp`): read again only
+/// when the files, or their sizes or modification times, change.
+#[derive(Default)]
+pub struct Cache {
+    kept: Option<std::sync::Arc<Events>>,
+}
+
+impl Cache {
+    /// The events of `files`, read again only when needed.
+    pub fn get(
+        &mut self,
+        files: Vec<EventsFile>,
+    ) -> Result<Option<std::sync::Arc<Events>>, EventsError> {
+        if let Some(kept) = &self.kept
+            && kept.files == files
+            && files
+                .iter()
+                .zip(&kept.stamps)
+                .all(|(f, s)| crate::load::stamp(&f.path) == *s && s.is_some())
+        {
+            return Ok(Some(kept.clone()));
+        }
+        let read = load(files)?.map(std::sync::Arc::new);
+        self.kept = read.clone();
+        Ok(read)
+    }
+}
+
 /// The run events of a workspace, with the files they were read from
 /// among the workspace's files (for findings at their lines; their text is
 /// never held).
@@ -216,5 +244,53 @@ impl Lineage {
                 .at(self.file_ids[p.file], Span::new(at, at)),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_reads_again_only_a_changed_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        let event = r#"{"eventType":"COMPLETE","run":{"runId":"r"},"job":{"namespace":"a","name":"j"},"inputs":[{"namespace":"x","name":"in"}],"outputs":[{"namespace":"x","name":"out"}]}"#;
+        std::fs::write(&path, format!("{event}\n")).unwrap();
+        let config = OpenLineageConfig {
+            namespace: None,
+            events: vec!["*.jsonl".into()],
+        };
+        let mut cache = Cache::default();
+        let first = cache
+            .get(files(dir.path(), &config, &[]).unwrap())
+            .unwrap()
+            .unwrap();
+        let again = cache
+            .get(files(dir.path(), &config, &[]).unwrap())
+            .unwrap()
+            .unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first, &again));
+        std::fs::write(&path, format!("{event}\n{event}\n")).unwrap();
+        let changed = cache
+            .get(files(dir.path(), &config, &[]).unwrap())
+            .unwrap()
+            .unwrap();
+        assert!(!std::sync::Arc::ptr_eq(&first, &changed));
+        assert_eq!(changed.complete, 2);
+        // A glob that matches nothing reads nothing; a named file that is not there is an error.
+        let none = OpenLineageConfig {
+            namespace: None,
+            events: vec!["lineage/*.jsonl".into()],
+        };
+        assert!(files(dir.path(), &none, &[]).unwrap().is_empty());
+        let missing = OpenLineageConfig {
+            namespace: None,
+            events: vec!["gone.jsonl".into()],
+        };
+        assert!(matches!(
+            files(dir.path(), &missing, &[]),
+            Err(EventsError::Unreadable { .. })
+        ));
     }
 }
