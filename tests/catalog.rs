@@ -166,6 +166,24 @@ fn backstage_descriptors_are_valid_and_every_relation_resolves() {
         kinds,
         ["api", "component", "domain", "resource", "system"].into()
     );
+    // Every entity carries its throughline id and, with `[site] base-url`, a link.
+    for (key, e) in &catalog {
+        assert!(
+            e["metadata"]["annotations"]["throughline.dev/id"].is_string(),
+            "{key:?}"
+        );
+        let url = e["metadata"]["links"][0]["url"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            url.starts_with("https://specs.example.com/"),
+            "{key:?}: {url}"
+        );
+    }
+    assert_eq!(
+        catalog[&("domain".into(), "finance".into())]["metadata"]["links"][0]["url"],
+        "https://specs.example.com/data-products/index.html"
+    );
     let revenue = &catalog[&("component".into(), "revenue".into())];
     assert_eq!(revenue["spec"]["type"], "data-product");
     assert_eq!(revenue["spec"]["lifecycle"], "production");

@@ -318,16 +318,20 @@ pub fn descriptors(checked: &Checked) -> Descriptors {
             .map(|(o, _)| o.clone())
             .unwrap_or_else(|| "group:unknown".into());
         let dn = &domain_names[domain.as_str()];
+        // A domain has no spec of its own: its id is the `domain` value, and
+        // its page the list of data products.
         let meta = |what: &str| Metadata {
             name: dn.clone(),
             title: Some(domain),
             description: Some(format!(
                 "{what} of the data products of the `{domain}` domain in the throughline trace."
             )),
-            id: None,
+            id: Some(domain),
             annotations: vec![("throughline.dev/domain", domain.clone())],
             tags: Vec::new(),
-            link: None,
+            link: base
+                .as_ref()
+                .map(|b| format!("{b}{}", Route::List(Kind::DataProduct, 1).path())),
         };
         let mut spec = Map::new();
         spec.insert("owner".into(), json!(owner));
