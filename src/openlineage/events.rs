@@ -16,6 +16,11 @@ use super::{EventsError, EventsFile};
 /// line cannot take the memory of the whole file.
 pub const MAX_LINE: usize = 16 << 20;
 
+/// At most this many lines of one file are reported as `lineage-invalid`
+/// (a file of garbage would otherwise be a finding a line); one more finding
+/// says how many more there were.
+pub const MAX_PROBLEMS: usize = 100;
+
 /// A line of an events file that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -56,6 +61,10 @@ pub struct Events {
     jobs: Vec<Box<str>>,
     job_ids: HashMap<Box<str>, u32>,
     pub problems: Vec<Problem>,
+    /// Where the problems of the file being read start, and how many of
+    /// them are past [`MAX_PROBLEMS`] and only counted.
+    file_start: usize,
+    unreported: usize,
     /// Lines read, COMPLETE run events used.
     pub lines: usize,
     pub complete: usize,
@@ -152,7 +161,11 @@ fn parse(line: &[u8]) -> Parsed {
                 1
             };
             let what = match e.classify() {
-                serde_json::error::Category::Data => format!("not an OpenLineage event: {e}"),
+                serde_json::error::Category::Data => format!("not an OpenLineage event: {e}")
+                    .replace(
+                        "expected struct RawEvent",
+                        "expected an event (a JSON object)",
+                    ),
                 _ => format!("not JSON: {e}"),
             };
             return Parsed::Problem {
@@ -226,8 +239,15 @@ impl Events {
         // Lines read so far, and whether the start of `buf` is the middle
         // of a line too long to keep.
         let (mut number, mut skipping) = (0usize, false);
+        self.file_start = self.problems.len();
+        let (problems_before, mut first_block) = (self.file_start, true);
         loop {
             let read = fill(&mut input, &mut buf, BLOCK)?;
+            // A byte-order mark an editor left is not part of the first event.
+            if first_block && buf.starts_with(b"\xEF\xBB\xBF") {
+                buf.drain(..3);
+            }
+            first_block = false;
             let end_of_input = read == 0;
             let complete = if end_of_input {
                 buf.len()
@@ -300,12 +320,34 @@ impl Events {
             self.lines += lines.len();
             buf.drain(..complete);
             if end_of_input {
+                self.cap_problems(problems_before);
                 return Ok(());
             }
         }
     }
 
+    /// Turns the last problem kept of a file that had more than
+    /// [`MAX_PROBLEMS`] into one that counts them.
+    fn cap_problems(&mut self, from: usize) {
+        if self.problems.len() - from <= MAX_PROBLEMS {
+            return;
+        }
+        let last = self.problems.last_mut().expect("a problem");
+        last.message = format!(
+            "{} more lines of this file cannot be read either (from this one on; the first {MAX_PROBLEMS} are reported one by one)",
+            self.unreported + 1
+        );
+        self.unreported = 0;
+    }
+
+    /// Records a problem: the first [`MAX_PROBLEMS`] of the file being read
+    /// (since `self.file_start`) one by one, then only the place of the next
+    /// and how many follow, so a file of garbage takes no memory.
     fn problem(&mut self, file: usize, line: usize, column: usize, message: String) {
+        if self.problems.len() - self.file_start > MAX_PROBLEMS {
+            self.unreported += 1;
+            return;
+        }
         self.problems.push(Problem {
             file,
             line,
@@ -550,6 +592,34 @@ mod tests {
         );
         // The latest run is the evidence.
         assert!(e.evidence(out, input).contains("`r2`"));
+    }
+
+    #[test]
+    fn a_file_of_garbage_is_a_hundred_findings_and_a_count_and_a_bom_is_skipped() {
+        let mut text = String::from("\u{feff}");
+        text.push_str(RUN);
+        text.push('\n');
+        for _ in 0..250 {
+            text.push_str("garbage\n");
+        }
+        let e = events(&text);
+        assert_eq!(e.complete, 1, "the first line, after its BOM, is read");
+        assert_eq!(e.problems.len(), MAX_PROBLEMS + 1);
+        let last = e.problems.last().unwrap();
+        assert_eq!(last.line, 2 + MAX_PROBLEMS);
+        assert!(
+            last.message.starts_with("150 more lines"),
+            "{}",
+            last.message
+        );
+        let e = events("\"str\"\n");
+        assert!(
+            e.problems[0]
+                .message
+                .contains("expected an event (a JSON object)"),
+            "{}",
+            e.problems[0].message
+        );
     }
 
     #[test]
