@@ -105,11 +105,7 @@ pub(super) fn export(what: ExportCommand) -> anyhow::Result<i32> {
                 return Ok(EXIT_ERROR);
             };
             let out = crate::dbt::exposures::exposures(&checked, &artifacts);
-            for note in &out.notes {
-                eprintln!("note: {note}");
-            }
-            crate::atomic::write(&args.out, out.yaml.as_bytes())
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", args.out.display()))?;
+            write_export(&args.out, &out.notes, out.yaml.as_bytes())?;
             eprintln!(
                 "wrote {} exposure{} to {}",
                 out.count,
@@ -119,11 +115,7 @@ pub(super) fn export(what: ExportCommand) -> anyhow::Result<i32> {
         }
         ExportCommand::Backstage(args) => {
             let out = crate::interop::backstage::descriptors(&checked);
-            for note in &out.notes {
-                eprintln!("note: {note}");
-            }
-            crate::atomic::write(&args.out, out.yaml.as_bytes())
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", args.out.display()))?;
+            write_export(&args.out, &out.notes, out.yaml.as_bytes())?;
             let counts: Vec<String> = out
                 .counts
                 .iter()
@@ -157,8 +149,7 @@ pub(super) fn export(what: ExportCommand) -> anyhow::Result<i32> {
                 },
             };
             let out = crate::openlineage::export::static_lineage(&checked, &time);
-            crate::atomic::write(&args.out, out.jsonl.as_bytes())
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", args.out.display()))?;
+            write_export(&args.out, &[], out.jsonl.as_bytes())?;
             eprintln!(
                 "wrote {} job event{} and {} dataset event{} to {}",
                 out.jobs,
@@ -178,6 +169,15 @@ pub(super) fn export(what: ExportCommand) -> anyhow::Result<i32> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Prints an export's notes and writes its one file atomically.
+fn write_export(out: &std::path::Path, notes: &[String], bytes: &[u8]) -> anyhow::Result<()> {
+    for note in notes {
+        eprintln!("note: {note}");
+    }
+    crate::atomic::write(out, bytes)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))
 }
 
 /// Whether `t` is an RFC 3339 date-time (`2026-12-01T00:00:00Z`,

@@ -302,7 +302,6 @@ pub fn descriptors(checked: &Checked) -> Descriptors {
     let owner_of = |e: EntityId| model.entities[e].node(ws).get_str("owner").map(owner_ref);
 
     let mut out: Vec<Value> = Vec::new();
-    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut notes = Vec::new();
     // Domains and their Systems: owned by the owner of most of their products.
     for (domain, members) in &domains {
@@ -338,8 +337,6 @@ pub fn descriptors(checked: &Checked) -> Descriptors {
         out.push(entity("Domain", meta("The domain").json(), spec.clone()));
         spec.insert("domain".into(), json!(dn));
         out.push(entity("System", meta("The system").json(), spec));
-        *counts.entry("Domain").or_default() += 1;
-        *counts.entry("System").or_default() += 1;
     }
     for &p in &products {
         let e = &model.entities[p];
@@ -408,7 +405,6 @@ pub fn descriptors(checked: &Checked) -> Descriptors {
             spec.insert("dependsOn".into(), json!(depends));
         }
         out.push(entity("Component", meta.json(), spec));
-        *counts.entry("Component").or_default() += 1;
 
         for (api, port) in apis.get(&p).map(Vec::as_slice).unwrap_or(&[]) {
             let port_name = port.get_str("name").unwrap_or("port");
@@ -452,7 +448,6 @@ pub fn descriptors(checked: &Checked) -> Descriptors {
             spec.insert("system".into(), json!(system));
             spec.insert("definition".into(), json!(definition));
             out.push(entity("API", meta.json(), spec));
-            *counts.entry("API").or_default() += 1;
         }
     }
     for &s in &sources {
@@ -494,10 +489,16 @@ pub fn descriptors(checked: &Checked) -> Descriptors {
         spec.insert("type".into(), json!("data-source"));
         spec.insert("owner".into(), json!(owner));
         out.push(entity("Resource", meta.json(), spec));
-        *counts.entry("Resource").or_default() += 1;
     }
     if base.is_none() {
         notes.push("[site] base-url is not set: the entities carry no link to their page".into());
+    }
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for kind in ["API", "Component", "Domain", "Resource", "System"] {
+        let n = out.iter().filter(|e| e["kind"] == kind).count();
+        if n > 0 {
+            counts.insert(kind, n);
+        }
     }
     let mut notes_all = names.notes;
     notes_all.extend(notes);

@@ -147,7 +147,21 @@ enum Parsed {
 /// then folded into the graph in order.
 const BLOCK: usize = 4 << 20;
 
+/// What a line longer than [`MAX_LINE`] is reported as.
+fn too_long() -> String {
+    format!(
+        "the line is longer than {} MiB; it was skipped",
+        MAX_LINE >> 20
+    )
+}
+
 fn parse(line: &[u8]) -> Parsed {
+    if line.len() > MAX_LINE {
+        return Parsed::Problem {
+            column: 1,
+            message: too_long(),
+        };
+    }
     if line.iter().all(u8::is_ascii_whitespace) {
         return Parsed::Nothing;
     }
@@ -257,15 +271,7 @@ impl Events {
                     None => {
                         if buf.len() > MAX_LINE && !skipping {
                             skipping = true;
-                            self.problem(
-                                file,
-                                number + 1,
-                                1,
-                                format!(
-                                    "the line is longer than {} MiB; it was skipped",
-                                    MAX_LINE >> 20
-                                ),
-                            );
+                            self.problem(file, number + 1, 1, too_long());
                         }
                         if skipping {
                             buf.clear();
@@ -288,33 +294,13 @@ impl Events {
             if region.ends_with(b"\n") || region.is_empty() {
                 lines.pop();
             }
-            let overlong: Vec<bool> = lines.iter().map(|l| l.len() > MAX_LINE).collect();
             let parsed: Vec<Parsed> = lines
                 .par_iter()
                 .with_min_len(256)
-                .map(|l| {
-                    if l.len() > MAX_LINE {
-                        Parsed::Nothing
-                    } else {
-                        parse(l)
-                    }
-                })
+                .map(|l| parse(l))
                 .collect();
             for (i, p) in parsed.into_iter().enumerate() {
-                let line = number + i + 1;
-                if overlong[i] {
-                    self.problem(
-                        file,
-                        line,
-                        1,
-                        format!(
-                            "the line is longer than {} MiB; it was skipped",
-                            MAX_LINE >> 20
-                        ),
-                    );
-                    continue;
-                }
-                self.apply(file, line, p);
+                self.apply(file, number + i + 1, p);
             }
             number += lines.len();
             self.lines += lines.len();
@@ -398,26 +384,21 @@ impl Events {
                 if input == out {
                     continue;
                 }
+                let seen = Seen {
+                    job,
+                    run: run.clone(),
+                    time: time.clone(),
+                    file: file as u32,
+                    line: number as u32,
+                };
                 match self.seen.entry((out, input)) {
                     std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(Seen {
-                            job,
-                            run: run.clone(),
-                            time: time.clone(),
-                            file: file as u32,
-                            line: number as u32,
-                        });
+                        slot.insert(seen);
                         self.upstream[out as usize].push(input);
                     }
                     std::collections::hash_map::Entry::Occupied(mut slot) => {
-                        if time >= slot.get().time {
-                            *slot.get_mut() = Seen {
-                                job,
-                                run: run.clone(),
-                                time: time.clone(),
-                                file: file as u32,
-                                line: number as u32,
-                            };
+                        if seen.time >= slot.get().time {
+                            *slot.get_mut() = seen;
                         }
                     }
                 }

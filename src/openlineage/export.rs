@@ -43,7 +43,7 @@ pub fn producer() -> String {
 
 /// A dataset as the export names it.
 fn dataset_of(value: Option<&Node>, namespace: &str, default: String) -> (String, String) {
-    match value.and_then(|v| Some((v.get_str("namespace")?, v.get_str("name")?))) {
+    match value.and_then(super::observed::dataset) {
         Some((ns, name)) => (ns.to_string(), name.to_string()),
         None => (namespace.to_string(), default),
     }

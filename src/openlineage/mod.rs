@@ -51,8 +51,7 @@ impl OpenLineageConfig {
         self.events
             .iter()
             .map(|pattern| {
-                let fixed: Vec<&str> = pattern.split('/').take_while(|p| !has_glob(p)).collect();
-                let path = dir.join(fixed.join("/"));
+                let path = dir.join(split_glob(pattern).0);
                 std::fs::canonicalize(&path).unwrap_or(path)
             })
             .collect()
@@ -82,6 +81,14 @@ pub enum EventsError {
 
 fn has_glob(s: &str) -> bool {
     s.contains(['*', '?', '[', '{'])
+}
+
+/// A glob's longest leading part without a wildcard (where a walk starts),
+/// and the rest.
+fn split_glob(pattern: &str) -> (String, String) {
+    let parts: Vec<&str> = pattern.split('/').collect();
+    let fixed = parts.iter().take_while(|p| !has_glob(p)).count();
+    (parts[..fixed].join("/"), parts[fixed..].join("/"))
 }
 
 fn shown(dir: &Path, path: &Path) -> String {
@@ -130,11 +137,8 @@ pub fn files(
             push(dir.join(pattern), &mut out)?;
             continue;
         }
-        // Walk from the longest leading part without a wildcard.
-        let parts: Vec<&str> = pattern.split('/').collect();
-        let fixed = parts.iter().take_while(|p| !has_glob(p)).count();
-        let base = dir.join(parts[..fixed].join("/"));
-        let rest = parts[fixed..].join("/");
+        let (fixed, rest) = split_glob(pattern);
+        let base = dir.join(fixed);
         let glob = globset::GlobBuilder::new(&rest)
             .literal_separator(true)
             .build()

@@ -22,7 +22,8 @@ pub struct DatasetValue<'w> {
     pub span: Span,
 }
 
-fn dataset(node: &Node) -> Option<(&str, &str)> {
+/// The namespace and name of a `dataset` value.
+pub(super) fn dataset(node: &Node) -> Option<(&str, &str)> {
     Some((node.get_str("namespace")?, node.get_str("name")?))
 }
 
@@ -109,8 +110,8 @@ impl<'a> Declared<'a> {
     }
 
     /// The graph with the nodes the specs name mapped to their entities.
-    pub fn observed(self) -> Observed<'a> {
-        let names = self.names.clone();
+    pub fn observed(mut self) -> Observed<'a> {
+        let names = std::mem::take(&mut self.names);
         let mut observed = Observed::owning(Box::new(self));
         for (node, entity, file, span) in names {
             observed.name(node, entity, file, span);

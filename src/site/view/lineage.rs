@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::*;
 use crate::lineage::{Observed, Row, Standing};
-use crate::markup::escape_into;
+use crate::markup::{escape, escape_into};
 
 fn badge(standing: &Standing, system: &str, out: &mut String) {
     match standing {
@@ -74,6 +74,8 @@ impl<'a> SiteModel<'a> {
             }
         }
         let cell = |sys: usize, entity: EntityId| per[sys].1.iter().find(|r| r.entity == entity);
+        // Each system's observed paths, walked once for the evidence.
+        let paths: Vec<_> = per.iter().map(|(g, _)| g.upstream_of(e)).collect();
         let root = "../";
         let mut out = String::new();
         out.push_str("\n<section aria-labelledby=\"lineage-title\" class=\"lineage\">\n  <h2 id=\"lineage-title\">Declared and observed lineage</h2>\n  ");
@@ -128,7 +130,7 @@ impl<'a> SiteModel<'a> {
                                 out.push_str("<code>");
                                 escape_into(&mut out, path);
                                 out.push_str("</code>");
-                                if let Some(ev) = self.evidence(g, e, entity) {
+                                if let Some(ev) = evidence(g, paths[s].get(&entity)) {
                                     out.push_str("<br><span class=\"muted\">");
                                     escape_into(&mut out, &ev);
                                     out.push_str("</span>");
@@ -160,17 +162,6 @@ impl<'a> SiteModel<'a> {
         out
     }
 
-    /// What showed `product` reading `upstream` in `g`: the first step of
-    /// its observed path (a job's run, for OpenLineage).
-    fn evidence(&self, g: &Observed, product: EntityId, upstream: EntityId) -> Option<String> {
-        if g.graph().system() == "dbt" {
-            return None;
-        }
-        let path = g.upstream_of(product).remove(&upstream)?;
-        let (&last, &before) = (path.last()?, path.get(path.len().checked_sub(2)?)?);
-        Some(g.graph().evidence(before, last))
-    }
-
     /// A link to entity `e` from a page `root` below the site's root.
     fn link_html(&self, e: EntityId, root: &str, out: &mut String) {
         let (linked, tail) = self.link_tail(e);
@@ -181,8 +172,13 @@ impl<'a> SiteModel<'a> {
     }
 }
 
-fn escape(s: &str) -> String {
-    let mut out = String::new();
-    escape_into(&mut out, s);
-    out
+/// What showed the last step of an observed `path` in `g` (a job's run, for
+/// OpenLineage; dbt's manifest says nothing a page needs).
+fn evidence(g: &Observed, path: Option<&Vec<crate::lineage::ObservedNode>>) -> Option<String> {
+    if g.graph().system() == "dbt" {
+        return None;
+    }
+    let path = path?;
+    let (&last, &before) = (path.last()?, path.get(path.len().checked_sub(2)?)?);
+    Some(g.graph().evidence(before, last))
 }
