@@ -191,6 +191,12 @@ impl Target {
         for entry in entries.flatten() {
             let file_name = entry.file_name().to_string_lossy().into_owned();
             if !entry.path().join(SITE_MARKER).is_file() {
+                // A build killed between creating its staging directory and
+                // marking it leaves it empty: removing an empty directory
+                // loses nothing (`remove_dir` refuses any other).
+                if file_name.starts_with(&new) {
+                    let _ = fs::remove_dir(entry.path());
+                }
                 continue;
             }
             if file_name.starts_with(&new) {
@@ -277,16 +283,24 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names.len(), 3, "ws, site and the lock file: {names:?}");
-        // What a killed build left goes on the next claim; a directory
-        // without our marker is never removed.
+        // What a killed build left goes on the next claim, an empty staging
+        // directory too (killed before it was marked); a directory with
+        // anything in it and without our marker is never removed.
         let stale = tmp.path().join(".site.throughline-new-999999999");
         fs::create_dir(&stale).unwrap();
         fs::write(stale.join(SITE_MARKER), "").unwrap();
+        let unmarked = tmp.path().join(".site.throughline-new-999999996");
+        fs::create_dir(&unmarked).unwrap();
         let foreign = tmp.path().join(".site.throughline-new-999999998");
         fs::create_dir(&foreign).unwrap();
+        fs::write(foreign.join("keep.txt"), "mine").unwrap();
         let target = Target::claim(&out, &ws).unwrap();
         assert!(!stale.exists());
-        assert!(foreign.exists());
+        assert!(!unmarked.exists());
+        assert_eq!(
+            fs::read_to_string(foreign.join("keep.txt")).unwrap(),
+            "mine"
+        );
         drop(target);
         // An orphaned previous site (killed between the two renames) is put back.
         let old = tmp.path().join(".site.throughline-old-999999997");

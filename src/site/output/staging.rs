@@ -279,14 +279,19 @@ pub(super) fn remove_tree(dir: &Path) {
         }
         i += 1;
     }
+    // The marker goes last: a removal stopped part-way leaves a directory
+    // the next build still knows as its own, and finishes.
+    let marker = dir.join(SITE_MARKER);
+    files.retain(|f| *f != marker);
     files.par_iter().for_each(|f| {
         let _ = fs::remove_file(f);
     });
-    // Deepest first; whatever is left (a file that appeared meanwhile) is
-    // removed the slow way.
-    for d in dirs.iter().rev() {
+    for d in dirs[1..].iter().rev() {
         let _ = fs::remove_dir(d);
     }
+    let _ = fs::remove_file(&marker);
+    // Whatever is left (a file that appeared meanwhile) is removed the slow way.
+    let _ = fs::remove_dir(dir);
     if dir.exists() {
         let _ = fs::remove_dir_all(dir);
     }
