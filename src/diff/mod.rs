@@ -295,19 +295,17 @@ fn reviews(
     let lock = |ws: &Workspace| ws.lock.as_ref().map_or(&empty, |(_, l)| l.as_ref()).clone();
     let (old, new) = (lock(base), lock(head));
     let mut reviewed: Vec<crate::review::Link> = new
-        .stamps
-        .iter()
+        .stamps()
         .filter(|s| {
             old.get(&s.link)
                 .is_none_or(|o| o.fingerprint != s.fingerprint || o.commit != s.commit)
         })
-        .map(|s| s.link.clone())
+        .map(|s| s.link)
         .collect();
     let mut unstamped: Vec<crate::review::Link> = old
-        .stamps
-        .iter()
+        .stamps()
         .filter(|s| new.get(&s.link).is_none())
-        .map(|s| s.link.clone())
+        .map(|s| s.link)
         .collect();
     reviewed.sort();
     unstamped.sort();

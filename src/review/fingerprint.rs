@@ -303,6 +303,18 @@ fn first_to_escape(word: u64) -> Option<usize> {
     (found != 0).then(|| found.trailing_zeros() as usize / 8)
 }
 
+/// Whether `text` is a fingerprint of [`SCHEME`], quickly: [`validate`]
+/// says what is wrong with one that is not.
+pub fn is_valid(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == SCHEME.len() + 1 + 64
+        && bytes.starts_with(SCHEME.as_bytes())
+        && bytes[SCHEME.len()] == b':'
+        && bytes[SCHEME.len() + 1..]
+            .iter()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// Whether `text` is a fingerprint of [`SCHEME`]: `tl1:` and 64 lowercase
 /// hex digits. `Err` says what is wrong with it.
 pub fn validate(text: &str) -> Result<(), String> {

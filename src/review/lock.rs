@@ -3,6 +3,7 @@
 //! conflict, and a review shows in `git log -p` as the lines it changed.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use compact_str::CompactString;
 use rayon::prelude::*;
@@ -56,20 +57,23 @@ impl Stamp {
     }
 }
 
-/// A lock, read.
+/// A lock, read. Its stamps stay in the lock's text, each one the offsets
+/// of its five fields: a check of a full lock copies no name, and a stamp
+/// is made a [`Stamp`] only when someone asks for it.
 #[derive(Debug, Clone, Default)]
 pub struct Lock {
+    text: Arc<str>,
     /// The first stamp of each link, in line order.
-    pub stamps: Vec<Stamp>,
+    first: Vec<Entry>,
     /// Later stamps of a link already stamped (a merge that kept both
     /// sides): reported, and consulted when the first one is out of date.
-    pub duplicates: Vec<Stamp>,
+    later: Vec<Entry>,
     /// Lines that say something this version cannot read: a lock with any
     /// is not rewritten by `review`, so that nothing in it is lost.
     pub unreadable: Vec<usize>,
     /// Whether the header names a later format: none of the lines is read.
     pub newer: bool,
-    /// `(hash of the link, position in stamps)`, sorted by hash, and a link's
+    /// `(hash of the link, position in first)`, sorted by hash, and a link's
     /// names are read only to confirm a match.
     index: Vec<(u64, u32)>,
     /// Where in `index` the hashes of each value of their top
@@ -79,6 +83,26 @@ pub struct Lock {
     bits: u32,
 }
 
+/// Where one stamp's fields are in the lock's text: `[start, end)` of the
+/// child, the field, the parent, the fingerprint and the commit (empty
+/// when the line has none), and its line (1-based).
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    fields: [(u32, u32); 5],
+    line: u32,
+}
+
+impl Entry {
+    fn part<'t>(&self, text: &'t str, i: usize) -> &'t str {
+        let (start, end) = self.fields[i];
+        &text[start as usize..end as usize]
+    }
+
+    fn is(&self, text: &str, child: &str, field: &str, parent: &str) -> bool {
+        self.part(text, 0) == child && self.part(text, 1) == field && self.part(text, 2) == parent
+    }
+}
+
 fn key_hash(child: &str, field: &str, parent: &str) -> u64 {
     use std::hash::BuildHasher;
     foldhash::fast::FixedState::default().hash_one((child, field, parent))
@@ -86,12 +110,23 @@ fn key_hash(child: &str, field: &str, parent: &str) -> u64 {
 
 impl Lock {
     /// The stamp of `link`, if it has one.
-    pub fn get(&self, link: &Link) -> Option<&Stamp> {
+    pub fn get(&self, link: &Link) -> Option<Stamp> {
         self.find(&link.child, &link.field, &link.parent)
     }
 
     /// The stamp of the link `(child, field, parent)`, if it has one.
-    pub fn find(&self, child: &str, field: &str, parent: &str) -> Option<&Stamp> {
+    pub fn find(&self, child: &str, field: &str, parent: &str) -> Option<Stamp> {
+        self.entry(child, field, parent).map(|e| self.stamp(e))
+    }
+
+    /// The fingerprint the link `(child, field, parent)` is stamped with,
+    /// if it has a stamp: the one lookup of a check, with no copy.
+    pub fn fingerprint_of(&self, child: &str, field: &str, parent: &str) -> Option<&str> {
+        self.entry(child, field, parent)
+            .map(|e| e.part(&self.text, 3))
+    }
+
+    fn entry(&self, child: &str, field: &str, parent: &str) -> Option<&Entry> {
         if self.index.is_empty() {
             return None;
         }
@@ -101,49 +136,66 @@ impl Lock {
         self.index[run]
             .iter()
             .filter(|&&(h, _)| h == hash)
-            .map(|&(_, i)| &self.stamps[i as usize])
-            .find(|s| s.link.child == child && s.link.field == field && s.link.parent == parent)
+            .map(|&(_, i)| &self.first[i as usize])
+            .find(|e| e.is(&self.text, child, field, parent))
     }
 
     /// Whether one of the stamps of `(child, field, parent)` is `fingerprint`.
     pub fn reviewed(&self, child: &str, field: &str, parent: &str, fingerprint: &str) -> bool {
-        let is = |l: &Link| l.child == child && l.field == field && l.parent == parent;
-        self.find(child, field, parent)
-            .is_some_and(|s| s.fingerprint == fingerprint)
-            || self
-                .duplicates
-                .iter()
-                .any(|s| is(&s.link) && s.fingerprint == fingerprint)
+        self.fingerprint_of(child, field, parent) == Some(fingerprint)
+            || self.later.iter().any(|e| {
+                e.is(&self.text, child, field, parent) && e.part(&self.text, 3) == fingerprint
+            })
     }
 
     /// Every stamp of `link`, the first one first (more than one only in
     /// a lock with duplicate lines).
-    pub fn all_of<'a>(&'a self, link: &'a Link) -> impl Iterator<Item = &'a Stamp> + 'a {
-        self.get(link)
-            .into_iter()
-            .chain(self.duplicates.iter().filter(move |s| &s.link == link))
+    pub fn all_of<'a>(&'a self, link: &'a Link) -> impl Iterator<Item = Stamp> + 'a {
+        self.get(link).into_iter().chain(
+            self.later
+                .iter()
+                .filter(move |e| e.is(&self.text, &link.child, &link.field, &link.parent))
+                .map(|e| self.stamp(e)),
+        )
+    }
+
+    /// The first stamp of each link, in line order.
+    pub fn stamps(&self) -> impl ExactSizeIterator<Item = Stamp> + '_ {
+        self.first.iter().map(|e| self.stamp(e))
+    }
+
+    /// How many stamps repeat a link stamped on an earlier line.
+    pub fn duplicates(&self) -> usize {
+        self.later.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.stamps.is_empty()
+        self.first.is_empty()
     }
 
-    /// A lock of `stamps`, one per link (the first kept).
-    pub fn from_stamps(stamps: impl IntoIterator<Item = Stamp>) -> Lock {
-        let mut lock = Lock {
-            stamps: stamps.into_iter().collect(),
-            ..Lock::default()
-        };
-        lock.settle();
-        lock
+    fn stamp(&self, e: &Entry) -> Stamp {
+        let part = |i| e.part(&self.text, i);
+        let commit = part(4);
+        Stamp {
+            link: Link {
+                child: part(0).into(),
+                field: part(1).into(),
+                parent: part(2).into(),
+            },
+            fingerprint: part(3).into(),
+            commit: (!commit.is_empty()).then(|| commit.to_ascii_lowercase().into()),
+            line: e.line as usize,
+        }
     }
 
     /// Builds the index and moves every later stamp of a link (in line
-    /// order) to `duplicates`; returns each as (its line, the first's line).
+    /// order) to `later`; returns each as (its line, the first's line).
     fn settle(&mut self) -> Vec<(usize, usize)> {
         let mut index = self.hashed();
-        let mut later = vec![false; self.stamps.len()];
+        let mut later = vec![false; self.first.len()];
         let mut pairs = Vec::new();
+        let text = &self.text;
+        let same = |a: &Entry, b: &Entry| (0..3).all(|i| a.part(text, i) == b.part(text, i));
         // Stamps of one link share a hash, and sort by position within it.
         let mut run = 0;
         while run < index.len() {
@@ -155,9 +207,9 @@ impl Lock {
                 }
                 for &(_, b) in &index[a + 1..end] {
                     let b = b as usize;
-                    if !later[b] && self.stamps[b].link == self.stamps[first].link {
+                    if !later[b] && same(&self.first[b], &self.first[first]) {
                         later[b] = true;
-                        pairs.push((self.stamps[b].line, self.stamps[first].line));
+                        pairs.push((self.first[b].line as usize, self.first[first].line as usize));
                     }
                 }
             }
@@ -165,12 +217,12 @@ impl Lock {
         }
         if !pairs.is_empty() {
             pairs.sort_unstable();
-            let stamps = std::mem::take(&mut self.stamps);
-            for (stamp, later) in stamps.into_iter().zip(later) {
+            let entries = std::mem::take(&mut self.first);
+            for (entry, later) in entries.into_iter().zip(later) {
                 if later {
-                    self.duplicates.push(stamp);
+                    self.later.push(entry);
                 } else {
-                    self.stamps.push(stamp);
+                    self.first.push(entry);
                 }
             }
             index = self.hashed();
@@ -190,13 +242,16 @@ impl Lock {
     }
 
     fn hashed(&self) -> Vec<(u64, u32)> {
+        let text = &self.text;
         let mut index: Vec<(u64, u32)> = self
-            .stamps
+            .first
             .iter()
             .enumerate()
-            .map(|(i, s)| {
-                let l = &s.link;
-                (key_hash(&l.child, &l.field, &l.parent), i as u32)
+            .map(|(i, e)| {
+                (
+                    key_hash(e.part(text, 0), e.part(text, 1), e.part(text, 2)),
+                    i as u32,
+                )
             })
             .collect();
         index.sort_unstable();
@@ -226,9 +281,14 @@ const MARKERS: [&str; 4] = ["<<<<<<<", "=======", ">>>>>>>", "|||||||"];
 /// Reads the lock in `file` (file `id` of the workspace): every line that
 /// cannot be read is a `lock-invalid` finding at that line.
 pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
-    let mut lock = Lock::default();
+    let mut lock = Lock {
+        text: file.text.clone(),
+        ..Lock::default()
+    };
     let mut found = Vec::new();
-    let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
+    let whole = &*file.text;
+    let bom = if whole.starts_with('\u{feff}') { 3 } else { 0 };
+    let text = &whole[bom..];
     let whole_line = |n: usize, line: &str| {
         let start = file.pos(n, 0);
         let end = file.pos(n, line.len());
@@ -246,25 +306,31 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
                 lock.unreadable.push(n);
             }
         };
-    // A lock checked out with CRLF line ends reads as the same lock.
-    let lines: Vec<&str> = text
+    // A lock checked out with CRLF line ends reads as the same lock. Each
+    // line with the offset of its start in the file's text.
+    let mut at = bom;
+    let lines: Vec<(usize, &str)> = text
         .split('\n')
-        .map(|raw| raw.strip_suffix('\r').unwrap_or(raw))
+        .map(|raw| {
+            let start = at;
+            at += raw.len() + 1;
+            (start, raw.strip_suffix('\r').unwrap_or(raw))
+        })
         .collect();
     // The stamp lines are read on every core; the rest, in order, below.
-    let mut stamps: Vec<Option<Result<Stamp, (String, &'static str)>>> = lines
+    let mut stamps: Vec<Option<Result<Entry, (String, &'static str)>>> = lines
         .par_iter()
         .with_min_len(512)
         .enumerate()
-        .map(|(i, line)| {
+        .map(|(i, &(start, line))| {
             let stamp_like = !line.trim().is_empty()
                 && !line.starts_with('#')
                 && !MARKERS.iter().any(|m| line.starts_with(m));
-            stamp_like.then(|| parse_line(line, i + 1))
+            stamp_like.then(|| parse_line(line, start, i + 1))
         })
         .collect();
     let mut seen_header = false;
-    for (i, &line) in lines.iter().enumerate() {
+    for (i, &(start, line)) in lines.iter().enumerate() {
         let n = i + 1;
         if line.trim().is_empty() {
             continue;
@@ -337,30 +403,29 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
             );
             continue;
         }
-        let parsed = stamps[i].take().unwrap_or_else(|| parse_line(line, n));
+        let parsed = stamps[i]
+            .take()
+            .unwrap_or_else(|| parse_line(line, start, n));
         match parsed {
-            Ok(stamp) => lock.stamps.push(stamp),
+            Ok(entry) => lock.first.push(entry),
             Err((message, help)) => invalid(n, line, message, help, &mut lock, true),
         }
     }
     let pairs = lock.settle();
     if !pairs.is_empty() {
-        let raw_lines: Vec<&str> = text.split('\n').collect();
         let links: HashMap<usize, String> = lock
-            .duplicates
+            .later
             .iter()
-            .map(|s| {
-                let Link {
-                    child,
-                    field,
-                    parent,
-                } = &s.link;
-                (s.line, format!("{child} {field} {parent}"))
+            .map(|e| {
+                let part = |i| e.part(&lock.text, i);
+                (
+                    e.line as usize,
+                    format!("{} {} {}", part(0), part(1), part(2)),
+                )
             })
             .collect();
         for (n, first) in pairs {
-            let raw = raw_lines[n - 1];
-            let line = raw.strip_suffix('\r').unwrap_or(raw);
+            let line = lines[n - 1].1;
             invalid(
                 n,
                 line,
@@ -377,43 +442,61 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
     (lock, found)
 }
 
-/// One stamp line: `CHILD FIELD PARENT FINGERPRINT [COMMIT]`.
-fn parse_line(line: &str, n: usize) -> Result<Stamp, (String, &'static str)> {
+/// One stamp line, which starts at offset `start` of the lock's text:
+/// `CHILD FIELD PARENT FINGERPRINT [COMMIT]`.
+fn parse_line(line: &str, start: usize, n: usize) -> Result<Entry, (String, &'static str)> {
     const SHAPE: &str =
         "each line is `CHILD FIELD PARENT FINGERPRINT [COMMIT]`, separated by single spaces";
-    let mut parts = line.split_ascii_whitespace();
-    let mut next = || parts.next();
-    let (link, fingerprint, commit) = match (next(), next(), next(), next(), next(), next()) {
-        (Some(c), Some(f), Some(p), Some(fp), commit, None) => ((c, f, p), fp, commit),
-        _ => {
+    // The fields' byte ranges in `line`, found in one pass over its bytes
+    // (as `split_ascii_whitespace` would split it).
+    let bytes = line.as_bytes();
+    let mut parts = [(0usize, 0usize); 5];
+    let mut count = 0;
+    let mut i = 0;
+    loop {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i == bytes.len() {
+            break;
+        }
+        let from = i;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if let Some(part) = parts.get_mut(count) {
+            *part = (from, i);
+        }
+        count += 1;
+    }
+    if !(4..=5).contains(&count) {
+        return Err((format!("a lock line has {count} fields, not 4 or 5"), SHAPE));
+    }
+    let text = |(from, to): (usize, usize)| &line[from..to];
+    let print = text(parts[3]);
+    if !fingerprint::is_valid(print) {
+        fingerprint::validate(print).map_err(|m| (m, SHAPE))?;
+    }
+    if count == 5 {
+        let commit = text(parts[4]);
+        if !((commit.len() == 40 || commit.len() == 64)
+            && commit.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
             return Err((
-                format!(
-                    "a lock line has {} fields, not 4 or 5",
-                    line.split_ascii_whitespace().count()
-                ),
+                format!("`{commit}` is not a commit id (40 or 64 hex digits)"),
                 SHAPE,
             ));
         }
-    };
-    fingerprint::validate(fingerprint).map_err(|m| (m, SHAPE))?;
-    if let Some(commit) = commit
-        && !((commit.len() == 40 || commit.len() == 64)
-            && commit.bytes().all(|b| b.is_ascii_hexdigit()))
-    {
-        return Err((
-            format!("`{commit}` is not a commit id (40 or 64 hex digits)"),
-            SHAPE,
-        ));
     }
-    Ok(Stamp {
-        link: Link {
-            child: link.0.into(),
-            field: link.1.into(),
-            parent: link.2.into(),
-        },
-        fingerprint: fingerprint.into(),
-        commit: commit.map(|c| c.to_ascii_lowercase().into()),
-        line: n,
+    // Files are at most 4 GiB (`[limits] max-file-size`), so offsets fit.
+    let narrow = |n: usize| u32::try_from(n).expect("a lock is at most 4 GiB");
+    let mut fields = [(0, 0); 5];
+    for (field, &(from, to)) in fields.iter_mut().zip(&parts[..count]) {
+        *field = (narrow(start + from), narrow(start + to));
+    }
+    Ok(Entry {
+        fields,
+        line: narrow(n),
     })
 }
 
@@ -469,12 +552,10 @@ mod tests {
         );
         let (lock, found) = read(&text);
         assert!(found.is_empty(), "{found:?}");
-        assert_eq!(lock.stamps.len(), 2);
-        assert_eq!(
-            lock.stamps[1].commit.as_deref(),
-            stamps[0].commit.as_deref()
-        );
-        assert_eq!(Lock::render(&lock.stamps), text);
+        assert_eq!(lock.stamps().len(), 2);
+        let read: Vec<Stamp> = lock.stamps().collect();
+        assert_eq!(read[1].commit.as_deref(), stamps[0].commit.as_deref());
+        assert_eq!(Lock::render(&read), text);
     }
 
     #[test]
@@ -482,7 +563,7 @@ mod tests {
         let text = format!("{HEADER}\r\ng contributesTo ns {}\r\n", fp('c'));
         let (lock, found) = read(&text);
         assert!(found.is_empty(), "{found:?}");
-        assert_eq!(lock.stamps[0].fingerprint, fp('c'));
+        assert_eq!(lock.stamps().next().unwrap().fingerprint, fp('c'));
     }
 
     #[test]
@@ -530,8 +611,8 @@ mod tests {
         assert!(found[3].message.contains("merge conflict"));
         assert!(found[5].message.contains("first is on line 7"));
         assert_eq!(lock.unreadable, [2, 3, 4, 5, 6]);
-        assert_eq!(lock.stamps.len(), 1);
-        let link = &lock.stamps[0].link;
+        assert_eq!(lock.stamps().len(), 1);
+        let link = &lock.stamps().next().unwrap().link;
         assert_eq!(lock.all_of(link).count(), 2);
     }
 
@@ -541,7 +622,7 @@ mod tests {
             "# throughline.lock v2\ng contributesTo ns {}\n",
             fp('a')
         ));
-        assert!(lock.newer && lock.stamps.is_empty());
+        assert!(lock.newer && lock.is_empty());
         assert_eq!(lines(&found), [1]);
         assert!(found[0].message.contains("newer throughline"));
     }
@@ -550,7 +631,7 @@ mod tests {
     fn a_missing_header_is_reported_and_the_stamps_read() {
         let (lock, found) = read(&format!("g contributesTo ns {}\n", fp('a')));
         assert_eq!(lines(&found), [1]);
-        assert_eq!(lock.stamps.len(), 1);
+        assert_eq!(lock.stamps().len(), 1);
         assert!(lock.unreadable.is_empty());
     }
 }

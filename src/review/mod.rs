@@ -11,6 +11,7 @@ pub mod history;
 pub mod lock;
 pub mod stamp;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use rayon::prelude::*;
@@ -133,13 +134,13 @@ impl Taken {
 }
 
 /// The fingerprints of `parents`, now, by entity (`None` for an entity not
-/// asked for).
-pub fn fingerprints(
-    ws: &Workspace,
+/// asked for): those taken while the workspace loaded are borrowed.
+fn fingerprints<'w>(
+    ws: &'w Workspace,
     model: &Model,
     config: &Config,
     parents: impl IntoIterator<Item = EntityId>,
-) -> Vec<Option<String>> {
+) -> Vec<Option<Cow<'w, str>>> {
     let mut wanted = vec![false; model.entities.len()];
     for p in parents {
         wanted[p] = true;
@@ -152,12 +153,12 @@ pub fn fingerprints(
             wanted.then(|| {
                 let entity = &model.entities[e];
                 match ws.fingerprints.get(entity.doc) {
-                    Some(Some(taken)) => taken.clone(),
-                    _ => fingerprint::fingerprint(
+                    Some(Some(taken)) => Cow::Borrowed(taken.as_str()),
+                    _ => Cow::Owned(fingerprint::fingerprint(
                         entity.node(ws),
                         entity.kind,
                         &config.review.ignore,
-                    ),
+                    )),
                 }
             })
         })
@@ -193,18 +194,19 @@ fn classify<'m>(
             let now = prints[parent]
                 .as_deref()
                 .expect("every parent has a fingerprint");
-            let state = match lock.find(child, field, &reference.target) {
+            let parent_id = &*reference.target;
+            let state = match lock.fingerprint_of(child, field, parent_id) {
                 None => State::Unreviewed,
-                Some(stamp)
-                    if stamp.fingerprint == now
-                        || lock.reviewed(child, field, &reference.target, now) =>
-                {
+                Some(print) if print == now || lock.reviewed(child, field, parent_id, now) => {
                     if !reviewed {
                         return None;
                     }
                     State::Reviewed
                 }
-                Some(stamp) => State::Suspect(stamp.clone()),
+                Some(_) => State::Suspect(
+                    lock.find(child, field, parent_id)
+                        .expect("a stamped link has a stamp"),
+                ),
             };
             Some(LinkState {
                 link: Link {

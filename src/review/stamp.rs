@@ -120,16 +120,17 @@ pub fn plan(
     let all = states(ws, model, config, lock);
     let existing: HashSet<&Link> = all.iter().map(|s| &s.link).collect();
     for s in &all {
-        let kept = lock
-            .all_of(&s.link)
-            .find(|st| st.fingerprint == s.fingerprint)
-            .or_else(|| lock.get(&s.link));
+        let kept = || {
+            lock.all_of(&s.link)
+                .find(|st| st.fingerprint == s.fingerprint)
+                .or_else(|| lock.get(&s.link))
+        };
         match (&s.state, covered(s)) {
             (State::Reviewed, _) => {
                 if covered(s) {
                     plan.unchanged += 1;
                 }
-                next.push(kept.expect("a reviewed link has a stamp").clone());
+                next.push(kept().expect("a reviewed link has a stamp"));
             }
             (_, true) => {
                 let stamp = Stamp {
@@ -141,27 +142,25 @@ pub fn plan(
                 plan.stamped.push(stamp.clone());
                 next.push(stamp);
             }
-            (State::Suspect(_), false) => {
-                next.push(kept.expect("a suspect link has a stamp").clone())
-            }
+            (State::Suspect(_), false) => next.push(kept().expect("a suspect link has a stamp")),
             (State::Unreviewed, false) => {}
         }
     }
     // Entities that cannot be read now: their stamps wait for them.
     let damaged: HashSet<&str> = ws.damaged.iter().map(|d| d.id.as_str()).collect();
-    for stamp in &lock.stamps {
+    for stamp in lock.stamps() {
         if existing.contains(&stamp.link) {
             continue;
         }
         if damaged.contains(stamp.link.child.as_str())
             || damaged.contains(stamp.link.parent.as_str())
         {
-            next.push(stamp.clone());
+            next.push(stamp);
         } else {
-            plan.removed.push(stamp.clone());
+            plan.removed.push(stamp);
         }
     }
-    plan.merged = lock.duplicates.len();
+    plan.merged = lock.duplicates();
     plan.text = Lock::render(&next);
     plan.changes = old_text.is_none_or(|old| old.as_ref() != plan.text);
     if old_text.is_none() && next.is_empty() {

@@ -125,7 +125,7 @@ pub fn review_page(site: &SiteModel, tera: &Tera, common: &Common) -> Result<Str
         };
         let stamp = ws.lock.as_ref().and_then(|(_, lock)| lock.get(&link));
         let changes = match stamp {
-            Some(stamp) => review::changed_fields(ws, model, config, f.parent, stamp),
+            Some(stamp) => review::changed_fields(ws, model, config, f.parent, &stamp),
             None => Err("the link has no stamp".to_string()),
         };
         let (fields, unknown, since) = match changes {
