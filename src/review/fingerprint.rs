@@ -239,6 +239,7 @@ fn write_value(node: &Node, skip: &Skip, out: &mut Vec<u8>) {
 }
 
 fn write_string(s: &str, out: &mut Vec<u8>) {
+    out.reserve(s.len() + 2);
     out.push(b'"');
     let bytes = s.as_bytes();
     // Runs of bytes that need no escape are copied whole (every byte of a
@@ -254,6 +255,14 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
                     i += 8;
                     continue;
                 }
+                Some(at) => i += at,
+            }
+        } else {
+            // The last few bytes, padded with bytes that need no escape.
+            let mut tail = [b'a'; 8];
+            tail[..bytes.len() - i].copy_from_slice(&bytes[i..]);
+            match first_to_escape(u64::from_le_bytes(tail)) {
+                None => break,
                 Some(at) => i += at,
             }
         }
@@ -362,14 +371,20 @@ mod tests {
         for special in ["\"", "\\", "\n", "\u{0}", "\u{1f}"] {
             for before in ["", "a", "é", "\n", "\u{7f}", " !#[]", "😀😀"] {
                 for at in 0..17 {
-                    let text = format!("{}{before}{special}xyzé\"", "ab".repeat(at));
-                    let mut out = Vec::new();
-                    write_string(&text, &mut out);
-                    assert_eq!(
-                        String::from_utf8(out).unwrap(),
-                        serde_json::to_string(&text).unwrap(),
-                        "{text:?}"
-                    );
+                    // Near the end of the string, too, and in short ones.
+                    for text in [
+                        format!("{}{before}{special}xyzé\"", "ab".repeat(at)),
+                        format!("{}{before}{special}", "a".repeat(at)),
+                        format!("{special}{}", "a".repeat(at)),
+                    ] {
+                        let mut out = Vec::new();
+                        write_string(&text, &mut out);
+                        assert_eq!(
+                            String::from_utf8(out).unwrap(),
+                            serde_json::to_string(&text).unwrap(),
+                            "{text:?}"
+                        );
+                    }
                 }
             }
         }

@@ -190,8 +190,8 @@ impl Lock {
 
     /// Builds the index and moves every later stamp of a link (in line
     /// order) to `later`; returns each as (its line, the first's line).
-    fn settle(&mut self) -> Vec<(usize, usize)> {
-        let mut index = self.hashed();
+    fn settle(&mut self, mut hashes: Vec<u64>) -> Vec<(usize, usize)> {
+        let mut index = indexed(&hashes);
         let mut later = vec![false; self.first.len()];
         let mut pairs = Vec::new();
         let text = &self.text;
@@ -218,14 +218,16 @@ impl Lock {
         if !pairs.is_empty() {
             pairs.sort_unstable();
             let entries = std::mem::take(&mut self.first);
-            for (entry, later) in entries.into_iter().zip(later) {
+            let all = std::mem::take(&mut hashes);
+            for ((entry, hash), later) in entries.into_iter().zip(all).zip(later) {
                 if later {
                     self.later.push(entry);
                 } else {
                     self.first.push(entry);
+                    hashes.push(hash);
                 }
             }
-            index = self.hashed();
+            index = indexed(&hashes);
         }
         // About one stamp per value of the top bits.
         self.bits = index.len().max(2).next_power_of_two().trailing_zeros();
@@ -239,23 +241,6 @@ impl Lock {
         }
         self.index = index;
         pairs
-    }
-
-    fn hashed(&self) -> Vec<(u64, u32)> {
-        let text = &self.text;
-        let mut index: Vec<(u64, u32)> = self
-            .first
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                (
-                    key_hash(e.part(text, 0), e.part(text, 1), e.part(text, 2)),
-                    i as u32,
-                )
-            })
-            .collect();
-        index.sort_unstable();
-        index
     }
 
     /// The lock's text: the header and each stamp's line, sorted by byte
@@ -275,8 +260,116 @@ impl Lock {
     }
 }
 
+/// `(hash, position)` of each of `hashes`, sorted.
+fn indexed(hashes: &[u64]) -> Vec<(u64, u32)> {
+    let mut index: Vec<(u64, u32)> = (0u32..).zip(hashes).map(|(i, &h)| (h, i)).collect();
+    index.sort_unstable();
+    index
+}
+
 /// The lines git writes around a merge conflict.
 const MARKERS: [&str; 4] = ["<<<<<<<", "=======", ">>>>>>>", "|||||||"];
+
+/// About how many bytes of the lock one worker reads at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// A line the stamp reader set aside for the ordered pass: a header, a
+/// comment, a conflict marker, a stamp that does not parse, or line 1.
+struct Aside {
+    /// Its line (1-based; within its chunk until the chunks are joined).
+    n: usize,
+    start: usize,
+    end: usize,
+    /// Why it is not a stamp, when it looks like one.
+    error: Option<(String, &'static str)>,
+}
+
+/// What one worker read of the lock: the stamps of its lines, each with
+/// the hash of its link, and the lines set aside.
+#[derive(Default)]
+struct Chunk {
+    entries: Vec<Entry>,
+    hashes: Vec<u64>,
+    aside: Vec<Aside>,
+    lines: usize,
+}
+
+/// Reads the lines of `text[from..to]` (whole lines), the first of which
+/// is line 1 of the file when `first`.
+fn read_chunk(text: &str, from: usize, to: usize, first: bool) -> Chunk {
+    let mut chunk = Chunk::default();
+    let mut at = from;
+    for raw in text[from..to].split_inclusive('\n') {
+        let start = at;
+        at += raw.len();
+        chunk.lines += 1;
+        let n = chunk.lines;
+        // A lock checked out with CRLF line ends reads as the same lock.
+        let line = raw.strip_suffix('\n').unwrap_or(raw);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let end = start + line.len();
+        let blank = line.bytes().all(|b| b.is_ascii_whitespace());
+        if blank {
+            continue;
+        }
+        let special = line.starts_with('#') || MARKERS.iter().any(|m| line.starts_with(m));
+        let line_one = first && n == 1;
+        if special {
+            chunk.aside.push(Aside {
+                n,
+                start,
+                end,
+                error: None,
+            });
+            continue;
+        }
+        match parse_line(line, start, n) {
+            Ok(entry) => {
+                let part = |i| entry.part(text, i);
+                chunk.hashes.push(key_hash(part(0), part(1), part(2)));
+                chunk.entries.push(entry);
+                if line_one {
+                    chunk.aside.push(Aside {
+                        n,
+                        start,
+                        end,
+                        error: None,
+                    });
+                }
+            }
+            Err(error) => chunk.aside.push(Aside {
+                n,
+                start,
+                end,
+                error: Some(error),
+            }),
+        }
+    }
+    // A text that ends with `\n` has one more, empty, line.
+    if to == text.len() && (text.is_empty() || text.ends_with('\n')) {
+        chunk.lines += 1;
+    }
+    chunk
+}
+
+/// `text` cut into pieces of about [`CHUNK`] bytes, each of whole lines.
+fn chunks(text: &str, from: usize) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut cuts = Vec::with_capacity((text.len() - from) / CHUNK + 1);
+    let mut start = from;
+    while start < text.len() {
+        let end = match memchr::memchr(b'\n', bytes.get(start + CHUNK..).unwrap_or_default()) {
+            Some(i) => start + CHUNK + i + 1,
+            None => text.len(),
+        };
+        cuts.push((start, end));
+        start = end;
+    }
+    if cuts.is_empty() {
+        cuts.push((from, text.len()));
+    }
+    cuts
+}
 
 /// Reads the lock in `file` (file `id` of the workspace): every line that
 /// cannot be read is a `lock-invalid` finding at that line.
@@ -286,9 +379,8 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
         ..Lock::default()
     };
     let mut found = Vec::new();
-    let whole = &*file.text;
-    let bom = if whole.starts_with('\u{feff}') { 3 } else { 0 };
-    let text = &whole[bom..];
+    let text = &*file.text;
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let whole_line = |n: usize, line: &str| {
         let start = file.pos(n, 0);
         let end = file.pos(n, line.len());
@@ -306,35 +398,40 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
                 lock.unreadable.push(n);
             }
         };
-    // A lock checked out with CRLF line ends reads as the same lock. Each
-    // line with the offset of its start in the file's text.
-    let mut at = bom;
-    let lines: Vec<(usize, &str)> = text
-        .split('\n')
-        .map(|raw| {
-            let start = at;
-            at += raw.len() + 1;
-            (start, raw.strip_suffix('\r').unwrap_or(raw))
-        })
-        .collect();
-    // The stamp lines are read on every core; the rest, in order, below.
-    let mut stamps: Vec<Option<Result<Entry, (String, &'static str)>>> = lines
-        .par_iter()
-        .with_min_len(512)
+    // The stamps are read on every core, a piece of the lock each; the
+    // lines set aside are then read in order, below.
+    let read: Vec<Chunk> = chunks(text, bom)
+        .into_par_iter()
         .enumerate()
-        .map(|(i, &(start, line))| {
-            let stamp_like = !line.trim().is_empty()
-                && !line.starts_with('#')
-                && !MARKERS.iter().any(|m| line.starts_with(m));
-            stamp_like.then(|| parse_line(line, start, i + 1))
-        })
+        .map(|(i, (from, to))| read_chunk(text, from, to, i == 0))
         .collect();
+    let mut hashes = Vec::with_capacity(read.iter().map(|c| c.hashes.len()).sum());
+    let mut aside = Vec::new();
+    lock.first.reserve_exact(hashes.capacity());
+    let mut before = 0;
+    for chunk in read {
+        let lines = chunk.lines;
+        let base = u32::try_from(before).expect("a lock is at most 4 GiB");
+        lock.first.extend(chunk.entries.into_iter().map(|e| Entry {
+            line: e.line + base,
+            ..e
+        }));
+        hashes.extend(chunk.hashes);
+        aside.extend(chunk.aside.into_iter().map(|a| Aside {
+            n: a.n + before,
+            ..a
+        }));
+        before += lines;
+    }
     let mut seen_header = false;
-    for (i, &(start, line)) in lines.iter().enumerate() {
-        let n = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
+    for Aside {
+        n,
+        start,
+        end,
+        error,
+    } in aside
+    {
+        let line = &text[start..end];
         if n == 1 || !seen_header && line.starts_with("# throughline.lock") {
             if let Some(version) = line.strip_prefix("# throughline.lock v") {
                 seen_header = true;
@@ -352,6 +449,7 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
                             true,
                         );
                         lock.newer = true;
+                        lock.first.clear();
                         return (lock, found);
                     }
                     _ => {
@@ -390,9 +488,7 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
                 &mut lock,
                 true,
             );
-            continue;
-        }
-        if line.starts_with('#') {
+        } else if line.starts_with('#') {
             invalid(
                 n,
                 line,
@@ -401,17 +497,11 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
                 &mut lock,
                 true,
             );
-            continue;
-        }
-        let parsed = stamps[i]
-            .take()
-            .unwrap_or_else(|| parse_line(line, start, n));
-        match parsed {
-            Ok(entry) => lock.first.push(entry),
-            Err((message, help)) => invalid(n, line, message, help, &mut lock, true),
+        } else if let Some((message, help)) = error {
+            invalid(n, line, message, help, &mut lock, true);
         }
     }
-    let pairs = lock.settle();
+    let pairs = lock.settle(hashes);
     if !pairs.is_empty() {
         let links: HashMap<usize, String> = lock
             .later
@@ -425,7 +515,7 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
             })
             .collect();
         for (n, first) in pairs {
-            let line = lines[n - 1].1;
+            let line = file.line_text(n);
             invalid(
                 n,
                 line,
@@ -442,15 +532,36 @@ pub fn parse(id: FileId, file: &SourceFile) -> (Lock, Vec<Diagnostic>) {
     (lock, found)
 }
 
-/// One stamp line, which starts at offset `start` of the lock's text:
-/// `CHILD FIELD PARENT FINGERPRINT [COMMIT]`.
-fn parse_line(line: &str, start: usize, n: usize) -> Result<Entry, (String, &'static str)> {
-    const SHAPE: &str =
-        "each line is `CHILD FIELD PARENT FINGERPRINT [COMMIT]`, separated by single spaces";
-    // The fields' byte ranges in `line`, found in one pass over its bytes
-    // (as `split_ascii_whitespace` would split it).
-    let bytes = line.as_bytes();
-    let mut parts = [(0usize, 0usize); 5];
+/// The byte ranges of the first five fields of a line, and how many
+/// fields it has.
+type Fields = ([(usize, usize); 5], usize);
+
+/// The fields of a line as `review` writes it, split by single spaces and
+/// found a word at a time; `None` for a line with other whitespace, or two
+/// spaces in a row, or one at an end.
+fn single_spaced(bytes: &[u8]) -> Option<Fields> {
+    if memchr::memchr3(b'\t', b'\r', 0x0c, bytes).is_some() {
+        return None;
+    }
+    let mut parts = [(0, 0); 5];
+    let mut count = 0;
+    let mut from = 0;
+    for space in memchr::memchr_iter(b' ', bytes).chain([bytes.len()]) {
+        if space == from {
+            return None;
+        }
+        if let Some(part) = parts.get_mut(count) {
+            *part = (from, space);
+        }
+        count += 1;
+        from = space + 1;
+    }
+    Some((parts, count))
+}
+
+/// The fields of any line, as `split_ascii_whitespace` would split it.
+fn whitespace_split(bytes: &[u8]) -> Fields {
+    let mut parts = [(0, 0); 5];
     let mut count = 0;
     let mut i = 0;
     loop {
@@ -458,7 +569,7 @@ fn parse_line(line: &str, start: usize, n: usize) -> Result<Entry, (String, &'st
             i += 1;
         }
         if i == bytes.len() {
-            break;
+            return (parts, count);
         }
         let from = i;
         while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
@@ -469,6 +580,15 @@ fn parse_line(line: &str, start: usize, n: usize) -> Result<Entry, (String, &'st
         }
         count += 1;
     }
+}
+
+/// One stamp line, which starts at offset `start` of the lock's text:
+/// `CHILD FIELD PARENT FINGERPRINT [COMMIT]`.
+fn parse_line(line: &str, start: usize, n: usize) -> Result<Entry, (String, &'static str)> {
+    const SHAPE: &str =
+        "each line is `CHILD FIELD PARENT FINGERPRINT [COMMIT]`, separated by single spaces";
+    let bytes = line.as_bytes();
+    let (parts, count) = single_spaced(bytes).unwrap_or_else(|| whitespace_split(bytes));
     if !(4..=5).contains(&count) {
         return Err((format!("a lock line has {count} fields, not 4 or 5"), SHAPE));
     }
@@ -589,6 +709,67 @@ mod tests {
         assert!(lock.find("c1", "goals", "p1").is_none());
         assert!(lock.reviewed("c5", "contributesTo", "p5", &fp('c')));
         assert!(!lock.reviewed("c5", "contributesTo", "p5", &fp('d')));
+    }
+
+    #[test]
+    fn a_line_splits_the_same_however_it_is_spaced() {
+        for line in [
+            "a b c d",
+            "a b c d e f",
+            "a  b c d",
+            " a b c d",
+            "a b c d ",
+            "a\tb c d",
+            "a b\x0cc d\r",
+            "",
+            " ",
+            "abc",
+        ] {
+            let split = whitespace_split(line.as_bytes());
+            if let Some(fast) = single_spaced(line.as_bytes()) {
+                assert_eq!(fast, split, "{line:?}");
+            }
+            let words: Vec<&str> = line.split_ascii_whitespace().collect();
+            assert_eq!(split.1, words.len(), "{line:?}");
+            for (&(from, to), word) in split.0.iter().zip(words) {
+                assert_eq!(&line[from..to], word, "{line:?}");
+            }
+        }
+        assert!(single_spaced(b"a  b").is_none());
+        assert!(single_spaced(b"a b").is_some());
+    }
+
+    #[test]
+    fn bad_lines_far_into_a_large_crlf_lock_are_found_at_their_lines() {
+        // Several pieces of CHUNK bytes, blank lines among them, and lines
+        // that are not stamps on both sides of the pieces' seams.
+        let mut text = format!("{HEADER}\r\n");
+        let mut bad = Vec::new();
+        let mut n = 1;
+        for i in 0..6000 {
+            n += 1;
+            if i % 997 == 0 {
+                text.push_str("# a note\r\n");
+                bad.push(n);
+            } else if i % 1499 == 0 {
+                text.push_str("\r\n");
+            } else if i % 701 == 0 {
+                text.push_str(&format!("c{i} contributesTo p {}x\r\n", fp('a')));
+                bad.push(n);
+            } else {
+                text.push_str(&format!("c{i} contributesTo p {}\r\n", fp('a')));
+            }
+        }
+        assert!(text.len() > 4 * CHUNK);
+        let (lock, found) = read(&text);
+        assert_eq!(lines(&found), bad, "{found:?}");
+        assert_eq!(lock.unreadable, bad);
+        let stamp = lock
+            .find("c5999", "contributesTo", "p")
+            .expect("the last stamp");
+        assert_eq!(stamp.line, 6001);
+        assert_eq!(stamp.fingerprint, fp('a'));
+        assert_eq!(lock.stamps().len(), 6000 - bad.len() - 4);
     }
 
     #[test]
